@@ -1,0 +1,209 @@
+"""The embedded default: Oxigraph (RocksDB) on disk, no server to start.
+
+RocksDB admits one process at a time, so the database is opened only for the
+duration of a session (one query, one transaction, or a block the caller
+groups) under an exclusive file lock. The app, a CLI ingest and the SPARQL
+endpoint can then share one store: each waits its turn instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import QueryError, StoreBusyError, StoreError, TransactionError
+from .base import Store
+
+LOCK_NAME = "atlas.lock"
+DEFAULT_WAIT_S = float(os.environ.get("FEDATLAS_LOCK_WAIT", "60"))
+
+_thread_locks: dict[str, threading.RLock] = {}
+_thread_locks_guard = threading.Lock()
+
+
+def _thread_lock(path: str) -> threading.RLock:
+    with _thread_locks_guard:
+        return _thread_locks.setdefault(path, threading.RLock())
+
+
+_RESULT_FORMATS = {
+    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json"),
+    "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
+    "csv": (ox.QueryResultsFormat.CSV, "text/csv"),
+    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values"),
+}
+_GRAPH_FORMATS = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
+}
+
+
+def serialize_result(result, result_format: str) -> tuple[bytes, str]:
+    """Serialise a pyoxigraph query result in a SPARQL protocol format."""
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        fmt, media = _RESULT_FORMATS.get(result_format, _RESULT_FORMATS["json"])
+        return result.serialize(format=fmt), media
+    fmt, media = _GRAPH_FORMATS.get(result_format, _GRAPH_FORMATS["turtle"])
+    return ox.serialize(list(result), format=fmt), media
+
+
+class EmbeddedStore(Store):
+    """A persistent, transactional store in a directory."""
+
+    def __init__(self, path: str | os.PathLike[str], wait_s: float = DEFAULT_WAIT_S) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.location = str(self.path)
+        self.wait_s = wait_s
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create store directory {self.path}: {e.strerror}") from None
+        self._db: ox.Store | None = None
+        self._depth = 0
+        self._lock_fd: int | None = None
+        self._tlock = _thread_lock(self.location)
+        self.db_path = self.path / "oxigraph"
+
+    # ---- sessions ----------------------------------------------------------
+    def _acquire_file_lock(self) -> None:
+        fd = os.open(self.path / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._lock_fd = fd
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise StoreBusyError(f"store {self.path} stayed locked for {self.wait_s:.0f}s") from None
+                time.sleep(0.02)
+
+    @contextlib.contextmanager
+    def session(self, write: bool = False) -> Iterator["EmbeddedStore"]:
+        if not self._tlock.acquire(timeout=self.wait_s):
+            raise StoreBusyError(f"store {self.path} is busy in this process")
+        try:
+            if self._depth == 0:
+                self._acquire_file_lock()
+                try:
+                    self._db = ox.Store(str(self.db_path))
+                except OSError as e:
+                    self._release()
+                    raise StoreError(f"cannot open store {self.path}: {e}") from None
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._release()
+        finally:
+            self._tlock.release()
+
+    def _release(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.flush()
+            except OSError:
+                pass
+        self._db = None  # dropping the object closes RocksDB and frees its LOCK
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    @property
+    def db(self) -> ox.Store:
+        assert self._db is not None, "use inside store.session()"
+        return self._db
+
+    # ---- reads ---------------------------------------------------------------
+    def _query(self, sparql: str):
+        with self.session():
+            try:
+                result = self.db.query(sparql, use_default_graph_as_union=True)
+                if isinstance(result, ox.QuerySolutions):
+                    # materialise inside the session: the iterator reads the db lazily
+                    variables = result.variables
+                    rows = list(result)
+                    return _Solutions(variables, rows)
+                if isinstance(result, ox.QueryBoolean):
+                    return result
+                return list(result)
+            except SyntaxError as e:
+                raise QueryError(f"SPARQL syntax error: {_first_line(e)}") from None
+            except OSError as e:
+                raise QueryError(f"query failed: {_first_line(e)}") from None
+
+    def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
+        with self.session():
+            try:
+                return serialize_result(self.db.query(sparql, use_default_graph_as_union=True), result_format)
+            except SyntaxError as e:
+                raise QueryError(f"SPARQL syntax error: {_first_line(e)}") from None
+            except OSError as e:
+                raise QueryError(f"query failed: {_first_line(e)}") from None
+
+    def query(self, sparql: str):
+        from ..vocab import sparql_prefixes
+
+        result = self._query(sparql_prefixes() + sparql)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, _Solutions):
+            names = [v.value for v in result.variables]
+            return [{n: sol[n] for n in names} for sol in result.rows]
+        return result
+
+    def quads(self, graph=None):
+        with self.session():
+            return list(self.db.quads_for_pattern(None, None, None, graph))
+
+    def graphs(self):
+        with self.session():
+            return [g for g in self.db.named_graphs() if isinstance(g, ox.NamedNode)]
+
+    # ---- writes --------------------------------------------------------------
+    def _update(self, sparql_update: str) -> None:
+        try:
+            self.db.update(sparql_update)
+        except SyntaxError as e:
+            raise TransactionError(f"invalid update: {_first_line(e)}") from None
+        except OSError as e:
+            raise TransactionError(f"write failed: {_first_line(e)}") from None
+
+    def backup(self, target: str | os.PathLike[str]) -> None:
+        """A consistent snapshot of the database (RocksDB checkpoint)."""
+        with self.session():
+            self.db.backup(str(target))
+
+
+class _Solutions:
+    """SELECT results read eagerly, so the database can close after the query."""
+
+    def __init__(self, variables, rows) -> None:
+        self.variables = variables
+        self.rows = rows
+
+
+def _first_line(e: BaseException) -> str:
+    """First line of a parser error, with line numbers relative to the user's text
+    (Atlas prepends its PREFIX lines to every query)."""
+    import re
+
+    from ..vocab import PREFIXES
+
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    shift = len(PREFIXES)
+    return re.sub(r"error at (\d+):(\d+)",
+                  lambda m: f"line {max(1, int(m.group(1)) - shift)}, column {m.group(2)}", text)

@@ -1,0 +1,104 @@
+"""A standard SPARQL 1.1 server (Oxigraph server, Fuseki, GraphDB) as the store.
+
+``--store http://host:7878/query`` names the query endpoint; the update
+endpoint is derived (``.../query`` or ``.../sparql`` -> ``.../update``) unless
+``FEDATLAS_UPDATE_URL`` names it. A transaction is one SPARQL Update request,
+which SPARQL 1.1 servers apply atomically. Preconditions are checked just
+before the request (a small race window that the embedded store does not have).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+
+from ..errors import QueryError, StoreError, TransactionError
+from .base import Store
+
+_ACCEPT = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
+def derive_update_url(query_url: str) -> str:
+    env = os.environ.get("FEDATLAS_UPDATE_URL")
+    if env:
+        return env
+    for tail in ("/query", "/sparql"):
+        if query_url.rstrip("/").endswith(tail):
+            return query_url.rstrip("/")[: -len(tail)] + "/update"
+    return query_url.rstrip("/") + "/update"
+
+
+class RemoteStore(Store):
+    def __init__(self, url: str, timeout_s: float = 60.0) -> None:
+        self.location = url
+        self.query_url = url
+        self.update_url = derive_update_url(url)
+        self.timeout_s = timeout_s
+
+    def _post(self, url: str, body: str, content_type: str, accept: str) -> tuple[bytes, str]:
+        req = urllib.request.Request(
+            url,
+            data=body.encode("utf-8"),
+            headers={"Content-Type": content_type, "Accept": accept},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
+                return resp.read(), resp.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as e:
+            detail = e.read().decode("utf-8", "replace").strip().splitlines()
+            msg = detail[0] if detail else e.reason
+            if e.code == 400:
+                raise QueryError(f"server rejected the request: {msg}") from None
+            raise StoreError(f"SPARQL server {url} answered {e.code}: {msg}") from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise StoreError(f"cannot reach SPARQL server {url}: {reason}") from None
+
+    def _query(self, sparql: str):
+        body, ctype = self._post(self._union_url(), sparql, "application/sparql-query",
+                                 "application/sparql-results+json, application/n-triples;q=0.9")
+        if "n-triples" in ctype or "turtle" in ctype:
+            fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE
+            return list(ox.parse(body, format=fmt))
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    def _union_url(self) -> str:
+        """Oxigraph server: treat the default graph as the union of all graphs,
+        as the embedded store does (other servers ignore the parameter)."""
+        sep = "&" if "?" in self.query_url else "?"
+        return f"{self.query_url}{sep}union-default-graph"
+
+    def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
+        return self._post(self._union_url(), sparql, "application/sparql-query",
+                          _ACCEPT.get(result_format, "*/*"))
+
+    def quads(self, graph=None):
+        if graph is None:
+            q = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            q = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = {graph}) }}"
+        rows = self.query(q)
+        return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+
+    def graphs(self):
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return [r["g"] for r in rows if isinstance(r["g"], ox.NamedNode)]
+
+    def _update(self, sparql_update: str) -> None:
+        try:
+            self._post(self.update_url, sparql_update, "application/sparql-update", "*/*")
+        except QueryError as e:
+            raise TransactionError(f"update refused: {e.message}") from None
