@@ -29,7 +29,11 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	$(VENV)/bin/fedatlas --store $(STORE) init
+	@echo "== Mining the bundled seed papers (parse -> sentences -> embeddings -> proposals)"
+	$(VENV)/bin/fedatlas --store $(STORE) ingest corpus/seeds/ --origin manual
+	$(VENV)/bin/fedatlas --store $(STORE) proposals --format summary
 	$(VENV)/bin/fedatlas --store $(STORE) stats
+	@echo "== The review's two overview tables"
 	$(VENV)/bin/fedatlas --store $(STORE) tables --format markdown
 
 test: install-test

@@ -25,6 +25,7 @@ from .errors import AtlasError
 COMMAND_MODULES = [
     "pipeline.commands.core",
     "pipeline.commands.ingest",
+    "pipeline.propose.cli",
     "pipeline.commands.curate",
     "pipeline.commands.serve",
     "pipeline.commands.report",

@@ -1,0 +1,182 @@
+"""Documents and proposals -> RDF quads in the paper's own named graph.
+
+Everything here is machine output: re-ingesting a paper rebuilds this graph and
+nothing else. Proposal IRIs are derived from (paper, kind, code, evidence), so
+a proposal that survives a re-ingest keeps its IRI and the human decisions in
+the curation graph that point at it stay attached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from pyoxigraph import NamedNode, Quad
+
+from .document import Document, Proposal, Reference
+from .vocab import (
+    BIBO, CITO, DCTERMS, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, paper, paper_graph, slug, status,
+)
+
+RICHNESS = {"pdf": 3, "markdown": 2, "text": 2, "bibtex": 1, "ris": 1, "corpus": 0}
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case ASCII words only: preprint and published titles compare equal."""
+    t = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode().lower()
+    t = re.sub(r"\(.*?\)", " ", t)  # "(later: ...)" notes, acronyms in parentheses
+    return " ".join(re.findall(r"[a-z0-9]+", t))
+
+
+def paper_key(doc: Document) -> str:
+    """A readable, stable key: firstauthor-year-first-title-words (+ hash for safety)."""
+    last = ""
+    if doc.authors:
+        parts = doc.authors[0].replace(",", " ").split()
+        last = parts[0] if "," in doc.authors[0] else parts[-1] if parts else ""
+    words = normalise_title(doc.title).split()[:4]
+    h = hashlib.sha1(normalise_title(doc.title).encode()).hexdigest()[:6]
+    return slug(f"{last}{doc.year or ''}-{'-'.join(words)}-{h}", max_len=70)
+
+
+def proposal_iri(key: str, p: Proposal) -> NamedNode:
+    h = hashlib.sha1(f"{p.kind}|{p.code}|{p.evidence}".encode()).hexdigest()[:16]
+    return iri("proposal", f"{key}/{h}")
+
+
+def now_literal():
+    return lit(datetime.now(timezone.utc).isoformat(timespec="seconds"), XSD.dateTime)
+
+
+def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: str,
+                   activity: NamedNode, cited: dict[int, str] | None = None) -> list[Quad]:
+    """All quads of one paper's graph."""
+    g = paper_graph(key)
+    node = paper(key)
+    out: list[Quad] = []
+
+    def add(s, p, o) -> None:
+        out.append(Quad(s, p, o, g))
+
+    add(node, RDF.type, FA.Paper)
+    add(node, FA.key, lit(key))
+    add(node, DCTERMS.title, lit(doc.title or "(untitled)"))
+    if doc.authors:
+        add(node, BIBO.authorList, lit("; ".join(doc.authors)))
+        for name in doc.authors:
+            person = iri("person", slug(name))
+            add(node, DCTERMS.creator, person)
+            add(person, RDF.type, FOAF.Person)
+            add(person, FOAF.name, lit(name))
+    if doc.year:
+        add(node, DCTERMS.issued, lit(str(doc.year), XSD.gYear))
+    if doc.doi:
+        add(node, BIBO.doi, lit(doc.doi.lower()))
+    if doc.arxiv:
+        add(node, FA.arxivId, lit(doc.arxiv))
+    if doc.venue:
+        add(node, DCTERMS.isPartOf, lit(doc.venue))
+    if doc.abstract:
+        add(node, DCTERMS.abstract, lit(doc.abstract))
+    if doc.text:
+        add(node, FA.text, lit(doc.text))
+    for kw in doc.keywords:
+        add(node, DCTERMS.subject, lit(kw))
+    add(node, FA.recordSource, lit(origin))
+    add(node, PROV.wasGeneratedBy, activity)
+    for i, src in enumerate(doc.sources):
+        s = iri("source", f"{key}/{hashlib.sha1(f'{src.path}|{src.record}'.encode()).hexdigest()[:12]}")
+        add(node, FA.hasSource, s)
+        add(s, FA.sourceFile, lit(src.path))
+        add(s, DCTERMS.format, lit(src.kind))
+        if src.record:
+            add(s, RDFS.label, lit(src.record))
+        if src.sha256:
+            add(s, FA.contentHash, lit(src.sha256))
+        add(s, FA.recordSource, lit(src.origin or origin))
+    for i, sec in enumerate(doc.sections):
+        s = iri("section", f"{key}/{i + 1}")
+        add(node, DCTERMS.hasPart, s)
+        add(s, RDFS.label, lit(sec.heading))
+        add(s, FA.charStart, lit(sec.start))
+        add(s, FA.charEnd, lit(sec.end))
+    for i, ref in enumerate(doc.references):
+        out.extend(_reference_quads(g, node, key, i + 1, ref, (cited or {}).get(i)))
+    for p in proposals:
+        out.extend(_proposal_quads(g, node, key, p, activity))
+    return out
+
+
+def _reference_quads(g, node, key: str, n: int, ref: Reference, same_as: str | None) -> list[Quad]:
+    r = iri("reference", f"{key}/{n}")
+    quads = [Quad(node, CITO.cites, r, g), Quad(r, RDF.type, FA.Reference, g),
+             Quad(r, RDFS.comment, lit(ref.raw[:2000]), g), Quad(r, FA.rank, lit(n), g)]
+    if ref.title:
+        quads.append(Quad(r, DCTERMS.title, lit(ref.title), g))
+    if ref.authors:
+        quads.append(Quad(r, BIBO.authorList, lit("; ".join(ref.authors)), g))
+    if ref.year:
+        quads.append(Quad(r, DCTERMS.issued, lit(str(ref.year), XSD.gYear), g))
+    if ref.venue:
+        quads.append(Quad(r, DCTERMS.isPartOf, lit(ref.venue), g))
+    if ref.doi:
+        quads.append(Quad(r, BIBO.doi, lit(ref.doi.lower()), g))
+    if ref.arxiv:
+        quads.append(Quad(r, FA.arxivId, lit(ref.arxiv), g))
+    if same_as:
+        quads.append(Quad(node, CITO.cites, NamedNode(same_as), g))
+        quads.append(Quad(r, FA.duplicateOf, NamedNode(same_as), g))
+    return quads
+
+
+def _proposal_quads(g, node, key: str, p: Proposal, activity) -> list[Quad]:
+    pn = proposal_iri(key, p)
+    ex = NamedNode(pn.value + "/evidence")
+    quads = [
+        Quad(pn, RDF.type, FA.Proposal, g),
+        Quad(pn, FA.aboutPaper, node, g),
+        Quad(pn, FA.proposalKind, lit(p.kind), g),
+        Quad(pn, RDFS.label, lit(p.label), g),
+        Quad(pn, FA.score, lit(float(min(1.0, max(0.0, p.score)))), g),
+        Quad(pn, FA.proposer, lit(p.proposer), g),
+        Quad(pn, FA.model, lit(p.model), g),
+        Quad(pn, FA.modelVersion, lit(p.model_version), g),
+        Quad(pn, FA.status, status("proposed"), g),
+        Quad(pn, FA.evidence, ex, g),
+        Quad(pn, PROV.wasGeneratedBy, activity, g),
+        Quad(ex, RDF.type, FA.Excerpt, g),
+        Quad(ex, FA.inPaper, node, g),
+        Quad(ex, FA.text, lit(p.evidence), g),
+        Quad(ex, FA.charStart, lit(int(p.start)), g),
+        Quad(ex, FA.charEnd, lit(int(p.end)), g),
+    ]
+    if p.code and p.code != "new":
+        quads.append(Quad(pn, FA.proposesCode, NamedNode(p.code), g))
+    if p.page:
+        quads.append(Quad(ex, FA.page, lit(int(p.page)), g))
+    if p.rationale:
+        quads.append(Quad(pn, FA.rationale, lit(p.rationale), g))
+    prompt_version = getattr(p, "prompt_version", None) or (p.extra.get("prompt_version") if hasattr(p, "extra") else None)
+    if prompt_version:
+        quads.append(Quad(pn, FA.promptVersion, lit(prompt_version), g))
+    for rank, (code, sim) in enumerate(p.neighbours, start=1):
+        nb = NamedNode(f"{pn.value}/neighbour/{rank}")
+        quads += [Quad(pn, FA.neighbour, nb, g), Quad(nb, FA.technique, NamedNode(code), g),
+                  Quad(nb, FA.similarity, lit(float(sim)), g), Quad(nb, FA.rank, lit(rank), g)]
+    return quads
+
+
+def activity_quads(activity: NamedNode, graph: NamedNode, proposers: list[str], started) -> list[Quad]:
+    from . import __version__
+
+    agent = iri("agent", "fedatlas-ingest")
+    return [
+        Quad(activity, RDF.type, PROV.Activity, graph),
+        Quad(activity, RDFS.label, lit("fedatlas ingest"), graph),
+        Quad(activity, PROV.startedAtTime, started, graph),
+        Quad(activity, PROV.wasAssociatedWith, agent, graph),
+        Quad(agent, RDF.type, PROV.SoftwareAgent, graph),
+        Quad(agent, RDFS.label, lit(f"FedNAS Atlas {__version__}"), graph),
+    ] + [Quad(activity, FA.proposer, lit(name), graph) for name in proposers]
