@@ -1,0 +1,232 @@
+"""Sentences and named terms for scientific prose, with spaCy and rules only.
+
+No pretrained spaCy model ships offline, so the pipeline is ``spacy.blank("en")``
+plus one rule component that decides sentence starts. Generic sentencizers break
+on "et al.", "Fig. 3", "Eq. (2)" and initials; the rules below know those.
+Term matching (NAS methods, FL terms, data sets) is a gazetteer on a
+``PhraseMatcher``. The pipeline is built once per process (lazy singleton).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.document import Document, Sentence
+
+__all__ = ["Entity", "split_sentences", "annotate", "match_entities", "get_nlp", "PIPELINE_VERSION"]
+
+PIPELINE_VERSION = "sci-sentences-v1"
+
+# Tokens that end in "." without ending a sentence (compared lower-cased, dot removed).
+NEVER_END = {
+    "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "tabs", "ref", "refs", "cf", "vs",
+    "e.g", "i.e", "approx", "resp", "no", "nos", "vol", "pp", "p", "ch", "chap", "alg",
+    "algo", "thm", "def", "lem", "prop", "cor", "app", "appx", "dr", "mr", "mrs", "ms",
+    "prof", "st", "jr", "sr", "viz", "ca", "incl", "wrt", "w.r.t", "ed", "eds",
+}
+SENT_PUNCT = {".", "!", "?", "…", "..."}
+CLOSERS = {")", "]", "}", '"', "'", "”", "’", "»"}
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A gazetteer hit: ``label`` is NAS_METHOD, FL_TERM or DATASET."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+    canonical: str
+
+
+# canonical name -> surface variants (matched case-insensitively, token-aligned)
+NAS_METHODS: dict[str, list[str]] = {
+    "DARTS": ["DARTS", "differentiable architecture search"],
+    "PC-DARTS": ["PC-DARTS"], "P-DARTS": ["P-DARTS"], "FairDARTS": ["FairDARTS", "Fair DARTS"],
+    "ENAS": ["ENAS", "efficient neural architecture search"],
+    "SPOS": ["SPOS", "single path one-shot", "single-path one-shot"],
+    "OFA": ["OFA", "once-for-all", "once for all"],
+    "NetAdapt": ["NetAdapt"], "FBNet": ["FBNet"], "FBNetV2": ["FBNetV2"], "FBNetV3": ["FBNetV3"],
+    "ProxylessNAS": ["ProxylessNAS", "Proxyless NAS"], "NASNet": ["NASNet"],
+    "AmoebaNet": ["AmoebaNet"], "BOHB": ["BOHB"], "MnasNet": ["MnasNet"],
+    "PNAS": ["PNAS", "progressive neural architecture search"], "SNAS": ["SNAS"],
+    "GDAS": ["GDAS"], "NAO": ["NAO", "neural architecture optimization"],
+    "FairNAS": ["FairNAS"], "Single-Path NAS": ["Single-Path NAS", "Single Path NAS"],
+    "Hyperband": ["Hyperband"], "BANANAS": ["BANANAS"], "FedNAS": ["FedNAS"],
+    "NAS-Bench-101": ["NAS-Bench-101"], "NAS-Bench-201": ["NAS-Bench-201"],
+}
+FL_TERMS: dict[str, list[str]] = {
+    "federated learning": ["federated learning", "FL"],
+    "FedAvg": ["FedAvg", "federated averaging", "FedAVG"],
+    "FedProx": ["FedProx"], "FedNova": ["FedNova"], "SCAFFOLD": ["SCAFFOLD"],
+    "FedOpt": ["FedOpt", "FedAdam", "FedYogi"], "FedBN": ["FedBN"], "FedMA": ["FedMA"],
+    "non-IID": ["non-IID", "non IID", "non-i.i.d.", "non-independent and identically distributed"],
+    "client drift": ["client drift", "client-drift"],
+    "secure aggregation": ["secure aggregation"],
+    "differential privacy": ["differential privacy", "differentially private", "DP-SGD"],
+    "homomorphic encryption": ["homomorphic encryption"],
+    "partial participation": ["partial participation", "client sampling", "client selection"],
+    "stragglers": ["straggler", "stragglers"],
+    "communication cost": ["communication cost", "communication overhead", "communication efficiency"],
+    "statistical heterogeneity": ["statistical heterogeneity", "data heterogeneity"],
+    "system heterogeneity": ["system heterogeneity", "systems heterogeneity", "device heterogeneity"],
+    "personalization": ["personalized federated learning", "personalisation", "personalization"],
+    "cross-device": ["cross-device"], "cross-silo": ["cross-silo"],
+}
+DATASETS: dict[str, list[str]] = {
+    "CIFAR-10": ["CIFAR-10", "CIFAR10", "CIFAR 10"], "CIFAR-100": ["CIFAR-100", "CIFAR100", "CIFAR 100"],
+    "ImageNet": ["ImageNet", "ILSVRC", "ImageNet-1k", "ImageNet-1K"], "MNIST": ["MNIST"],
+    "FEMNIST": ["FEMNIST"], "EMNIST": ["EMNIST"], "Fashion-MNIST": ["Fashion-MNIST", "FashionMNIST"],
+    "CelebA": ["CelebA"], "Shakespeare": ["Shakespeare"], "Sent140": ["Sent140", "Sentiment140"],
+    "StackOverflow": ["StackOverflow", "Stack Overflow"], "SVHN": ["SVHN"],
+    "Tiny-ImageNet": ["Tiny-ImageNet", "Tiny ImageNet", "TinyImageNet"], "PTB": ["PTB", "Penn Treebank"],
+    "LEAF": ["LEAF"], "MNIST-1D": ["MNIST-1D", "MNIST1D"], "COCO": ["COCO", "MS COCO", "MS-COCO"],
+}
+GAZETTEERS = {"NAS_METHOD": NAS_METHODS, "FL_TERM": FL_TERMS, "DATASET": DATASETS}
+# Short upper-case forms that are also ordinary words / other things: match case exactly.
+CASE_SENSITIVE = {"FL", "NAO", "LEAF", "PTB", "OFA", "COCO", "SCAFFOLD", "BANANAS", "DARTS", "PNAS"}
+
+
+@Language.component("sci_sentences")
+def _sci_sentences(doc: Doc) -> Doc:
+    """Mark sentence starts: split after . ! ? unless an abbreviation, initial or math."""
+    math = [(m.start(), m.end()) for m in _MATH.finditer(doc.text)]
+    for tok in doc:
+        tok.is_sent_start = tok.i == 0
+    i = 0
+    n = len(doc)
+    while i < n:
+        if not _ends_here(doc, i, math):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (doc[j].text in CLOSERS or doc[j].text in SENT_PUNCT):
+            j += 1
+        while j < n and doc[j].is_space:
+            j += 1
+        if j < n and _starts_sentence(doc, i, j):
+            doc[j].is_sent_start = True
+        i = max(j, i + 1)
+    return doc
+
+
+def _ends_here(doc: Doc, i: int, math: list[tuple[int, int]]) -> bool:
+    tok = doc[i]
+    if tok.text not in SENT_PUNCT:
+        return False
+    if any(a <= tok.idx < b for a, b in math):
+        return False
+    if tok.text == "." and i > 0 and not doc[i - 1].whitespace_:
+        prev = doc[i - 1].text
+        low = prev.lower().rstrip(".")
+        if low in NEVER_END:
+            return False
+        if len(prev) == 1 and prev.isupper():  # an initial: "J. Smith"
+            return False
+    return True
+
+
+def _starts_sentence(doc: Doc, i: int, j: int) -> bool:
+    """Whether token ``j`` (after end punctuation at ``i``) opens a new sentence."""
+    nxt = doc[j].text
+    if nxt[:1].islower() or nxt[:1] in ",;:%":
+        return False
+    prev = doc[i - 1].text.lower() if i > 0 else ""
+    if prev == "al" and not nxt[:1].isupper():  # "et al. (2020)", "et al. [3]"
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The process-wide spaCy pipeline (blank English + rule sentencizer)."""
+    nlp = spacy.blank("en")
+    nlp.max_length = 50_000_000
+    nlp.add_pipe("sci_sentences")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[PhraseMatcher, PhraseMatcher, dict[int, tuple[str, str]]]:
+    nlp = get_nlp()
+    lower, exact = PhraseMatcher(nlp.vocab, attr="LOWER"), PhraseMatcher(nlp.vocab, attr="ORTH")
+    keys: dict[int, tuple[str, str]] = {}
+    for label, table in GAZETTEERS.items():
+        for canonical, variants in table.items():
+            key = f"{label}|{canonical}"
+            keys[nlp.vocab.strings.add(key)] = (label, canonical)
+            loose = [nlp.make_doc(v) for v in variants if v not in CASE_SENSITIVE]
+            strict = [nlp.make_doc(v) for v in variants if v in CASE_SENSITIVE]
+            if loose:
+                lower.add(key, loose)
+            if strict:
+                exact.add(key, strict)
+    return lower, exact, keys
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """Paragraphs (split at blank lines) with their offsets; a blank line always ends a sentence."""
+    out, pos = [], 0
+    for m in _PARAGRAPH.finditer(text):
+        out.append((pos, text[pos:m.start()]))
+        pos = m.end()
+    out.append((pos, text[pos:]))
+    return [(off, b) for off, b in out if b.strip()]
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Char spans ``(start, end)`` of the sentences of ``text``, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    blocks = _blocks(text)
+    for (offset, _), doc in zip(blocks, get_nlp().pipe(b for _, b in blocks)):
+        for sent in doc.sents:
+            toks = [t for t in sent if not t.is_space]
+            if toks:
+                spans.append((offset + toks[0].idx, offset + toks[-1].idx + len(toks[-1].text)))
+    return spans
+
+
+def annotate(doc: Document) -> Document:
+    """Fill ``doc.sentences`` (with section heading and page) and return the same document."""
+    sections = sorted(doc.sections, key=lambda s: (s.start, -s.level))
+    sentences = []
+    for start, end in split_sentences(doc.text):
+        sentences.append(
+            Sentence(text=doc.text[start:end], start=start, end=end,
+                     section=_section_at(sections, start), page=doc.page_of(start))
+        )
+    doc.sentences = sentences
+    return doc
+
+
+def _section_at(sections: list, offset: int) -> str | None:
+    """Heading of the innermost section containing ``offset``."""
+    best = None
+    for sec in sections:
+        if sec.start > offset:
+            break
+        if offset < sec.end and (best is None or sec.level >= best.level):
+            best = sec
+    return best.heading if best else None
+
+
+def match_entities(text: str) -> list[Entity]:
+    """NAS methods, FL terms and data sets in ``text`` (longest match wins)."""
+    lower, exact, keys = _matcher()
+    doc = get_nlp().make_doc(text)
+    spans = [Span(doc, s, e, label=k) for k, s, e in list(lower(doc)) + list(exact(doc))]
+    out = []
+    for span in sorted(filter_spans(spans), key=lambda s: s.start):
+        label, canonical = keys[span.label]
+        out.append(Entity(label, span.text, span.start_char, span.end_char, canonical))
+    return out
