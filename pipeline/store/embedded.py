@@ -130,6 +130,7 @@ class EmbeddedStore(Store):
     # ---- reads ---------------------------------------------------------------
     def _query(self, sparql: str):
         with self.session():
+            result = None
             try:
                 result = self.db.query(sparql, use_default_graph_as_union=True)
                 if isinstance(result, ox.QuerySolutions):
@@ -144,15 +145,22 @@ class EmbeddedStore(Store):
                 raise QueryError(f"SPARQL syntax error: {_first_line(e)}") from None
             except OSError as e:
                 raise QueryError(f"query failed: {_first_line(e)}") from None
+            finally:
+                del result
 
     def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
         with self.session():
+            result = None
             try:
-                return serialize_result(self.db.query(sparql, use_default_graph_as_union=True), result_format)
+                result = self.db.query(sparql, use_default_graph_as_union=True)
+                return serialize_result(result, result_format)
             except SyntaxError as e:
                 raise QueryError(f"SPARQL syntax error: {_first_line(e)}") from None
             except OSError as e:
                 raise QueryError(f"query failed: {_first_line(e)}") from None
+            finally:
+                # a live result keeps RocksDB open after the file lock is released
+                del result
 
     def query(self, sparql: str):
         from ..vocab import sparql_prefixes

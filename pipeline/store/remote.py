@@ -3,7 +3,8 @@
 ``--store http://host:7878/query`` names the query endpoint; the update
 endpoint is derived (``.../query`` or ``.../sparql`` -> ``.../update``) unless
 ``FEDATLAS_UPDATE_URL`` names it. A transaction is one SPARQL Update request,
-which SPARQL 1.1 servers apply atomically. Preconditions are checked just
+which SPARQL 1.1 servers apply atomically. ``FEDATLAS_TOKEN`` is sent as a
+bearer token (``fedatlas serve --token`` requires it for updates). Preconditions are checked just
 before the request (a small race window that the embedded store does not have).
 """
 
@@ -48,12 +49,11 @@ class RemoteStore(Store):
         self.timeout_s = timeout_s
 
     def _post(self, url: str, body: str, content_type: str, accept: str) -> tuple[bytes, str]:
-        req = urllib.request.Request(
-            url,
-            data=body.encode("utf-8"),
-            headers={"Content-Type": content_type, "Accept": accept},
-            method="POST",
-        )
+        headers = {"Content-Type": content_type, "Accept": accept}
+        token = os.environ.get("FEDATLAS_TOKEN")
+        if token:  # an Atlas endpoint (`fedatlas serve --token`) accepts updates only with it
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(url, data=body.encode("utf-8"), headers=headers, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
                 return resp.read(), resp.headers.get("Content-Type", "")

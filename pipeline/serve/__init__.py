@@ -1,0 +1,40 @@
+"""``fedatlas serve``: a SPARQL 1.1 Protocol endpoint over the Atlas store.
+
+Read-only unless started with a token; ``SERVICE``/``LOAD`` refused unless
+allowed; every query runs in a worker process under a timeout and a result cap.
+
+>>> from pipeline.serve import EndpointConfig, EndpointServer
+>>> with EndpointServer(EndpointConfig("path/to/store", port=0)).start() as server:  # doctest: +SKIP
+...     print(server.url)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .config import EndpointConfig, EndpointError
+from .server import EndpointServer
+
+__all__ = ["EndpointConfig", "EndpointError", "EndpointServer", "serve"]
+
+
+def describe(config: EndpointConfig, url: str, isolated: bool) -> str:
+    """The start-up banner: where, and under which limits."""
+    mode = "read-only" if config.read_only else "updates with token"
+    service = "SERVICE allowed" if config.allow_service else "SERVICE refused"
+    net = "; workers without network" if isolated else ""
+    return (f"FedNAS Atlas SPARQL endpoint on {url}  ({mode}; {service}; timeout {config.timeout_s:g} s; "
+            f"max {config.max_rows} rows{net})\nstore: {config.location}\nCtrl-C to stop.")
+
+
+def serve(config: EndpointConfig, echo: Callable[[str], object] = print) -> None:
+    """Run the endpoint in the foreground until Ctrl-C (then stop cleanly)."""
+    server = EndpointServer(config)
+    try:
+        isolated = server.pool.warm_up()
+        echo(describe(config, server.url, isolated))
+        server.serve_forever()
+    except KeyboardInterrupt:
+        echo("stopping")
+    finally:
+        server.close()

@@ -1,0 +1,111 @@
+"""Content negotiation: which serialisation a client gets (``Accept`` header or ``?format=``)."""
+
+from __future__ import annotations
+
+from .config import EndpointError
+
+# name -> media type, for SELECT/ASK answers and for graphs (CONSTRUCT, DESCRIBE, /store)
+RESULT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_TYPES = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+DATASET_TYPES = {"nquads": "application/n-quads", "trig": "application/trig"}
+
+_RESULT_ALIASES = {
+    "application/json": "json", "application/xml": "xml", "text/xml": "xml",
+    "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+_GRAPH_ALIASES = {
+    "application/turtle": "turtle", "application/x-turtle": "turtle", "text/n3": "turtle",
+    "text/rdf+n3": "turtle", "text/plain": "ntriples", "application/json": "jsonld",
+    "application/x-json+ld": "jsonld", "application/xml": "rdfxml", "text/xml": "rdfxml",
+}
+# ?format= / ?output= names (SPARQLWrapper sends these too): name -> (result name, graph name)
+_FORMAT_PARAM = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"),
+    "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "n-triples": (None, "ntriples"),
+    "jsonld": ("json", "jsonld"), "json-ld": ("json", "jsonld"),
+    "rdfxml": ("xml", "rdfxml"), "rdf+xml": ("xml", "rdfxml"), "rdf": ("xml", "rdfxml"),
+    "nquads": (None, "nquads"), "trig": (None, "trig"),
+}
+# request bodies (Graph Store Protocol uploads): media type -> Store format name
+UPLOAD_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
+    "text/plain": "ntriples", "application/n-quads": "nquads", "application/trig": "trig",
+    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
+}
+
+
+def _parse_accept(header: str) -> list[str]:
+    """Media ranges of an Accept header, best first (q, then order)."""
+    ranked = []
+    for i, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            ranked.append((-q, i, media))
+    return [m for _, _, m in sorted(ranked)]
+
+
+def _pick(ranked: list[str], types: dict[str, str], aliases: dict[str, str], default: str) -> str:
+    by_media = {v: k for k, v in types.items()} | {k: v for k, v in aliases.items() if v in types}
+    for media in ranked:
+        if media in by_media:
+            return by_media[media]
+        if media == "*/*" or (media.endswith("/*") and types[default].startswith(media[:-1])):
+            return default
+        if media.endswith("/*"):
+            for name, full in types.items():
+                if full.startswith(media[:-1]):
+                    return name
+    return default  # lenient: an unknown Accept still gets an answer, labelled with its type
+
+
+def negotiate(accept: str | None, format_param: str | None) -> tuple[str, str, str]:
+    """(result format, graph format, dataset format) for this request."""
+    ranked = _parse_accept(accept or "*/*")
+    result = _pick(ranked, RESULT_TYPES, _RESULT_ALIASES, "json")
+    graph = _pick(ranked, GRAPH_TYPES, _GRAPH_ALIASES, "turtle")
+    dataset = _pick(ranked, DATASET_TYPES, {}, "trig")
+    if format_param:
+        key = format_param.strip().lower()
+        if key in _RESULT_ALIASES or key in _GRAPH_ALIASES or "/" in key:
+            r = _RESULT_ALIASES.get(key) or {v: k for k, v in RESULT_TYPES.items()}.get(key)
+            g = _GRAPH_ALIASES.get(key) or {v: k for k, v in GRAPH_TYPES.items()}.get(key)
+            d = {v: k for k, v in DATASET_TYPES.items()}.get(key)
+            pair = (r, g or d)
+        else:
+            pair = _FORMAT_PARAM.get(key)  # type: ignore[assignment]
+        if not pair or pair == (None, None):
+            known = ", ".join(sorted(_FORMAT_PARAM))
+            raise EndpointError(400, f"unknown format {format_param!r}; known: {known}")
+        if pair[0]:
+            result = pair[0]
+        if pair[1] in GRAPH_TYPES:
+            graph = pair[1]
+        if pair[1] in DATASET_TYPES:
+            dataset = pair[1]
+    return result, graph, dataset
+
+
+def media_type(name: str) -> str:
+    return {**RESULT_TYPES, **GRAPH_TYPES, **DATASET_TYPES}[name]

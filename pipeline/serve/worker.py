@@ -1,0 +1,396 @@
+"""What runs inside a query worker process: one job at a time, under the parent's clock.
+
+pyoxigraph cannot interrupt a running query, so the endpoint runs every query,
+update and Graph Store request in a worker process that the parent kills when it
+runs past the timeout. Each job opens the store through the Store API and closes
+it again, so the embedded store's file lock (and RocksDB's own) is released when
+the job ends, or by the kernel when a killed worker dies.
+
+Answers are serialised while streaming, with a row and byte cap, so a huge result
+is refused without first being held in memory.
+
+Nothing here imports pyoxigraph at module level: the worker first caps its memory
+and (where the OS allows) moves into an empty network namespace, then imports.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import EndpointError
+from .formats import media_type
+from .guard import check_query, check_update
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request for a worker (picklable).
+
+    ``kind`` is ``query``, ``update``, ``graph_get``, ``graph_write`` or ``graph_delete``;
+    ``target`` (Graph Store Protocol) is ``graph`` (named by ``graph``), ``default`` or ``dataset``.
+    """
+
+    kind: str
+    text: str = ""
+    result_format: str = "json"
+    graph_format: str = "turtle"
+    dataset_format: str = "trig"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    target: str = "graph"
+    graph: str | None = None
+    data: bytes = b""
+    data_format: str = ""
+    replace: bool = False
+    allow_service: bool = False
+    max_rows: int = 100_000
+    max_bytes: int = 64 * 2**20
+    wait_s: float = 30.0
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    media_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class TooLarge(Exception):
+    """Raised from inside serialisation to stop it."""
+
+
+def too_large(what: str, limit: int, option: str) -> EndpointError:
+    return EndpointError(
+        400,
+        f"Query result too large: more than {limit} {what} (limit set by {option}); "
+        "add LIMIT/OFFSET to fetch it in pages, or ask the operator to raise the limit",
+    )
+
+
+class _CappedWriter:
+    """A binary file object that refuses more than ``max_bytes`` (and ``max_lines`` lines)."""
+
+    def __init__(self, max_bytes: int, max_lines: int | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.max_lines = max_lines
+        self.size = 0
+        self.lines = 0
+        self.parts: list[bytes] = []
+        self.reason = ""
+
+    def write(self, chunk: Any) -> int:
+        data = bytes(chunk)
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.reason = "bytes"
+            raise TooLarge()
+        if self.max_lines is not None:
+            self.lines += data.count(b"\n")
+            if self.lines > self.max_lines:
+                self.reason = "rows"
+                raise TooLarge()
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _counted(items: Iterable[Any], max_rows: int, what: str) -> Iterator[Any]:
+    for i, item in enumerate(items):
+        if i >= max_rows:
+            raise too_large(what, max_rows, "--max-rows")
+        yield item
+
+
+def _capped_serialize(items: Iterable[Any], fmt: str, job: Job, what: str) -> Reply:
+    import pyoxigraph as ox
+
+    from ..store.base import rdf_format
+    from ..vocab import PREFIXES
+
+    out = _CappedWriter(job.max_bytes)
+    kwargs = {"prefixes": PREFIXES} if fmt in ("turtle", "trig") else {}
+    try:
+        ox.serialize(_counted(items, job.max_rows, what), out, format=rdf_format(fmt), **kwargs)
+    except TooLarge:
+        raise too_large("bytes", job.max_bytes, "--max-bytes") from None
+    return Reply(200, out.getvalue(), media_type(fmt))
+
+
+def serialize_answer(result: Any, job: Job) -> Reply:
+    """A pyoxigraph query result as a Reply in the negotiated format, within the limits."""
+    import pyoxigraph as ox
+
+    from ..store.embedded import _RESULT_FORMATS
+
+    if isinstance(result, ox.QueryBoolean):
+        fmt, media = _RESULT_FORMATS[job.result_format]
+        return Reply(200, result.serialize(format=fmt), media)
+    if isinstance(result, ox.QuerySolutions):
+        # TSV is one line per solution: stream it with a line cap, then convert.
+        out = _CappedWriter(job.max_bytes, job.max_rows + 1)
+        try:
+            result.serialize(out, format=ox.QueryResultsFormat.TSV)
+        except TooLarge:
+            if out.reason == "rows":
+                raise too_large("rows", job.max_rows, "--max-rows") from None
+            raise too_large("bytes", job.max_bytes, "--max-bytes") from None
+        tsv = out.getvalue()
+        fmt, media = _RESULT_FORMATS[job.result_format]
+        if job.result_format == "tsv":
+            return Reply(200, tsv, media)
+        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        if len(body) > job.max_bytes:
+            raise too_large("bytes", job.max_bytes, "--max-bytes")
+        return Reply(200, body, media)
+    return _capped_serialize(result, job.graph_format, job, "triples")
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+# ---- the jobs -------------------------------------------------------------------
+def _open(location: str, wait_s: float):
+    from ..store import EmbeddedStore, RemoteStore
+
+    if location.startswith(("http://", "https://")):
+        return RemoteStore(location, timeout_s=wait_s)
+    return EmbeddedStore(location, wait_s=wait_s)
+
+
+def _is_embedded(store: Any) -> bool:
+    from ..store import EmbeddedStore
+
+    return isinstance(store, EmbeddedStore)
+
+
+def run_query(store: Any, job: Job) -> Reply:
+    import pyoxigraph as ox
+
+    from ..vocab import PREFIXES, sparql_prefixes
+
+    check_query(job.text, job.allow_service)
+    if not _is_embedded(store):
+        if job.default_graphs or job.named_graphs:
+            raise EndpointError(400, "default-graph-uri / named-graph-uri are not supported over a remote store")
+        return serialize_answer(store._query(sparql_prefixes() + job.text), job)
+    kwargs: dict[str, Any] = {}
+    if job.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    return _in_session(store, lambda: serialize_answer(store.db.query(job.text, prefixes=PREFIXES, **kwargs), job))
+
+
+def _in_session(store: Any, work: Any) -> Reply:
+    """Run ``work()`` in a read session of an embedded store.
+
+    No pyoxigraph result may outlive the session (it keeps RocksDB open after the
+    file lock is released), not even through an exception's traceback: errors are
+    caught inside the session and raised again, fresh, after it.
+    """
+    failure: tuple[int, str] | None = None
+    with store.session():
+        try:
+            return work()
+        except EndpointError as e:
+            failure = (e.status, e.message)
+        except SyntaxError as e:
+            failure = (400, f"SPARQL syntax error: {_first_line(e)}")
+        except (OSError, RuntimeError, ValueError) as e:
+            failure = (500, f"Query failed: {_first_line(e)}")
+    raise EndpointError(*failure)
+
+
+def run_update(store: Any, job: Job) -> Reply:
+    from ..vocab import PREFIXES, sparql_prefixes
+
+    check_update(job.text, job.allow_service)
+    if not _is_embedded(store):
+        with store.session(write=True):
+            store._update(sparql_prefixes() + job.text)
+        return Reply(204)
+    with store.session(write=True):
+        try:
+            store.db.update(job.text, prefixes=PREFIXES)
+        except SyntaxError as e:
+            raise EndpointError(400, f"SPARQL syntax error: {_first_line(e)}") from None
+        except (OSError, RuntimeError) as e:
+            raise EndpointError(500, f"Update failed (nothing was written): {_first_line(e)}") from None
+    return Reply(204)
+
+
+def _graph_exists(store: Any, iri: str) -> bool:
+    return bool(store.ask(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
+
+
+def run_graph_get(store: Any, job: Job) -> Reply:
+    if job.target == "graph":
+        assert job.graph
+        if not _graph_exists(store, job.graph):
+            raise EndpointError(404, f"No graph <{job.graph}> in this store")
+        where = f"GRAPH <{job.graph}> {{ ?s ?p ?o }}"
+    else:
+        where = "?s ?p ?o"
+    sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"
+    if not _is_embedded(store):
+        if job.target == "dataset":
+            return _capped_serialize(store.quads(), job.dataset_format, job, "quads")
+        return _capped_serialize(store._query(sparql), job.graph_format, job, "triples")
+    if job.target == "dataset":
+        return _in_session(store, lambda: _capped_serialize(
+            store.db.quads_for_pattern(None, None, None, None), job.dataset_format, job, "quads"))
+    return _in_session(store, lambda: _capped_serialize(store.db.query(sparql), job.graph_format, job, "triples"))
+
+
+def run_graph_write(store: Any, job: Job) -> Reply:
+    import pyoxigraph as ox
+
+    from ..store.base import rdf_format
+
+    try:
+        parsed = list(ox.parse(job.data, format=rdf_format(job.data_format)))
+    except SyntaxError as e:
+        raise EndpointError(400, f"cannot parse the {job.data_format} body: {_first_line(e)}; nothing was written") from None
+    target = ox.NamedNode(job.graph) if job.target == "graph" and job.graph else None
+    quads = []
+    for item in parsed:
+        if isinstance(item, ox.Triple):
+            quads.append(ox.Quad(item.subject, item.predicate, item.object, target or ox.DefaultGraph()))
+        elif job.target == "dataset":
+            quads.append(item)
+        else:
+            quads.append(ox.Quad(item.subject, item.predicate, item.object, target or ox.DefaultGraph()))
+    with store.session(write=True):
+        created = job.target == "graph" and not _graph_exists(store, job.graph or "")
+        tx = store.transaction()
+        if job.replace:
+            if target is not None:
+                tx.clear_graph(target)
+            else:
+                tx.update("CLEAR SILENT DEFAULT" if job.target == "default" else "CLEAR SILENT ALL")
+        tx.add_quads(quads)
+        store.commit(tx)
+    return Reply(201 if created and quads else 204)
+
+
+def run_graph_delete(store: Any, job: Job) -> Reply:
+    import pyoxigraph as ox
+
+    with store.session(write=True):
+        tx = store.transaction()
+        if job.target == "graph" and job.graph:
+            if not _graph_exists(store, job.graph):
+                raise EndpointError(404, f"No graph <{job.graph}> in this store")
+            tx.clear_graph(ox.NamedNode(job.graph))
+        elif job.target == "default":
+            tx.update("CLEAR SILENT DEFAULT")
+        else:
+            raise EndpointError(400, "DELETE needs ?graph=IRI or ?default (the whole dataset is not deleted this way)")
+        store.commit(tx)
+    return Reply(204)
+
+
+RUNNERS = {
+    "query": run_query,
+    "update": run_update,
+    "graph_get": run_graph_get,
+    "graph_write": run_graph_write,
+    "graph_delete": run_graph_delete,
+}
+
+
+def execute(location: str, job: Job) -> Reply:
+    """Run one job against the store at ``location``; every failure becomes a Reply."""
+    from ..errors import AtlasError, QueryError, StoreBusyError, TransactionError
+
+    try:
+        store = _open(location, job.wait_s)
+        try:
+            return RUNNERS[job.kind](store, job)
+        finally:
+            store.close()
+    except EndpointError as e:
+        return Reply(e.status, e.message.encode(), headers=e.headers)
+    except StoreBusyError as e:
+        return Reply(503, f"Store busy: {e.message}".encode())
+    except (QueryError, TransactionError) as e:
+        return Reply(400, e.message.encode())
+    except AtlasError as e:
+        return Reply(500, e.message.encode())
+    except MemoryError:
+        return Reply(500, b"Query failed: it needs more memory than this endpoint allows (--memory-mb)")
+    except SyntaxError as e:
+        return Reply(400, f"SPARQL syntax error: {_first_line(e)}".encode())
+    except Exception as e:  # noqa: BLE001 - the worker must answer, not die
+        return Reply(500, f"Query failed: {type(e).__name__}: {_first_line(e)}".encode())
+
+
+# ---- the process ------------------------------------------------------------------
+def _isolate_network() -> bool:
+    """Move this (single-threaded) process into a new user + network namespace: no network.
+
+    Best effort: returns False where the OS does not allow unprivileged namespaces.
+    """
+    try:
+        import ctypes
+
+        uid, gid = os.getuid(), os.getgid()
+        libc = ctypes.CDLL(None, use_errno=True)
+        clone_newuser, clone_newnet = 0x10000000, 0x40000000
+        if libc.unshare(clone_newuser | clone_newnet) != 0:
+            return False
+        # map our own ids so that files created in the store keep their owner
+        for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"{uid} {uid} 1"),
+                           ("/proc/self/gid_map", f"{gid} {gid} 1")):
+            try:
+                with open(path, "w") as fh:
+                    fh.write(text)
+            except OSError:
+                pass
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _cap_memory(memory_mb: int) -> None:
+    if memory_mb <= 0:
+        return
+    try:
+        import resource
+
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def worker_main(conn: Any, location: str, memory_mb: int, isolate: bool, answers: Any = None) -> None:
+    """Entry point of a worker process: announce readiness, then answer jobs until EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    isolated = _isolate_network() if isolate else False
+    _cap_memory(memory_mb)
+    import pyoxigraph  # noqa: F401 - import once, before the first job's clock starts
+
+    out = answers or conn
+    out.send(("ready", isolated))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away: so do we
+        if job is None:
+            return
+        out.send(execute(location, job))
+

@@ -1,0 +1,56 @@
+"""`fedatlas serve` as a user runs it: prints its URL, answers, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_serve_help_lists_options():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--token", "--allow-service", "--timeout", "--max-rows"):
+        assert option in result.output
+
+
+def test_serve_prints_url_answers_and_stops_on_ctrl_c(store_dir):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FEDATLAS_TOKEN": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "--store", store_dir, "serve", "--port", "0",
+         "--no-log"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
+    )
+    lines: list[str] = []
+    found = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            lines.append(raw.decode())
+            if "http://" in lines[-1]:
+                found.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert found.wait(60), f"no URL printed: {lines} {process.poll()}"
+        url = re.search(r"http://\S+/query", "".join(lines)).group(0)
+        with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=30) as resp:
+            assert b"true" in resp.read()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
