@@ -21,8 +21,8 @@ from . import SCHEMA_VERSION
 from .errors import InputError
 from .store import Store
 from .vocab import (
-    BIBO, CITO, CHALLENGE_SCHEME, CORPUS_GRAPH, DCTERMS, FA, FABIO, FOAF, ID_NS, META_GRAPH,
-    NAS_TYPE_SCHEME, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SKOS, TECHNIQUE_SCHEME, XSD,
+    BIBO, CITO, CORPUS_GRAPH, DCTERMS, FA, FABIO, FOAF, ID_NS, META_GRAPH,
+    ONTOLOGY_GRAPH, PROV, RDF, RDFS, SKOS, TECHNIQUE_SCHEME, XSD,
     challenge, iri, lit, nas_type, paper, polarity, technique,
 )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .document import Document, Proposal
-from .errors import AtlasError, InputError
+from .errors import AtlasError
 from .paper_graph import (
     RICHNESS, activity_quads, document_quads, normalise_title, now_literal, paper_key,
 )

@@ -1,0 +1,48 @@
+"""``fedatlas evaluate GOLD.jsonl``: proposal quality against hand-coded papers.
+
+Mounted by the lead through ``pipeline.cli.COMMAND_MODULES`` (``"pipeline.propose.cli"``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command("evaluate")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--kind", type=click.Choice(["challenge", "nas_type", "all"]), default="all",
+              show_default=True, help="Which kind of code to measure.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--proposer", "proposers", multiple=True, metavar="NAME",
+              help="Proposer(s) to measure (default: challenge-hybrid-v1, nastype-hybrid-v1).")
+@click.option("--threshold", "thresholds", multiple=True, metavar="KIND|CODE=X",
+              help="Override a threshold, e.g. challenge=0.4 or privacy=0.6.")
+@click.option("--no-cv", is_flag=True, help="Skip the leave-one-out figures.")
+def evaluate_cmd(gold, kind, fmt, proposers, thresholds, no_cv):
+    """Precision, recall and F1 of the proposers against GOLD file(s) (simulation mode).
+
+    GOLD is JSONL of hand-coded papers: title, abstract, challenges, nas_types per line,
+    or a gold.jsonl with abstracts.jsonl beside it (the dev-gold format).
+    """
+    from ..errors import InputError
+    from ..evaluate import EVAL_KINDS, evaluate, format_report
+
+    thr = {}
+    for item in thresholds:
+        key, _, value = item.partition("=")
+        try:
+            thr[key.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"bad --threshold {item!r}", hint="use KIND=0.4 or CODE=0.6") from None
+    kinds = EVAL_KINDS if kind == "all" else (kind,)
+    report = evaluate(list(gold), proposers=list(proposers) or None, thresholds=thr, kinds=kinds,
+                      cross_validate=not no_cv)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(format_report(report), nl=False)
+
+
+commands = [evaluate_cmd]

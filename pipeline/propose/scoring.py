@@ -1,0 +1,129 @@
+"""Shared scoring pieces: weighted cue matching, sentence context, exemplar similarity.
+
+A sentence's score for one code combines two calibrated probabilities with a noisy-OR:
+
+* ``p_lex = 1 - exp(-k * cues * context)``: ``cues`` is the sum of the weights of the
+  distinct cue patterns that match; ``context`` raises it for motivation/claim
+  sentences ("to address", "we propose", "challenge") and lowers it for background
+  ("FL is ...") and result-only sentences ("achieves 3x ...").
+* ``p_emb``: cosine similarity of the sentence to the code's exemplar phrasings and to
+  accepted curation exemplars, mapped linearly from ``[lo, hi]`` to ``[0, 1]``.
+
+A sentence nearly identical to a *rejected* curation exemplar of the code is discounted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Exemplar, compile_patterns, load_lexicon
+
+
+@dataclass
+class Context:
+    motivation: list[re.Pattern]
+    background: list[re.Pattern]
+    results: list[re.Pattern]
+    fl_setting: list[re.Pattern]
+
+    @classmethod
+    def from_lexicon(cls, lex: dict) -> "Context":
+        c = lex["context"]
+        return cls(*(([p for p, _ in compile_patterns(c[k])]) for k in
+                     ("motivation", "background", "results", "fl_setting")))
+
+    def multiplier(self, text: str, title: bool = False) -> float:
+        if title:
+            return 1.1
+        motivated = any(p.search(text) for p in self.motivation)
+        if any(p.search(text) for p in self.background) and not motivated:
+            return 0.6
+        if any(p.search(text) for p in self.results) and not motivated:
+            return 0.4
+        return 1.25 if motivated else 1.0
+
+    def is_federated(self, text: str) -> bool:
+        return sum(1 for p in self.fl_setting if p.search(text)) >= 1
+
+
+def cue_strength(text: str, cues: list[tuple[re.Pattern, float]],
+                 negations: list[re.Pattern] = ()) -> tuple[float, list[str]]:
+    """Sum of weights of matching cues, each counted once and only where its match does not
+    overlap an earlier (stronger, listed first) cue's match; negated phrases are removed."""
+    for neg in negations:
+        text = neg.sub(lambda m: " " * len(m.group(0)), text)
+    total, hits, spans = 0.0, [], []
+    for pat, w in cues:
+        for m in pat.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            total += w
+            hits.append(m.group(0))
+            break
+    return min(total, 2.5), hits
+
+
+def p_from_cues(strength: float, multiplier: float = 1.0, k: float = 1.3) -> float:
+    return 1.0 - math.exp(-k * strength * multiplier)
+
+
+def p_from_similarity(sim: float, lo: float, hi: float) -> float:
+    return float(min(1.0, max(0.0, (sim - lo) / (hi - lo))))
+
+
+def noisy_or(*ps: float) -> float:
+    q = 1.0
+    for p in ps:
+        q *= 1.0 - max(0.0, min(1.0, p))
+    return 1.0 - q
+
+
+class CodeSpace:
+    """Cues and exemplar vectors of every code of one kind (built once per proposer)."""
+
+    def __init__(self, section: str, lexicon: dict | None = None) -> None:
+        lex = lexicon or load_lexicon()
+        self.context = Context.from_lexicon(lex)
+        self.entries = lex[section]
+        self.keys = list(self.entries)
+        self.labels = {k: v["label"] for k, v in self.entries.items()}
+        self.cues = {k: compile_patterns(v["cues"]) for k, v in self.entries.items()}
+        self.negations = {k: [re.compile(p, re.I) for p in v.get("negations", [])]
+                          for k, v in self.entries.items()}
+        self.exemplars = {k: list(v.get("exemplars", [])) for k, v in self.entries.items()}
+        self.definitions = {k: v.get("definition", "") for k, v in self.entries.items()}
+        self.generic = list(lex["context"].get("generic_exemplars", []))
+
+    def prototype_texts(self, key: str) -> list[str]:
+        texts = list(self.exemplars[key])
+        if self.definitions[key]:
+            texts.append(self.definitions[key])
+        return texts
+
+
+def exemplar_similarity(sent_vecs: np.ndarray, embedder, space: CodeSpace,
+                        curated: list[Exemplar]):
+    """Per sentence x code: max similarity to the code's prototypes, to accepted and to
+    rejected curation exemplars (arrays ``(n_sentences, n_codes)``, -1 where a code has no
+    such texts), and per sentence the max similarity to generic FedNAS phrasing
+    (``(n_sentences, 1)``), the baseline a code's similarity must beat."""
+    n, k = sent_vecs.shape[0], len(space.keys)
+    out = [np.full((n, k), -1.0, dtype=np.float32) for _ in range(3)]
+    if not n:
+        return out[0], out[1], out[2], np.zeros((0, 1), dtype=np.float32)
+    # similarity to generic FedNAS phrasing: what every sentence of the field shares
+    base = (sent_vecs @ embedder.encode(space.generic).T).max(axis=1, keepdims=True) \
+        if space.generic else np.zeros((n, 1), dtype=np.float32)
+    for j, key in enumerate(space.keys):
+        groups = (space.prototype_texts(key),
+                  [e.text for e in curated if e.accepted and e.key == key],
+                  [e.text for e in curated if not e.accepted and e.key == key])
+        for arr, texts in zip(out, groups):
+            if texts:
+                arr[:, j] = (sent_vecs @ embedder.encode(texts).T).max(axis=1)
+    return out[0], out[1], out[2], base

@@ -1,0 +1,151 @@
+"""Unrefined adaptation techniques: open codes for FL-motivated changes to a NAS method.
+
+``technique-open-v1`` finds sentences that describe an action on a NAS element in the
+federated setting ("we adaptively assign sub-models to participants according to the
+transmission condition"), splits enumerations ("three optimizations: A, B, and C") into
+one open code per item, and attaches the three nearest refined techniques of the
+codebook with their similarity. A proposal's ``code`` is the nearest refined technique's
+IRI when the similarity reaches ``match`` (default 0.6), else ``"new"``.
+
+Curation: accepted technique exemplars join their refined technique's texts; an excerpt
+nearly identical to a rejected one is discounted.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..document import Document, Proposal, Sentence
+from .base import (CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
+                   is_title, load_lexicon, make_proposal)
+
+_ENUM_INTRO = re.compile(r":\s+")
+_ITEM_SPLIT = re.compile(r",\s+(?:and\s+)?|;\s+|\s+and\s+(?=[a-z]+ing\b)")
+_LEAD = re.compile(r"^(specifically|furthermore|moreover|in addition|besides|then|first(ly)?|second(ly)?|"
+                   r"finally|also|additionally)\s*,?\s+", re.I)
+
+
+class TechniqueOpen(Proposer):
+    name = "technique-open-v1"
+    kind = "technique"
+    model = "all-MiniLM-L6-v2+rules"
+
+    def __init__(self, match: float = 0.6, top_k: int = 3) -> None:
+        lex = load_lexicon()["technique"]
+        self.action = [p for p, _ in compile_patterns(lex["action"])]
+        self.nas_element = [p for p, _ in compile_patterns(lex["nas_element"])]
+        self.fl_element = [p for p, _ in compile_patterns(lex["fl_element"])]
+        self.exclude = [p for p, _ in compile_patterns(lex["exclude"])]
+        self.whole_method = [p for p, _ in compile_patterns(lex.get("whole_method", []))]
+        motivation = load_lexicon()["context"]["motivation"]
+        self.motivation = [p for p, _ in compile_patterns(motivation)]
+        self.match = match
+        self.top_k = top_k
+
+    def sentence_score(self, text: str) -> float:
+        """0..1: action on a NAS element in the FL setting, motivated; 0 when a part is missing."""
+        def count(pats):
+            return sum(1 for p in pats if p.search(text))
+
+        a, n, f = count(self.action), count(self.nas_element), count(self.fl_element)
+        if not (a and n and f) or any(p.search(text) for p in self.exclude):
+            return 0.0
+        score = 0.45 + 0.08 * min(a, 3) + 0.05 * min(n, 2) + 0.05 * min(f, 2)
+        if any(p.search(text) for p in self.motivation):
+            score += 0.1
+        if any(p.search(text) for p in self.whole_method):
+            score -= 0.25  # introduces the whole method, not one change to it
+        return min(score, 0.95)
+
+    def candidates(self, doc: Document) -> list[tuple[Sentence, float]]:
+        """Excerpts (sentences, or items of an enumeration) with their scores."""
+        out = []
+        for s in ensure_sentences(doc):
+            if is_title(doc, s):
+                continue
+            score = self.sentence_score(s.text)
+            if score <= 0:
+                continue
+            items = list(_enumeration_items(s))
+            if len(items) >= 2:
+                out.extend((item, score) for item in items)
+            else:
+                out.append((s, score))
+        return out
+
+    def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
+        context = context or ProposalContext()
+        cands = [(s, sc) for s, sc in self.candidates(doc) if sc >= context.threshold(self.kind)]
+        if not cands:
+            return []
+        neighbours: list[list[tuple[str, float]]] = [[] for _ in cands]
+        entries = list(context.codebook)
+        curated = context.exemplars_for(self.kind)
+        scores = [sc for _, sc in cands]
+        if entries or curated:
+            emb = context.get_embedder()
+            vecs = emb.encode([s.text for s, _ in cands])
+            if entries:
+                sims = np.stack([(vecs @ emb.encode(_entry_texts(e, curated)).T).max(axis=1) for e in entries], axis=1)
+                for i in range(len(cands)):
+                    order = np.argsort(-sims[i])[: self.top_k]
+                    neighbours[i] = [(entries[j].iri, round(float(sims[i, j]), 4)) for j in order]
+            rejected = [e.text for e in curated if not e.accepted]
+            if rejected:
+                rej = (vecs @ emb.encode(rejected).T).max(axis=1)
+                scores = [sc * (0.3 if r >= 0.85 else 1.0) for sc, r in zip(scores, rej)]
+        by_iri = {e.iri: e for e in entries}
+        proposals = []
+        for (sent, _), score, nb in zip(cands, scores, neighbours):
+            if score < context.threshold(self.kind):
+                continue
+            if nb and nb[0][1] >= self.match:
+                code, label = nb[0][0], by_iri[nb[0][0]].label
+            else:
+                code, label = "new", _open_label(sent.text)
+            proposals.append(make_proposal(self, doc, self.kind, code, label, score, sent, neighbours=nb))
+        return proposals
+
+
+def _entry_texts(entry: CodebookEntry, curated) -> list[str]:
+    texts = [entry.label]
+    if entry.definition:
+        texts.append(entry.definition)
+    texts.extend(entry.examples)
+    texts.extend(e.text for e in curated if e.accepted and e.code in (entry.iri, entry.key))
+    return texts
+
+
+def _enumeration_items(sent: Sentence):
+    """Items of ``"...: A, B, and C"`` as sub-spans of the sentence (exact offsets)."""
+    m = _ENUM_INTRO.search(sent.text)
+    if not m:
+        return
+    body_start = m.end()
+    body = sent.text[body_start:].rstrip(". ")
+    pos = 0
+    parts = []
+    for sep in _ITEM_SPLIT.finditer(body):
+        parts.append((pos, sep.start()))
+        pos = sep.end()
+    parts.append((pos, len(body)))
+    if len(parts) < 2:
+        return
+    for s, e in parts:
+        text = body[s:e].strip()
+        if len(text.split()) < 2:
+            continue
+        lead = len(body[s:e]) - len(body[s:e].lstrip())
+        a = sent.start + body_start + s + lead
+        yield Sentence(text, a, a + len(text), section=sent.section, page=sent.page)
+
+
+def _open_label(text: str, max_words: int = 12) -> str:
+    text = _LEAD.sub("", text.strip())
+    text = re.sub(r"^we (further |also |then )?(propose|design|develop|introduce|present|devise|use|adopt|"
+                  r"employ|leverage|determine|find|build|apply)\s+(to\s+)?", "", text, flags=re.I)
+    words = text.rstrip(".").split()
+    label = " ".join(words[:max_words]) + (" ..." if len(words) > max_words else "")
+    return label[:1].upper() + label[1:]

@@ -1,0 +1,121 @@
+import pytest
+
+from pipeline import vocab
+from pipeline.document import Document
+from pipeline.errors import UnknownNameError
+from pipeline.propose import (Exemplar, ProposalContext, available_proposers, default_proposers,
+                              document_from_record, ensure_sentences, get_proposer)
+
+FL_ABSTRACT = (
+    "Federated learning lets clients train a shared model without sharing raw data. "
+    "However, client data is highly non-IID, which makes ranking candidate architectures noisy. "
+    "To address this problem, we propose a federated architecture search that adds Gaussian noise "
+    "to the architecture gradients to guarantee differential privacy. "
+    "Experiments show higher accuracy than baselines."
+)
+
+
+def keys(props, kind):
+    return {vocab.local_name(p.code) for p in props if p.kind == kind}
+
+
+def test_registry_lists_names_and_defaults():
+    names = available_proposers()
+    assert {"challenge-hybrid-v1", "nastype-hybrid-v1", "technique-open-v1", "llm-openai-v1",
+            "llm-llamacpp-v1"} <= set(names)
+    with pytest.raises(UnknownNameError) as e:
+        get_proposer("challenge-magic-v9")
+    assert "challenge-hybrid-v1" in str(e.value)
+    defaults = {p.name for p in default_proposers()}
+    assert "challenge-hybrid-v1" in defaults and not any(n.startswith("llm-") for n in defaults)
+
+
+def test_challenges_with_evidence_spans(context):
+    doc = document_from_record({"title": "Private federated NAS", "abstract": FL_ABSTRACT})
+    props = get_proposer("challenge-hybrid-v1").propose(doc, context)
+    got = keys(props, "challenge")
+    assert {"non_iid_data", "privacy"} <= got
+    assert not {"security", "unbalanced_data", "variable_availability"} & got
+    for p in props:
+        assert doc.text[p.start:p.end] == p.evidence and p.evidence
+        assert p.proposer == "challenge-hybrid-v1" and p.model and p.model_version
+        assert 0.0 <= p.score <= 1.0
+    privacy = next(p for p in props if p.code == vocab.challenge("privacy").value)
+    assert "differential privacy" in privacy.evidence and privacy.label == "Privacy"
+
+
+def test_plain_fl_privacy_is_not_privacy(context):
+    doc = document_from_record({"title": "Federated NAS", "abstract":
+                                "To preserve user privacy, federated learning keeps data on clients. "
+                                "We reduce the communication cost of federated architecture search."})
+    got = keys(get_proposer("challenge-hybrid-v1").propose(doc, context), "challenge")
+    assert "privacy" not in got and "limited_communication" in got
+
+
+def test_non_fl_paper_gets_no_challenges(context):
+    doc = document_from_record({"title": "Fast NAS", "abstract":
+                                "Neural architecture search is computationally expensive. We reduce "
+                                "the search cost with a supernet and an accuracy predictor."})
+    props = get_proposer("challenge-hybrid-v1").propose(doc, context)
+    assert props == []
+    nas = keys(get_proposer("nastype-hybrid-v1").propose(doc, context), "nas_type")
+    assert nas == {"one_shot_supernet", "predictor_based"}
+
+
+def test_nas_types_negation_and_unknown(context):
+    p = get_proposer("nastype-hybrid-v1")
+    doc = document_from_record({"title": "Predictor-free federated NAS", "abstract":
+                                "We search architectures with a weight-sharing supernet and rank them with a "
+                                "zero-cost proxy, eliminating the need for an accuracy predictor."})
+    assert keys(p.propose(doc, context), "nas_type") == {"one_shot_supernet", "zero_cost_proxy"}
+    doc2 = document_from_record({"title": "FedX", "abstract":
+                                 "We apply neural architecture search to federated clients with limited bandwidth."})
+    assert keys(p.propose(doc2, context), "nas_type") == {"unknown"}
+
+
+def test_curation_shifts_proposals(context):
+    """Accepted exemplars pull a paraphrase in; a rejected one pushes its near-duplicate out."""
+    p = get_proposer("challenge-hybrid-v1")
+    text = "A few participants might upload crafted updates to steer the chosen architecture."
+    doc = document_from_record({"title": "Federated search", "abstract": text})
+    before = keys(p.propose(doc, context), "challenge")
+    assert "security" not in before
+    ctx = ProposalContext(embedder=context.embedder, exemplars=[Exemplar(
+        "challenge", vocab.challenge("security").value,
+        "Some participants upload crafted updates to steer the selected architecture.", True)])
+    assert "security" in keys(p.propose(document_from_record(
+        {"title": "Federated search", "abstract": text}), ctx), "challenge")
+
+    doc0 = document_from_record({"title": "FedNAS", "abstract":
+                                 "Such difficulty is amplified for heterogeneous mobile platforms in federated learning."})
+    assert "hardware_heterogeneity" in keys(p.propose(doc0, context), "challenge")
+    ctx_rej = ProposalContext(embedder=context.embedder, exemplars=[Exemplar(
+        "challenge", vocab.challenge("hardware_heterogeneity").value,
+        "Such difficulty is further amplified for heterogeneous mobile platforms in federated learning.", False)])
+    doc1 = document_from_record({"title": "FedNAS", "abstract":
+                                 "Such difficulty is amplified for heterogeneous mobile platforms in federated learning."})
+    assert "hardware_heterogeneity" not in keys(p.propose(doc1, ctx_rej), "challenge")
+
+
+def test_fallback_sentences_keep_offsets():
+    doc = Document(title="T", text="T\n\nFirst one, i.e. a test. Second is non-i.i.d. data. Third?")
+    sents = ensure_sentences(doc)
+    assert all(doc.text[s.start:s.end] == s.text for s in sents)
+    assert len(sents) >= 3
+
+
+def test_technique_open_codes(context):
+    abstract = ("To deal with limited on-client resources, we present FedNAS, a framework for federated NAS. "
+                "FedNAS incorporates three key optimizations: parallel candidates training on partial clients, "
+                "early dropping candidates with inferior performance, and dynamic round numbers. "
+                "We further assign sub-models to participants according to their bandwidth budget.")
+    doc = document_from_record({"title": "FedNAS", "abstract": abstract})
+    props = get_proposer("technique-open-v1").propose(doc, context)
+    codes = [vocab.local_name(p.code) if p.code != "new" else "new" for p in props]
+    assert {"client-groups-representative-partitioning", "early-candidate-dropping",
+            "dynamic-round-numbers"} <= set(codes)
+    assert "new" in codes  # the bandwidth-driven sub-model assignment is not in the codebook
+    for p in props:
+        assert doc.text[p.start:p.end] == p.evidence
+        assert len(p.neighbours) == 3 and p.neighbours[0][1] >= p.neighbours[-1][1]
+        assert p.kind == "technique"
