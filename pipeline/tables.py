@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass, field
 
 from .store import Store
+from .vocab import CURATION_GRAPH
 
 SYMBOLS = {"towards": "+", "against": "−", "none": "0", "mixed": "±", "disputed": "?", "": ""}
 LATEX_SYMBOLS = {"towards": "$+$", "against": "$-$", "none": "$0$", "mixed": "$\\pm$", "disputed": "?", "": ""}
@@ -109,23 +110,45 @@ def aggregate(values: list[str]) -> str:
     return "mixed"
 
 
+def _labels(store: Store, cls: str, prop: str) -> dict[str, str]:
+    """IRI -> label; a label set by curation (a rename) wins over the corpus one."""
+    rows = store.select(f"SELECT ?x ?g ?l WHERE {{ GRAPH ?g0 {{ ?x a {cls} }} GRAPH ?g {{ ?x {prop} ?l }} }}")
+    out: dict[str, str] = {}
+    for r in rows:
+        if r["g"] == CURATION_GRAPH.value or r["x"] not in out:
+            out[r["x"]] = r["l"]
+    return out
+
+
+def replacements(store: Store) -> dict[str, str]:
+    """Merged (deprecated) technique -> the technique it now lives in (chains followed)."""
+    direct = {r["t"]: r["into"] for r in store.select(
+        "SELECT ?t ?into WHERE { GRAPH ?g { ?t dcterms:isReplacedBy ?into } }")}
+    out = {}
+    for t in direct:
+        seen, cur = {t}, direct[t]
+        while cur in direct and cur not in seen:
+            seen.add(cur)
+            cur = direct[cur]
+        out[t] = cur
+    return out
+
+
 def techniques(store: Store) -> list[tuple[str, str]]:
-    rows = store.select("""
-        SELECT ?t (SAMPLE(?l) AS ?label) WHERE {
-          GRAPH ?g { ?t a fa:AdaptationTechnique ; skos:prefLabel ?l }
-          FILTER NOT EXISTS { GRAPH ?g2 { ?t owl:deprecated true } }
-        } GROUP BY ?t""")
-    return sorted(((r["t"], r["label"]) for r in rows), key=lambda x: x[1].lower())
+    deprecated = {r["t"] for r in store.select("SELECT ?t WHERE { GRAPH ?g { ?t owl:deprecated true } }")}
+    labels = _labels(store, "fa:AdaptationTechnique", "skos:prefLabel")
+    return sorted(((t, lab) for t, lab in labels.items() if t not in deprecated), key=lambda x: x[1].lower())
 
 
 def methods(store: Store) -> list[tuple[str, str, list[str]]]:
-    rows = store.select("""
-        SELECT ?m (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?t); SEPARATOR=" ") AS ?ts) WHERE {
-          GRAPH ?g { ?m a fa:FedNASMethod ; rdfs:label ?l }
-          OPTIONAL { GRAPH ?g2 { ?m fa:usesTechnique ?t } }
-        } GROUP BY ?m""")
-    out = [(r["m"], r["label"], (r["ts"] or "").split()) for r in rows]
-    return sorted(out, key=lambda x: x[1].lower())
+    """Methods with their techniques (a merged technique counts as the one it merged into)."""
+    labels = _labels(store, "fa:FedNASMethod", "rdfs:label")
+    uses: dict[str, set[str]] = {m: set() for m in labels}
+    moved = replacements(store)
+    for r in store.select("SELECT ?m ?t WHERE { GRAPH ?g { ?m fa:usesTechnique ?t } }"):
+        if r["m"] in uses:
+            uses[r["m"]].add(moved.get(r["t"], r["t"]))
+    return sorted(((m, labels[m], sorted(uses[m])) for m in labels), key=lambda x: x[1].lower())
 
 
 def technique_table(store: Store) -> Table:

@@ -215,3 +215,20 @@ def test_every_cli_command_is_documented_in_readme():
 
 def test_corpus_quads_are_deterministic():
     assert sorted(map(str, corpus_quads())) == sorted(map(str, corpus_quads()))
+
+
+def test_tables_follow_renames_and_merges(seeded_store):
+    from pipeline import curate
+
+    drn = vocab.technique("dynamic-round-numbers").value
+    drop = vocab.technique("early-candidate-dropping").value
+    curate.rename(seeded_store, "alice", drn, "Round-number scheduling")
+    method, tech = overview_tables(seeded_store)
+    assert dict(tech.rows)[drn] == "Round-number scheduling"
+    curate.merge(seeded_store, "alice", drop, drn)
+    method, tech = overview_tables(seeded_store)
+    assert drop not in dict(tech.rows)
+    col = {k: c for c, k, _ in method.columns}
+    xu = vocab.iri("method", "xu-fednas").value
+    # early dropping (against non-IID) is now part of round-number scheduling (none): groups stay towards
+    assert method.value(xu, col["non_iid_data"]) == "towards"

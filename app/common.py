@@ -1,0 +1,149 @@
+"""Shared helpers of the app pages: the store handle, the reviewer, safe text, decisions.
+
+Safety: paper text and user input are only ever rendered with ``st.text``,
+``st.code``, dataframes, or ``st.markdown`` of :func:`md_escape`-d text; the
+app never enables raw HTML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import streamlit as st
+
+from pipeline.errors import AtlasError, StaleWriteError
+from pipeline.vocab import local_name
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def md_escape(text: str) -> str:
+    """Text that st.markdown shows verbatim (no links, HTML, math or directives)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text or ""))
+
+
+def highlight(paragraph: str, start: int, end: int) -> str:
+    """Markdown of ``paragraph`` with ``[start, end)`` in bold, everything escaped."""
+    start, end = max(0, start), min(len(paragraph), end)
+    before, mid, after = paragraph[:start], paragraph[start:end], paragraph[end:]
+    lead = len(mid) - len(mid.lstrip())
+    trail = len(mid) - len(mid.rstrip())
+    before, mid, after = before + mid[:lead], mid.strip(), (mid[len(mid) - trail:] if trail else "") + after
+    if not mid:
+        return md_escape(paragraph)
+    return md_escape(before) + "**" + md_escape(mid) + "**" + md_escape(after)
+
+
+def store_location() -> str | None:
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--store" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--store="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("FEDATLAS_STORE")
+
+
+@st.cache_resource(show_spinner=False)
+def _open(location: str | None):
+    from pipeline.store import open_store
+
+    return open_store(location)
+
+
+def get_store():
+    return _open(store_location())
+
+
+def reviewer() -> str | None:
+    return st.session_state.get("reviewer") or None
+
+
+def require_reviewer() -> str | None:
+    who = reviewer()
+    if not who:
+        st.info("Enter your name in the sidebar before deciding: every decision records who made it.")
+    return who
+
+
+def short(iri: str | None) -> str:
+    return local_name(iri) if iri else ""
+
+
+def action(fn: Callable[..., Any], *args: Any, success: str = "Saved", keys: dict[str, str] | None = None,
+           then: Callable[[], None] | None = None, **kwargs: Any) -> dict:
+    """``on_click``/``args`` for a button that calls the curation API.
+
+    The arguments (above all ``based_on``: the latest decision the reviewer
+    saw) are fixed when the button is drawn, so a click after someone else's
+    change is detected as stale instead of being applied over it. ``keys``
+    maps parameter names to widget keys read at click time (form fields).
+    """
+    return {"on_click": _run_action, "args": (fn, args, kwargs, keys or {}, success, then)}
+
+
+def _run_action(fn, args, kwargs, keys, success, then) -> None:
+    values = {name: st.session_state.get(key) for name, key in keys.items()}
+    try:
+        fn(*args, **kwargs, **values)
+    except StaleWriteError as e:
+        st.session_state["flash"] = ("error", f"Not saved: {e.message}. The page now shows the current state; "
+                                     "decide again if you still want to.")
+        return
+    except AtlasError as e:
+        st.session_state["flash"] = ("error", str(e))
+        return
+    st.session_state["flash"] = ("success", success)
+    if then is not None:
+        then()
+
+
+def show_flash() -> None:
+    flash = st.session_state.pop("flash", None)
+    if flash:
+        kind, msg = flash
+        (st.error if kind == "error" else st.success)(msg)
+
+
+def history_table(events) -> list[dict]:
+    return [{"time": e.time[:19].replace("T", " "), "reviewer": e.reviewer_name, "action": e.action,
+             "details": ", ".join(f"{k}={short(v) if isinstance(v, str) and v.startswith('http') else v}"
+                                  for k, v in e.params.items() if v not in (None, [], "")),
+             "undone": "yes" if e.undone_by else "", "decision": e.iri} for e in events]
+
+
+def undo_latest(store, events, key: str) -> None:
+    """An undo button for the latest decision in effect among ``events`` of one target."""
+    from pipeline import curate
+
+    stack = curate.effective_stack(events)
+    if not stack:
+        return
+    top = stack[-1]
+    who = reviewer()
+    st.button(f"Undo '{top.action}' by {top.reviewer_name}", key=key, disabled=not who,
+              help="Reverts the latest decision still in effect (shortcut: u)", shortcut="u",
+              **action(curate.undo, store, who, top.iri, based_on=events[-1].iri, success="Undone"))
+
+
+def start_page(title: str):
+    """Title, the outcome of the last action (saved / stale / error), and the store."""
+    st.title(title)
+    show_flash()
+    return get_store()
+
+
+ALLOWED_UPLOADS = (".pdf", ".bib", ".ris", ".txt", ".md")
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the uploads folder: [A-Za-z0-9._-], no leading dot, unique prefix."""
+    base = Path(name).name
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(base).stem).strip("._")[:80] or "upload"
+    suffix = Path(base).suffix.lower()
+    return f"{uuid.uuid4().hex[:8]}-{stem}{suffix if suffix in ALLOWED_UPLOADS else '.bin'}"

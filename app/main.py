@@ -1,0 +1,65 @@
+"""FedNAS Atlas: the reviewer's workbench (Streamlit entry script).
+
+Run with ``fedatlas app [--store S] [--port P]`` (serves on 127.0.0.1 only).
+Every change goes through ``pipeline.curate``: saved at once, attributed to
+the reviewer named in the sidebar, undoable, and checked against concurrent
+edits (a stale write is shown, never applied).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app.common import get_store, store_location
+from pipeline.curate.events import reviewer as check_name
+from pipeline.errors import AtlasError
+
+HERE = Path(__file__).parent
+PAGES = [
+    ("screening", "Screening", ":material/filter_alt:"),
+    ("proposals", "Proposals", ":material/checklist:"),
+    ("codebook", "Codebook", ":material/account_tree:"),
+    ("effects", "Effects", ":material/grid_on:"),
+    ("methods", "Methods", ":material/science:"),
+    ("overview", "Overview", ":material/monitoring:"),
+    ("query", "Query", ":material/terminal:"),
+    ("ingest", "Ingest", ":material/upload_file:"),
+    ("history", "History", ":material/history:"),
+]
+
+st.set_page_config(page_title="FedNAS Atlas", page_icon=":material/hub:", layout="wide")
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.markdown("### FedNAS Atlas")
+        name = st.text_input("Your name (reviewer)", key="reviewer_input",
+                             help="Recorded with every decision you make (PROV-O).")
+        if name:
+            try:
+                st.session_state["reviewer"] = check_name(name).name
+            except AtlasError as e:
+                st.session_state["reviewer"] = None
+                st.error(str(e))
+        else:
+            st.session_state["reviewer"] = None
+        if st.session_state.get("reviewer"):
+            st.caption(f"Deciding as **{st.session_state['reviewer']}**")
+        else:
+            st.warning("Enter your name to decide; browsing works without it.")
+        st.caption(f"Store: {store_location() or '(default)'}")
+        st.caption("Shortcuts are shown on each button (e.g. a accept, x reject, e edit, j/k next/previous, u undo).")
+
+
+_sidebar()
+try:
+    get_store()
+except AtlasError as e:
+    st.error(str(e))
+    st.stop()
+
+nav = st.navigation([st.Page(str(HERE / "views" / f"{key}.py"), title=title, icon=icon, url_path=key,
+                             default=(key == "proposals")) for key, title, icon in PAGES])
+nav.run()

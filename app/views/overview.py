@@ -1,0 +1,86 @@
+"""Overview: heatmaps of the two overview tables, PRISMA flow, co-occurrence network, gap analysis."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from app.common import start_page  # noqa: E402
+from pipeline import curate  # noqa: E402
+from pipeline.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
+
+try:  # the report package draws the review's figures; fall back to simple local ones
+    from pipeline.report import analysis as report_analysis, figures as report_figures
+    from pipeline.report.prisma import from_curate
+except ImportError:  # pragma: no cover - depends on what is installed
+    report_analysis = report_figures = from_curate = None
+
+VALUE = {"towards": 1.0, "none": 0.0, "against": -1.0, "mixed": 0.5, "disputed": -0.5, "": float("nan")}
+
+store = start_page("Overview")
+
+
+def _local_heatmap(table):
+    import numpy as np
+
+    data = np.array([[VALUE[table.value(r, c)] for c, _, _ in table.columns] for r, _ in table.rows] or [[0.0]])
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(table.columns), 1 + 0.35 * max(1, len(table.rows))))
+    ax.imshow(data, cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(table.columns)), [lab for _, _, lab in table.columns], rotation=60, ha="right")
+    ax.set_yticks(range(len(table.rows)), [lab for _, lab in table.rows])
+    for i, (r, _) in enumerate(table.rows):
+        for j, (c, _, _) in enumerate(table.columns):
+            ax.text(j, i, SYMBOLS[table.value(r, c)], ha="center", va="center")
+    ax.set_title(table.title)
+    fig.tight_layout()
+    return fig
+
+
+def show_figure(fig, stem: str) -> None:
+    st.pyplot(fig)
+    c1, c2 = st.columns(2)
+    for col, fmt, mime in ((c1, "png", "image/png"), (c2, "svg", "image/svg+xml")):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
+        col.download_button(f"{stem}.{fmt}", buf.getvalue(), f"{stem}.{fmt}", mime, key=f"dl_{stem}_{fmt}")
+    plt.close(fig)
+
+
+with store.session():
+    tables = overview_tables(store)
+    counts = curate.prisma_counts(store)
+
+section = st.segmented_control("Section", ["Tables", "PRISMA", "Co-occurrence", "Gaps"], default="Tables",
+                               key="ov_section") or "Tables"
+if section == "Tables":
+    for table, stem in zip(tables, ("method-x-challenge", "technique-x-challenge")):
+        st.subheader(table.title)
+        fig = report_figures.effect_heatmap(table) if report_figures else _local_heatmap(table)
+        show_figure(fig, stem)
+        c1, c2 = st.columns(2)
+        c1.download_button("CSV", to_csv(table), f"{stem}.csv", "text/csv", key=f"csv_{stem}")
+        c2.download_button("LaTeX", to_latex(table), f"{stem}.tex", "text/x-tex", key=f"tex_{stem}")
+if section == "PRISMA":
+    if report_figures and from_curate:
+        show_figure(report_figures.prisma_diagram(from_curate(counts)), "prisma")
+    st.json({k: v for k, v in counts.items() if k != "included_papers"})
+if section == "Co-occurrence":
+    graph = report_analysis.cooccurrence_graph(store, tables[1]) if report_analysis else None
+    if graph is not None and graph.number_of_nodes():
+        show_figure(report_figures.network_figure(graph), "cooccurrence")
+    else:
+        st.caption("The co-occurrence network needs pipeline.report and coded methods.")
+if section == "Gaps":
+    gaps = report_analysis.gap_matrix(store) if report_analysis else None
+    if gaps is not None:
+        st.caption("Number of methods per NAS type and challenge; 0 = not tried yet (a gap).")
+        st.dataframe([{"NAS type": lab, **{cl: gaps.count(c, n) for c, cl in gaps.challenges}}
+                      for n, lab in gaps.nas_types], hide_index=True, width="stretch")
+        show_figure(report_figures.gap_heatmap(gaps), "gaps")
+    else:
+        st.caption("Gap analysis needs pipeline.report.")

@@ -1,0 +1,144 @@
+"""Screening (PRISMA 2020): blind dual screening, conflicts, kappa, records, snowballing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.common import start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
+from pipeline import curate
+from pipeline.curate.events import reviewer as as_reviewer
+
+
+
+def _save_reasons(store, who, text):
+    curate.set_exclusion_reasons(store, who, (text or "").splitlines())
+
+
+store = start_page("Screening")
+who = require_reviewer()
+STAGE_LABEL = {"title-abstract": "Title/abstract", "full-text": "Full text"}
+
+tab_screen, tab_conf, tab_kappa, tab_prisma, tab_records = st.tabs(
+    ["Screen", "Conflicts", "Agreement", "PRISMA", "Records & snowballing"])
+
+with store.session():
+    records = curate.records(store)
+    reasons = curate.exclusion_reasons(store)
+
+with tab_screen:
+    stage = st.radio("Stage", list(STAGE_LABEL), format_func=STAGE_LABEL.get, horizontal=True, key="scr_stage")
+    st_name = curate.screening.stage_name(stage)
+    me = as_reviewer(who).iri.value if who else None
+    pool = [r for r in records if not r["duplicate_of"]
+            and (stage == "title-abstract" or r["TitleAbstract"] in ("include", "maybe"))]
+    mine = {r["paper"]: next((d for d in r["decisions"] if d["stage"] == st_name and d["reviewer"] == me), None)
+            for r in pool}
+    todo_only = st.toggle("Only records I have not screened", value=True, key="scr_todo")
+    shown = [r for r in pool if not (todo_only and mine[r["paper"]])]
+    st.caption(f"{len(shown)} of {len(pool)} records at this stage. Decisions are blind: "
+               "other reviewers' votes appear under Conflicts once both decided.")
+    if shown:
+        titles = {r["paper"]: r["title"] for r in shown}
+        paper = st.selectbox("Record", list(titles), format_func=titles.get, key="scr_paper")
+        rec = next(r for r in shown if r["paper"] == paper)
+        st.subheader(rec["title"])
+        st.caption(f"{rec['year']} · source: {rec['source']}")
+        st.text(rec["abstract"] or "(no abstract)")
+        node = curate.screening.decision_node(paper, stage, who) if who else None
+        based = curate.latest_decision(store, node) if node else None
+        if mine.get(paper):
+            st.info(f"Your decision: {mine[paper]['decision']}" + (f" ({mine[paper]['reason']})"
+                                                                    if mine[paper]["reason"] else ""))
+        if stage == "full-text":
+            st.selectbox("Exclusion reason", [""] + reasons, key="scr_reason")
+        b1, b2, b3, _ = st.columns([1, 1, 1, 4])
+        for col, label, dec, key in ((b1, "Include", "include", "i"), (b2, "Exclude", "exclude", "x"),
+                                     (b3, "Maybe", "maybe", "m")):
+            col.button(label, key=f"scr_{dec}", shortcut=key, help=f"{label} ({key})", disabled=not who,
+                       **action(curate.screen, store, who, paper, stage, dec, based_on=based,
+                                success=f"{label}d" if dec != "maybe" else "Marked maybe",
+                                keys={"reason": "scr_reason"} if stage == "full-text" else None))
+        if node:
+            with st.expander("History of my decision on this record"):
+                events = curate.history(store, node)
+                st.dataframe(history_table(events), hide_index=True, width="stretch")
+                undo_latest(store, events, key="scr_undo")
+    else:
+        st.success("Nothing left to screen at this stage.")
+
+with tab_conf:
+    for stage_c in STAGE_LABEL:
+        conf = curate.conflicts(store, stage_c)
+        st.markdown(f"**{STAGE_LABEL[stage_c]}**: {len(conf)} conflict(s)")
+        sname = curate.screening.stage_name(stage_c)
+        for r in conf:
+            with st.container(border=True):
+                st.markdown(md_escape(r["title"]))
+                st.dataframe([{"reviewer": short(d["reviewer"]), "decision": d["decision"], "reason": d["reason"]}
+                              for d in r["decisions"] if d["stage"] == sname and not d["final"]], hide_index=True)
+                fk = f"res_{stage_c}_{r['paper']}"
+                with st.form(fk):
+                    st.radio("Final decision", ["include", "exclude"], horizontal=True, key=fk + "_d")
+                    if stage_c == "full-text":
+                        st.selectbox("Reason (to exclude at full text)", [""] + reasons, key=fk + "_r")
+                    st.form_submit_button("Resolve", disabled=not who,
+                                          **action(curate.resolve, store, who, r["paper"], stage_c, success="Resolved",
+                                                   based_on=curate.latest_decision(
+                                                       store, curate.screening.iri("screening", curate.screening.local_name(
+                                                           r["paper"]) + "/" + sname + "/final")),
+                                                   keys={"decision": fk + "_d", "reason": fk + "_r"}))
+
+with tab_kappa:
+    for stage_k in STAGE_LABEL:
+        st.markdown(f"**Cohen's kappa, {STAGE_LABEL[stage_k]}**")
+        rows = curate.screening_kappas(store, stage_k)
+        if rows:
+            st.dataframe([{"reviewer A": r["a"], "reviewer B": r["b"], "records": r["n"],
+                           "agreement": round(r["agreement"], 3), "kappa": None if r["kappa"] is None
+                           else round(r["kappa"], 3)} for r in rows], hide_index=True, key=f"kappa_{stage_k}")
+        else:
+            st.caption("Needs two reviewers with records in common.")
+
+with tab_prisma:
+    counts = curate.prisma_counts(store)
+    cols = st.columns(4)
+    cols[0].metric("Records identified", counts["identified"])
+    cols[1].metric("Duplicates removed", counts["duplicates_removed"])
+    cols[2].metric("Assessed full text", counts["assessed_full_text"])
+    cols[3].metric("Included", counts["included"])
+    st.json({k: v for k, v in counts.items() if k != "included_papers"})
+
+with tab_records:
+    st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")
+    cands = curate.snowball_candidates(store)
+    for i, c in enumerate(cands[:100]):
+        c1, c2 = st.columns([5, 1])
+        c1.text(f"{c['title']} ({c['year'] or 'n.d.'}) - cited by {short(c['cited_by'])}")
+        c2.button("Add record", key=f"snow_{i}", disabled=not who,
+                  **action(curate.add_record, store, who, c["title"], source="backward", year=c["year"] or None,
+                           doi=c["doi"], cited_by=c["cited_by"], success="Record added"))
+    if not cands:
+        st.caption("No candidates (include papers with parsed references first).")
+    with st.form("add_record"):
+        st.markdown("**Add a record** (manual, database search, forward snowballing)")
+        st.text_input("Title", key="rec_title")
+        st.selectbox("Source", curate.screening.SOURCES, key="rec_source")
+        st.text_input("Year", key="rec_year")
+        st.text_area("Abstract", key="rec_abstract")
+        st.form_submit_button("Add record", disabled=not who,
+                              **action(curate.add_record, store, who, success="Record added",
+                                       keys={"title": "rec_title", "source": "rec_source", "year": "rec_year",
+                                             "abstract": "rec_abstract"}))
+    with st.form("duplicate"):
+        st.markdown("**Mark a duplicate**")
+        titles = {r["paper"]: r["title"] for r in records}
+        st.selectbox("Record", list(titles), format_func=titles.get, key="dup_a")
+        st.selectbox("is a duplicate of", list(titles), format_func=titles.get, key="dup_b")
+        st.form_submit_button("Mark duplicate", disabled=not who,
+                              **action(curate.mark_duplicate, store, who, success="Marked as duplicate",
+                                       keys={"paper": "dup_a", "of": "dup_b"}))
+    with st.form("reasons"):
+        st.markdown("**Exclusion reasons** (one per line)")
+        st.text_area("Reasons", "\n".join(reasons), height=180, key="reasons_text")
+        st.form_submit_button("Save reasons", disabled=not who,
+                              **action(_save_reasons, store, who, success="Reasons saved", keys={"text": "reasons_text"}))

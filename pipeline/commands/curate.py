@@ -1,0 +1,125 @@
+"""`fedatlas curate ...`: a few curation decisions from the shell, on the same API as the app."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .. import curate as api
+
+pass_ctx = click.pass_obj
+REVIEWER = click.option("--reviewer", "-r", envvar="FEDATLAS_REVIEWER", required=True,
+                        help="Your name (recorded with the decision; env FEDATLAS_REVIEWER).")
+
+
+@click.group("curate")
+def curate_cmd() -> None:
+    """Record curation decisions (attributed, undoable) and inspect their history."""
+
+
+@curate_cmd.command("accept")
+@click.argument("proposal")
+@REVIEWER
+@pass_ctx
+def accept_cmd(obj, proposal: str, reviewer: str) -> None:
+    """Accept PROPOSAL (an IRI)."""
+    click.echo(api.accept(obj.store(), reviewer, proposal))
+
+
+@curate_cmd.command("reject")
+@click.argument("proposal")
+@click.option("--reason", help="Why (kept in the decision).")
+@REVIEWER
+@pass_ctx
+def reject_cmd(obj, proposal: str, reason: str | None, reviewer: str) -> None:
+    """Reject PROPOSAL (an IRI)."""
+    click.echo(api.reject(obj.store(), reviewer, proposal, reason=reason))
+
+
+@curate_cmd.command("undo")
+@click.argument("decision")
+@REVIEWER
+@pass_ctx
+def undo_cmd(obj, decision: str, reviewer: str) -> None:
+    """Undo DECISION (the latest in effect on its target)."""
+    click.echo(api.undo(obj.store(), reviewer, decision))
+
+
+@curate_cmd.command("effect")
+@click.argument("technique")
+@click.argument("challenge")
+@click.argument("value", type=click.Choice(["towards", "against", "none"]))
+@click.option("--rationale", required=True)
+@click.option("--evidence", multiple=True, help="Excerpt/claim/replication IRI (repeatable).")
+@click.option("--resolve", is_flag=True, help="Consensus: supersede every coder's current assessment.")
+@REVIEWER
+@pass_ctx
+def effect_cmd(obj, technique: str, challenge: str, value: str, rationale: str, evidence: tuple[str, ...],
+               resolve: bool, reviewer: str) -> None:
+    """Set the effect of TECHNIQUE on CHALLENGE (IRIs or keys)."""
+    from ..vocab import challenge as c_iri, technique as t_iri
+
+    t = technique if ":" in technique else t_iri(technique).value
+    c = challenge if ":" in challenge else c_iri(challenge).value
+    click.echo(api.set_effect(obj.store(), reviewer, t, c, value, rationale, list(evidence), resolve=resolve))
+
+
+@curate_cmd.command("screen")
+@click.argument("paper")
+@click.option("--stage", type=click.Choice(["title-abstract", "full-text"]), required=True)
+@click.argument("decision", type=click.Choice(["include", "exclude", "maybe"]))
+@click.option("--reason", help="Exclusion reason (required to exclude at full text).")
+@REVIEWER
+@pass_ctx
+def screen_cmd(obj, paper: str, stage: str, decision: str, reason: str | None, reviewer: str) -> None:
+    """Record your screening DECISION on PAPER (IRI or key) at a stage."""
+    from ..vocab import paper as p_iri
+
+    p = paper if ":" in paper else p_iri(paper).value
+    click.echo(api.screen(obj.store(), reviewer, p, stage, decision, reason))
+
+
+@curate_cmd.command("history")
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def history_cmd(obj, target: str, as_json: bool) -> None:
+    """Every decision on TARGET, oldest first."""
+    events = api.history(obj.store(), target)
+    if as_json:
+        click.echo(json.dumps([{"decision": e.iri, "action": e.action, "reviewer": e.reviewer_name, "time": e.time,
+                                "params": e.params, "undone_by": e.undone_by} for e in events], indent=2))
+        return
+    for e in events:
+        mark = "  (undone)" if e.undone_by else ""
+        click.echo(f"{e.time}  {e.reviewer_name:<16} {e.action:<8} {json.dumps(e.params, ensure_ascii=False)}"
+                   f"  {e.iri}{mark}")
+    if not events:
+        click.echo("(no decisions)")
+
+
+@curate_cmd.command("kappa")
+@click.option("--stage", type=click.Choice(["title-abstract", "full-text", "coding"]), required=True)
+@pass_ctx
+def kappa_cmd(obj, stage: str) -> None:
+    """Cohen's kappa for every pair of reviewers (screening stage, or coding per (paper, code) unit)."""
+    from itertools import combinations
+
+    from ..vocab import local_name
+
+    store = obj.store()
+    if stage == "coding":
+        revs = api.coding_reviewers(store)
+        rows = [{"a": local_name(a), "b": local_name(b), **api.coding_agreement(store, local_name(a), local_name(b))}
+                for a, b in combinations(revs, 2)]
+    else:
+        rows = api.screening_kappas(store, stage)
+    for r in rows:
+        k = "n/a" if r["kappa"] is None else f"{r['kappa']:.3f}"
+        click.echo(f"{r['a']} vs {r['b']}: kappa={k} n={r['n']}")
+    if not rows:
+        click.echo("(fewer than two reviewers with common items)")
+
+
+commands = [curate_cmd]

@@ -1,0 +1,29 @@
+"""The one curation API: every human decision goes through here.
+
+The app (``app/``) and the CLI (``fedatlas curate ...``) call these functions;
+nothing else writes human decisions. Each decision is an event in the
+curation graph (who, when, action, target, payload JSON, based on which
+earlier decision), applied in one transaction with a stale-write check; any
+decision can be undone (walking back from the latest on its target).
+
+Writers take ``(store, reviewer, ..., based_on=LATEST)`` and return the new
+decision's IRI (or the created resource's). ``based_on`` is the latest
+decision on the target the reviewer saw (``None``: they saw none); a
+mismatch raises :class:`pipeline.errors.StaleWriteError` and writes nothing.
+"""
+
+from .agreement import (coding_agreement, coding_reviewers, cohen_kappa, screening_agreement, screening_kappas,
+                        screening_reviewers)
+from .codebook import (add_memo, categories, code_page, create_category, create_technique, define, memos, merge,
+                       move_code, open_codes, rename, set_category, split, techniques)
+from .effects import assessments, cell, cell_history, disagreements, matrix, set_effect
+from .events import (LATEST, Event, Reviewer, effective_stack, history, latest_decision, latest_decisions, recent,
+                     reviewer, undo)
+from .proposals import (ProposalView, accept, add_code, bulk_accept, code_labels, current_status, edit, locate,
+                        paper_text, papers, paragraph_of, proposals, reject)
+from .query import check_read_only, run_read_only, saved_queries
+from .screening import (add_record, conflicts, decisions as screening_decisions, exclusion_reasons, mark_duplicate,
+                        prisma_counts, records, resolve, screen, set_exclusion_reasons, snowball_candidates)
+from .suggest import suggest_merges
+
+__all__ = [name for name in dir() if not name.startswith("_")]

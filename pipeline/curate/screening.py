@@ -1,0 +1,280 @@
+"""Screening (PRISMA 2020): records, dual independent decisions, conflicts, counts.
+
+Each reviewer's decision on a record at a stage is one ``fa:ScreeningDecision``
+node ``fad:screening/<paper>/<Stage>/<reviewer>`` (the seed corpus uses the
+same scheme); a change of mind replaces it through a decision (history kept).
+A conflict resolution is a decision node ``.../<Stage>/final`` that
+``prov:wasInformedBy`` the reviewers' decisions. The final decision of a
+record at a stage: the resolution if any; else the reviewers' common decision;
+else ``conflict`` (they disagree) or ``None`` (nobody decided yet).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pyoxigraph import NamedNode
+
+from ..corpus import corpus_dir
+from ..errors import InputError
+from ..store import Store
+from ..vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, paper as paper_iri, slug
+from .events import CG, LATEST, Op, Reviewer, curated, dt, node, now_iso, reviewer, write
+
+STAGES = {"title-abstract": "TitleAbstract", "full-text": "FullText"}
+DECISIONS = ("include", "exclude", "maybe")
+SOURCES = ("database", "backward", "forward", "manual")
+REASONS_NODE = iri("scheme", "exclusion-reasons")
+
+
+def stage_name(stage: str) -> str:
+    if stage in STAGES:
+        return STAGES[stage]
+    if stage in STAGES.values():
+        return stage
+    raise InputError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}")
+
+
+def decision_node(paper: "str | NamedNode", stage: str, who: "str | Reviewer") -> NamedNode:
+    return iri("screening", f"{local_name(node(paper))}/{stage_name(stage)}/{reviewer(who).key}")
+
+
+def screen(store: Store, who: "str | Reviewer", paper: "str | NamedNode", stage: str, decision: str,
+           reason: str | None = None, based_on: Any = LATEST) -> str:
+    """``who``'s decision on a record at a stage; exclusion at full text needs a reason."""
+    who = reviewer(who)
+    st = stage_name(stage)
+    if decision not in DECISIONS:
+        raise InputError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
+    reason = (reason or "").strip() or None
+    if st == "FullText" and decision == "exclude" and not reason:
+        raise InputError("a full-text exclusion needs a reason", hint="pick one of the exclusion reasons")
+    p = node(paper)
+    n = decision_node(p, st, who)
+    return _write_decision(store, who, n, p, st, decision, reason, based_on, "screen", [])
+
+
+def _write_decision(store, who, n, p, st, decision, reason, based_on, action, informed) -> str:
+    with store.session():
+        removes = [(s, pr, o) for s, pr, o in _node_triples(store, n)]
+        adds = [(n, RDF.type, FA.ScreeningDecision), (n, FA.aboutPaper, p), (n, FA.stage, FA[st]),
+                (n, FA.decision, lit(decision)), (n, PROV.wasAssociatedWith, who.iri),
+                (n, PROV.endedAtTime, dt(now_iso()))]
+        if reason:
+            adds.append((n, FA.reason, lit(reason)))
+        adds += [(n, PROV.wasInformedBy, node(i)) for i in informed]
+        op = Op(action, n, {"paper": p.value, "stage": st, "decision": decision, "reason": reason}, based_on,
+                adds, removes, requires=[(f"ASK {{ GRAPH ?g {{ {p} a fa:Paper }} }}", f"no record {p.value}", True)])
+        return write(store, who, op)
+
+
+def _node_triples(store: Store, n: NamedNode) -> list[tuple]:
+    rows = store.query(f"SELECT ?p ?o WHERE {{ GRAPH <{CG}> {{ {n} ?p ?o }} }}")
+    return [(n, r["p"], r["o"]) for r in rows]
+
+
+def resolve(store: Store, who: "str | Reviewer", paper: "str | NamedNode", stage: str, decision: str,
+            reason: str | None = None, based_on: Any = LATEST) -> str:
+    """Settle a conflict between reviewers at a stage (the final decision)."""
+    who = reviewer(who)
+    st = stage_name(stage)
+    if decision not in ("include", "exclude"):
+        raise InputError("a resolution includes or excludes")
+    if st == "FullText" and decision == "exclude" and not (reason or "").strip():
+        raise InputError("a full-text exclusion needs a reason")
+    p = node(paper)
+    n = iri("screening", f"{local_name(p)}/{st}/final")
+    informed = [d["node"] for d in decisions(store, p.value) if d["stage"] == st and not d["final"]]
+    return _write_decision(store, who, n, p, st, decision, (reason or "").strip() or None, based_on, "resolve",
+                           informed)
+
+
+def decisions(store: Store, paper: str | None = None) -> list[dict]:
+    """Every current screening decision (corpus and curation graphs)."""
+    flt = f"FILTER(?p = {node(paper)})" if paper else ""
+    rows = store.select(f"""
+        SELECT ?n ?p ?stage ?d ?reason ?who ?time (COUNT(?inf) AS ?ninf) WHERE {{ GRAPH ?g {{
+          ?n a fa:ScreeningDecision ; fa:aboutPaper ?p ; fa:stage ?stage ; fa:decision ?d .
+          OPTIONAL {{ ?n fa:reason ?reason }} OPTIONAL {{ ?n prov:wasAssociatedWith ?who }}
+          OPTIONAL {{ ?n prov:endedAtTime ?time }} OPTIONAL {{ ?n prov:wasInformedBy ?inf }} }} {flt} }}
+        GROUP BY ?n ?p ?stage ?d ?reason ?who ?time""")
+    return [{"node": r["n"], "paper": r["p"], "stage": local_name(r["stage"]), "decision": r["d"],
+             "reason": r["reason"], "reviewer": r["who"] or "", "time": str(r["time"] or ""),
+             "final": r["n"].endswith("/final")} for r in rows]
+
+
+def _final(ds: list[dict]) -> tuple[str | None, str | None]:
+    res = [d for d in ds if d["final"]]
+    if res:
+        return res[0]["decision"], res[0]["reason"]
+    votes = {d["decision"] for d in ds}
+    if not votes:
+        return None, None
+    if len(votes) == 1:
+        v = votes.pop()
+        reasons = [d["reason"] for d in ds if d["reason"]]
+        return v, reasons[0] if reasons else None
+    return "conflict", None
+
+
+def records(store: Store) -> list[dict]:
+    """Every record with source, duplicate status, per-stage decisions and final outcome."""
+    with store.session():
+        rows = store.select("""
+            SELECT ?p (SAMPLE(?t0) AS ?title) (SAMPLE(?s0) AS ?source) (SAMPLE(?dup0) AS ?dup)
+                   (SAMPLE(?y0) AS ?year) (SAMPLE(?a0) AS ?abstract) (SAMPLE(?c0) AS ?comment) WHERE {
+              GRAPH ?g { ?p a fa:Paper }
+              OPTIONAL { GRAPH ?g1 { ?p dcterms:title ?t0 } } OPTIONAL { GRAPH ?g2 { ?p fa:recordSource ?s0 } }
+              OPTIONAL { GRAPH ?g3 { ?p fa:duplicateOf ?dup0 } } OPTIONAL { GRAPH ?g4 { ?p dcterms:issued ?y0 } }
+              OPTIONAL { GRAPH ?g5 { ?p fa:abstract|dcterms:abstract ?a0 } } OPTIONAL { GRAPH ?g6 { ?p rdfs:comment ?c0 } }
+            } GROUP BY ?p""")
+        by_paper: dict[str, list[dict]] = {}
+        for d in decisions(store):
+            by_paper.setdefault(d["paper"], []).append(d)
+    out = []
+    for r in rows:
+        if str(r["comment"] or "").startswith("review protocol"):
+            continue  # the review's own protocol document is not a record of the search
+        ds = by_paper.get(r["p"], [])
+        rec = {"paper": r["p"], "title": r["title"] or local_name(r["p"]), "source": r["source"] or "database",
+               "duplicate_of": r["dup"], "year": str(r["year"] or ""), "abstract": r["abstract"] or "",
+               "decisions": ds}
+        for st in STAGES.values():
+            rec[st], rec[st + "_reason"] = _final([d for d in ds if d["stage"] == st])
+        out.append(rec)
+    return sorted(out, key=lambda r: r["title"].lower())
+
+
+def conflicts(store: Store, stage: str) -> list[dict]:
+    st = stage_name(stage)
+    return [r for r in records(store) if r[st] == "conflict"]
+
+
+def prisma_counts(store: Store) -> dict:
+    """PRISMA 2020 flow numbers.
+
+    Returns a dict with keys: ``identified`` (total), ``by_source`` {database,
+    backward, forward, manual, ...: n}, ``duplicates_removed``, ``screened``
+    (title/abstract), ``excluded_title_abstract``, ``pending_title_abstract``,
+    ``conflicts_title_abstract``, ``assessed_full_text``, ``excluded_full_text``,
+    ``exclusion_reasons`` {reason: n}, ``pending_full_text``,
+    ``conflicts_full_text``, ``included`` and ``included_papers`` (IRIs).
+    A record goes to full text when its final title/abstract decision is
+    include or maybe.
+    """
+    recs = records(store)
+    by_source = Counter(r["source"] for r in recs)
+    unique = [r for r in recs if not r["duplicate_of"]]
+    ta = Counter(r["TitleAbstract"] for r in unique)
+    passed = [r for r in unique if r["TitleAbstract"] in ("include", "maybe")]
+    ft = Counter(r["FullText"] for r in passed)
+    reasons = Counter(r["FullText_reason"] or "(no reason)" for r in passed if r["FullText"] == "exclude")
+    return {
+        "identified": len(recs),
+        "by_source": {**{s: 0 for s in SOURCES}, **dict(by_source)},
+        "duplicates_removed": len(recs) - len(unique),
+        "screened": len(unique),
+        "excluded_title_abstract": ta["exclude"],
+        "pending_title_abstract": ta[None],
+        "conflicts_title_abstract": ta["conflict"],
+        "assessed_full_text": len(passed),
+        "excluded_full_text": ft["exclude"],
+        "exclusion_reasons": dict(reasons.most_common()),
+        "pending_full_text": ft[None] + ft["maybe"],
+        "conflicts_full_text": ft["conflict"],
+        "included": ft["include"],
+        "included_papers": sorted(r["paper"] for r in passed if r["FullText"] == "include"),
+    }
+
+
+# ---- records: manual, snowballing, duplicates ------------------------------------
+
+def add_record(store: Store, who: "str | Reviewer", title: str, source: str = "manual", authors: str = "",
+               year: str | int | None = None, doi: str | None = None, abstract: str | None = None,
+               cited_by: str | None = None, cites: str | None = None) -> str:
+    """A new record (manual entry or snowballing candidate); returns its IRI."""
+    who = reviewer(who)
+    title = " ".join((title or "").split())
+    if not title:
+        raise InputError("a record needs a title")
+    if source not in SOURCES:
+        raise InputError(f"source must be one of {', '.join(SOURCES)}")
+    p = paper_iri(slug(title, 50))
+    adds = [(p, RDF.type, FA.Paper), (p, FA.key, lit(local_name(p))), (p, DCTERMS.title, lit(title)),
+            (p, FA.recordSource, lit(source)), (p, PROV.wasAttributedTo, who.iri)]
+    if authors:
+        adds.append((p, BIBO.authorList, lit(authors)))
+    if year:
+        adds.append((p, DCTERMS.issued, lit(str(year), XSD.gYear)))
+    if doi:
+        adds.append((p, BIBO.doi, lit(doi)))
+    if abstract:
+        adds.append((p, DCTERMS.abstract, lit(abstract)))
+    if cited_by:  # backward snowballing: an included paper cites this record
+        adds.append((node(cited_by), CITO.cites, p))
+    if cites:  # forward snowballing: this record cites an included paper
+        adds.append((p, CITO.cites, node(cites)))
+    write(store, who, Op("add_record", p, {"title": title, "source": source}, None, adds,
+                         requires=[(f"ASK {{ GRAPH ?g {{ {p} a fa:Paper }} }}", f"record {p.value} exists already",
+                                    False)]))
+    return p.value
+
+
+def mark_duplicate(store: Store, who: "str | Reviewer", paper: "str | NamedNode", of: "str | NamedNode",
+                   based_on: Any = LATEST) -> str:
+    p, o = node(paper), node(of)
+    if p == o:
+        raise InputError("a record cannot duplicate itself")
+    with store.session():
+        return write(store, who, Op("duplicate", p, {"of": o.value}, based_on, [(p, FA.duplicateOf, o)],
+                                    curated(store, p, FA.duplicateOf)))
+
+
+def _norm(title: str) -> str:
+    return slug(title or "", 200)
+
+
+def snowball_candidates(store: Store) -> list[dict]:
+    """References of included papers that are not yet records (backward snowballing)."""
+    with store.session():
+        included = prisma_counts(store)["included_papers"]
+        if not included:
+            return []
+        values = " ".join(str(node(p)) for p in included)
+        rows = store.select(f"""
+            SELECT ?ref ?from (SAMPLE(?t0) AS ?title) (SAMPLE(?y0) AS ?year) (SAMPLE(?d0) AS ?doi) WHERE {{
+              VALUES ?from {{ {values} }} GRAPH ?g {{ ?from cito:cites ?ref }}
+              GRAPH ?g2 {{ ?ref dcterms:title ?t0 }} FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?ref a fa:Paper }} }}
+              OPTIONAL {{ GRAPH ?g4 {{ ?ref dcterms:issued ?y0 }} }} OPTIONAL {{ GRAPH ?g5 {{ ?ref bibo:doi ?d0 }} }}
+            }} GROUP BY ?ref ?from""")
+        known = {_norm(r["title"]) for r in records(store)}
+    out, seen = [], set()
+    for r in rows:
+        key = _norm(r["title"])
+        if key in known or key in seen:
+            continue
+        seen.add(key)
+        out.append({"reference": r["ref"], "cited_by": r["from"], "title": r["title"], "year": str(r["year"] or ""),
+                    "doi": r["doi"]})
+    return sorted(out, key=lambda c: c["title"].lower())
+
+
+# ---- the editable list of exclusion reasons ----------------------------------------
+
+def exclusion_reasons(store: Store) -> list[str]:
+    rows = store.select(f"SELECT ?r WHERE {{ GRAPH <{CG}> {{ {REASONS_NODE} fa:reason ?r }} }}")
+    if rows:
+        return sorted(r["r"] for r in rows)
+    path = corpus_dir() / "exclusion_reasons.txt"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def set_exclusion_reasons(store: Store, who: "str | Reviewer", reasons: list[str], based_on: Any = LATEST) -> str:
+    clean = sorted({" ".join(r.split()) for r in reasons if r.strip()})
+    if not clean:
+        raise InputError("keep at least one exclusion reason")
+    with store.session():
+        removes = curated(store, REASONS_NODE, FA.reason)
+        adds = [(REASONS_NODE, FA.reason, lit(r)) for r in clean]
+        return write(store, who, Op("reasons", REASONS_NODE, {"reasons": clean}, based_on, adds, removes))

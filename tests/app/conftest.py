@@ -1,0 +1,56 @@
+"""AppTest fixtures: the real app script against a real temporary store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.corpus import init_store
+from pipeline.curate.testing import add_demo_papers
+from pipeline.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN = str(ROOT / "app" / "main.py")
+
+
+@pytest.fixture(scope="session")
+def app_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("app-template") / "store"
+    s = open_store(path)
+    init_store(s)
+    add_demo_papers(s)
+    return path
+
+
+@pytest.fixture
+def app_store(app_template, tmp_path, monkeypatch):
+    dst = tmp_path / "store"
+    shutil.copytree(app_template, dst, ignore=shutil.ignore_patterns("atlas.lock"))
+    monkeypatch.setenv("FEDATLAS_STORE", str(dst))
+    return open_store(dst)
+
+
+@pytest.fixture
+def app(app_store):
+    """An AppTest of app/main.py with reviewer 'Ada' signed in; call ``app.open(page)``."""
+    from streamlit.testing.v1 import AppTest
+
+    class App:
+        def __init__(self) -> None:
+            self.at = AppTest.from_file(MAIN, default_timeout=60)
+
+        def open(self, page: str, who: str | None = "Ada"):
+            # a fresh browser session; the name is typed before the first run
+            # (AppTest does not keep sidebar widgets of st.navigation apps across reruns)
+            self.at = at = AppTest.from_file(MAIN, default_timeout=60)
+            if who:
+                at.session_state["reviewer_input"] = who
+            at.run()
+            if page != "proposals":
+                at.switch_page(f"views/{page}.py").run()
+            assert not at.exception, at.exception
+            return at
+
+    return App()

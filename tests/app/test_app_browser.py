@@ -1,0 +1,101 @@
+"""End to end: the running app in a real headless Chromium (Debian's), one screenshot per page.
+
+Screenshots go to ``test-artifacts/screenshots/`` so a person can look at what the app shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipeline import curate
+from pipeline.vocab import iri
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+PAGES = ["proposals", "screening", "codebook", "effects", "methods", "overview", "query", "ingest", "history"]
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does this)")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(app_store):
+    port = _free_port()
+    sys.path.insert(0, str(ROOT))
+    from app.cli import streamlit_argv
+
+    env = {**os.environ, "FEDATLAS_STORE": app_store.location, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(streamlit_argv(port, app_store.location), cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_browser_accept_and_screenshots(server, app_store):
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    proposal = iri("proposal", "a/challenge/noniid").value
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server + "/")
+        try:
+            page.wait_for_selector("input[aria-label='Your name (reviewer)']", timeout=30000)
+        finally:
+            page.screenshot(path=str(SHOTS / "start.png"))
+        name = page.locator("input[aria-label='Your name (reviewer)']")
+        name.fill("Grace Hopper")
+        name.press("Enter")
+        expect(page.get_by_text("Deciding as")).to_be_visible(timeout=20000)
+        accept = page.get_by_role("button", name=re.compile(r"^Accept\b(?! \d)"))
+        expect(accept).to_be_enabled(timeout=20000)
+        accept.click()
+        expect(page.get_by_text("Accepted Non-I.I.D. Training Data")).to_be_visible(timeout=20000)
+        assert curate.current_status(app_store, proposal) == "accepted"
+        assert curate.history(app_store, proposal)[-1].reviewer_name == "Grace Hopper"
+        for key in PAGES:
+            # client-side navigation keeps the session (and the reviewer's name)
+            page.get_by_role("link", name=key.capitalize(), exact=True).first.click()
+            page.wait_for_url(f"**/{key}" if key != "proposals" else "**/", timeout=20000)
+            expect(page.get_by_role("heading", name=key.capitalize()).first).to_be_visible(timeout=30000)
+            if key == "overview":
+                expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=60000)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(SHOTS / f"{key}.png"), full_page=True)
+            assert not page.get_by_test_id("stException").count(), f"exception on {key}"
+        browser.close()
+    assert {p.stem for p in SHOTS.glob("*.png")} >= set(PAGES)
