@@ -1,0 +1,76 @@
+"""``fedatlas eval``: run experiments, list them with their latest verdicts, build the benchmark."""
+
+from __future__ import annotations
+
+import click
+
+from . import experiments
+from .engines import ENGINES
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Rerun FedNAS techniques at small scale and record verdicts in the graph."""
+
+
+@eval_group.command("run")
+@click.argument("name")
+@click.option("--quick", is_flag=True, help="Smoke run (~1 min on 2 cores); never a verdict.")
+@click.option("--seeds", type=int, default=None, help="Number of paired seeds (default 5; 2 with --quick).")
+@click.option("--engine", type=click.Choice([e for e in ENGINES]), default="builtin", show_default=True)
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--out", "out_dir", default="runs", show_default=True, help="Directory for runs/NAME/TIMESTAMP/.")
+@click.option("--no-store", is_flag=True, help="Do not write Replication nodes into the store.")
+@click.pass_obj
+def run_cmd(obj, name, quick, seeds, engine, device, out_dir, no_store) -> None:
+    """Run experiment NAME and write results, plots and Replication nodes."""
+    from .runner import run_experiment
+
+    store = None if (no_store or obj is None) else obj.store()
+    result = run_experiment(name, quick, seeds, engine, device, out_dir, store)
+    if quick:
+        click.echo("SMOKE RUN (--quick): results are not verdicts.")
+    for v in result["verdicts"]:
+        click.echo(f"{v['claim']:28s} {v['verdict']}")
+    click.echo(f"results: {result['out_dir']}")
+
+
+@eval_group.command("list")
+@click.pass_obj
+def list_cmd(obj) -> None:
+    """Experiments, the claims each tests and the latest verdicts in the store."""
+    latest: dict = {}
+    if obj is not None:
+        from .graph import latest_verdicts
+
+        latest = latest_verdicts(obj.store())
+    for name in experiments.names():
+        exp = experiments.get(name)
+        click.echo(f"{name}: {exp.title}")
+        for claim in exp.claims:
+            v = latest.get(claim)
+            shown = "not run" if v is None else v["verdict"] + (" (smoke run)" if v["quick"] else "")
+            click.echo(f"  {claim:28s} {shown}")
+
+
+@eval_group.group("benchmark")
+def benchmark_group() -> None:
+    """The cached tabular benchmark of stand-alone subnet accuracies."""
+
+
+@benchmark_group.command("build")
+@click.option("--quick", is_flag=True, help="A tiny table for smoke runs and tests.")
+@click.option("--force", is_flag=True, help="Rebuild even if cached.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+def benchmark_build(quick, force, device) -> None:
+    """Train every subnet stand-alone once and cache the table on disk."""
+    from .benchmark import benchmark_path, build_benchmark
+    from .runner import resolve_device
+
+    table = build_benchmark(quick, force, progress=True, device=resolve_device(device))
+    nc = table["noise_ceiling"]
+    click.echo(f"{len(table['architectures'])} architectures -> {benchmark_path(quick)}")
+    click.echo(f"seed-to-seed noise ceiling: tau={nc['kendall_tau']:.3f} sparse tau={nc['sparse_kendall_tau']:.3f}")
+
+
+commands = [eval_group]

@@ -1,0 +1,81 @@
+"""What every engine shares: the job a client runs and the result it returns.
+
+An engine only executes client work (``fit``); the round loop, fusion and
+accounting live in :mod:`eval_fednas.strategy`, so every engine runs the same
+strategy code.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+import torch
+
+from ..data import ClientData
+
+Params = dict[str, torch.Tensor]
+
+
+@dataclass
+class FitJob:
+    """One client's work for one round: train ``epochs`` then evaluate."""
+
+    cid: int
+    arch: dict
+    params: Params
+    buffers: Params = field(default_factory=dict)
+    epochs: int = 1
+    lr: float = 0.05
+    batch_size: int = 16
+    seed: int = 0
+    eval_split: str | None = "val"  # "val", "test" or None
+    bn_mode: str = "batch"
+    arch_lr: float = 0.01
+
+    def group_key(self) -> tuple:
+        """Jobs with equal keys can be vectorised together."""
+        from ..models import arch_key
+
+        return (arch_key(self.arch), self.epochs, self.lr, self.batch_size, self.eval_split, self.bn_mode)
+
+
+@dataclass
+class FitResult:
+    """What a client computed; the strategy decides what of it is uploaded."""
+
+    cid: int
+    params: Params
+    buffers: Params
+    n_train: int
+    n_eval: int
+    correct: int
+    train_macs: int
+    eval_macs: int
+
+    @property
+    def acc(self) -> float:
+        return self.correct / self.n_eval if self.n_eval else 0.0
+
+
+class Engine(abc.ABC):
+    """Runs client jobs; ``device`` is where tensors are computed."""
+
+    name = "base"
+
+    def __init__(self, clients: list[ClientData], device: str = "cpu") -> None:
+        self.clients = clients
+        self.device = device
+
+    @abc.abstractmethod
+    def fit(self, jobs: list[FitJob]) -> list[FitResult]:
+        """Run every job (any order); results in the order of ``jobs``."""
+
+    def close(self) -> None:
+        """Release workers (Flower's Ray cluster); a no-op by default."""
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,78 @@
+"""The experiment template: paired seeds -> estimates -> verdicts per claim.
+
+An :class:`Experiment` implements three hooks: ``params`` (its defaults,
+smaller under ``--quick``), ``run_seed`` (raw metrics of one seed) and
+``judge`` (estimates and one :class:`ClaimVerdict` per claim it tests).
+Everything else (seeds, progress, device, provenance) is done once by
+:func:`eval_fednas.runner.run_experiment`.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import asdict, dataclass, field
+
+from ..stats import Estimate
+
+
+@dataclass
+class RunSpec:
+    """Everything needed to rerun an experiment; stored with its results."""
+
+    experiment: str
+    seeds: list[int]
+    quick: bool = False
+    engine: str = "builtin"
+    device: str = "cpu"
+    params: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ClaimVerdict:
+    claim: str
+    verdict: str
+    rule: str
+    metrics: list[str]
+
+
+class Experiment(abc.ABC):
+    name: str = ""
+    title: str = ""
+    claims: dict[str, str] = {}
+
+    @abc.abstractmethod
+    def params(self, quick: bool) -> dict:
+        """Default parameters (JSON-able)."""
+
+    @abc.abstractmethod
+    def run_seed(self, spec: RunSpec, seed: int) -> dict:
+        """Raw metrics of one seed (a flat-ish JSON-able dict)."""
+
+    @abc.abstractmethod
+    def judge(self, spec: RunSpec, per_seed: list[dict]) -> tuple[list[Estimate], list[ClaimVerdict]]:
+        """Estimates over seeds and one verdict per tested claim."""
+
+    def plot(self, spec: RunSpec, per_seed: list[dict], estimates: list[Estimate], outdir) -> list[str]:
+        """Write plots into ``outdir``; returns file names. Default: a bar chart of estimates."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ests = [e for e in estimates if e.n][:16]
+        if not ests:
+            return []
+        fig, ax = plt.subplots(figsize=(8, 0.4 * len(ests) + 1.5))
+        ys = range(len(ests))
+        ax.barh(list(ys), [e.mean for e in ests],
+                xerr=[[max(e.mean - e.lo, 0) if e.lo == e.lo else 0 for e in ests],
+                      [max(e.hi - e.mean, 0) if e.hi == e.hi else 0 for e in ests]])
+        ax.set_yticks(list(ys), [e.metric for e in ests], fontsize=7)
+        ax.set_title(f"{self.name}{' (SMOKE RUN)' if spec.quick else ''}")
+        fig.tight_layout()
+        fig.savefig(outdir / "estimates.png", dpi=90)
+        plt.close(fig)
+        return ["estimates.png"]

@@ -1,0 +1,83 @@
+"""Replication nodes in the evidence graph, and reading the latest verdicts back.
+
+Each tested claim gets its own ``fa:Replication`` (the shapes allow exactly one
+verdict per replication): IRI ``replication/{name}-{timestamp}-{claim}``, one
+``fa:testsClaim``, shared run metadata, and the measurements behind its
+verdict as child nodes ``<repl>/m/<metric>``. One run is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pyoxigraph import Literal, NamedNode
+
+from pipeline.vocab import EVIDENCE_GRAPH, FA, PROV, RDF, XSD, iri, lit, slug
+from pipeline.vocab import verdict as verdict_iri
+
+AGENT = NamedNode("https://w3id.org/fedatlas/id/agent/eval_fednas")
+CLAIM_NS = "https://w3id.org/fedatlas/id/claim/"
+
+
+def replication_iri(name: str, timestamp: str, claim: str) -> NamedNode:
+    return iri("replication", f"{name}-{timestamp}-{claim}")
+
+
+def write_replications(store, result: dict) -> list[str]:
+    """Write one Replication per claim verdict in ``result``; returns their IRIs."""
+    g = EVIDENCE_GRAPH
+    spec, prov = result["spec"], result["provenance"]
+    ests = {e["metric"]: e for e in result["estimates"]}
+    written = []
+    with store.transaction() as tx:
+        for v in result["verdicts"]:
+            r = replication_iri(spec["experiment"], result["timestamp"], v["claim"])
+            add = lambda p, o: tx.add(r, p, o, g)  # noqa: E731
+            add(RDF.type, FA.Replication)
+            add(FA.testsClaim, NamedNode(CLAIM_NS + v["claim"]))
+            add(FA.experiment, lit(spec["experiment"]))
+            add(FA.config, lit(json.dumps(spec, sort_keys=True)))
+            add(FA.seeds, lit(json.dumps(spec["seeds"])))
+            add(FA.codeVersion, lit(prov["git_commit"]))
+            add(FA.packageVersions, lit(json.dumps(prov["packages"], sort_keys=True)))
+            add(FA.device, lit(prov["device"]))
+            add(FA.quick, lit(bool(spec["quick"])))
+            add(FA.isSmokeRun, lit(bool(spec["quick"])))
+            add(FA.verdict, verdict_iri(v["verdict"]))
+            add(FA.verdictRule, lit(v["rule"]))
+            add(PROV.startedAtTime, Literal(prov["started"], datatype=XSD.dateTime))
+            add(PROV.endedAtTime, Literal(prov["ended"], datatype=XSD.dateTime))
+            add(PROV.wasAssociatedWith, AGENT)
+            for metric in v["metrics"]:
+                e = ests.get(metric)
+                if e is None:
+                    continue
+                m = NamedNode(f"{r.value}/m/{slug(metric)}")
+                add(FA.hasMeasurement, m)
+                tx.add(m, RDF.type, FA.Measurement, g)
+                tx.add(m, FA.metric, lit(metric), g)
+                for p, val in ((FA.measuredValue, e["mean"]), (FA.ciLow, e["ci_low"]), (FA.ciHigh, e["ci_high"])):
+                    if val == val:  # NaN (one seed) has no interval
+                        tx.add(m, p, lit(float(val)), g)
+                tx.add(m, FA.unit, lit(e["unit"] or "1"), g)
+                tx.add(m, FA.n, lit(int(e["n"])), g)
+            written.append(r.value)
+    return written
+
+
+def latest_verdicts(store) -> dict[str, dict]:
+    """claim key -> latest replication's verdict, smoke flag and experiment."""
+    rows = store.select(f"""
+        SELECT ?claim ?verdict ?quick ?ended ?exp WHERE {{
+          GRAPH <{EVIDENCE_GRAPH.value}> {{
+            ?r a fa:Replication ; fa:testsClaim ?claim ; fa:verdict ?verdict ;
+               fa:experiment ?exp ; prov:endedAtTime ?ended .
+            OPTIONAL {{ ?r fa:quick ?quick }}
+          }}
+        }} ORDER BY ?ended""")
+    out: dict[str, dict] = {}
+    for row in rows:
+        key = row["claim"].rsplit("/", 1)[-1]
+        out[key] = {"verdict": row["verdict"].rsplit("#", 1)[-1].lower(), "quick": bool(row.get("quick")),
+                    "ended": row["ended"], "experiment": row["exp"]}
+    return out

@@ -1,0 +1,31 @@
+"""The Markdown summary of one run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _fmt(x: float) -> str:
+    if x != x:
+        return "n/a"
+    return f"{x:.4g}"
+
+
+def write_summary(result: dict, path: Path) -> None:
+    spec = result["spec"]
+    lines = [f"# {spec['experiment']}: {result['title']}", ""]
+    if result["smoke_run"]:
+        lines += ["> **SMOKE RUN (`--quick`)** - checks that the pipeline runs; these numbers are not a verdict.", ""]
+    prov = result["provenance"]
+    lines += [f"- seeds: {spec['seeds']}  engine: {spec['engine']}  device: {prov['device']}",
+              f"- code: {prov['git_commit']}  started: {prov['started']}  took: {prov['seconds']:.1f} s", "",
+              "## Verdicts", "", "| claim | verdict | rule |", "|---|---|---|"]
+    for v in result["verdicts"]:
+        lines.append(f"| {v['claim']} | **{v['verdict']}** | {v['rule']} |")
+    lines += ["", "## Estimates (mean, 95% CI over paired seeds)", "", "| metric | mean | CI | n | unit |",
+              "|---|---|---|---|---|"]
+    for e in result["estimates"]:
+        lines.append(f"| {e['metric']} | {_fmt(e['mean'])} | [{_fmt(e['ci_low'])}, {_fmt(e['ci_high'])}] | {e['n']} | {e['unit']} |")
+    lines += ["", "## Spec", "", "```json", __import__("json").dumps(spec, indent=2), "```", ""]
+    lines += [f"![plot]({p})" for p in result.get("plots", [])]
+    path.write_text("\n".join(lines) + "\n")

@@ -1,0 +1,106 @@
+"""Run an experiment: seeds, provenance, ``runs/NAME/TIMESTAMP/`` and the graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from pipeline.errors import AtlasError
+
+from . import experiments
+from .experiments import RunSpec
+from .report import write_summary
+
+PACKAGES = ("torch", "numpy", "scipy", "scikit-learn", "mnist1d", "flwr")
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def resolve_device(device: str) -> str:
+    if device not in ("cpu", "cuda"):
+        raise AtlasError(f"unknown device {device!r}", hint="use --device cpu or --device cuda")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise AtlasError("CUDA was requested but no GPU is visible", hint="use --device cpu")
+    return device
+
+
+def device_name(device: str) -> str:
+    return torch.cuda.get_device_name(0) if device == "cuda" else f"cpu ({platform.processor() or platform.machine()})"
+
+
+def make_spec(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
+              device: str = "cpu", overrides: dict | None = None) -> RunSpec:
+    exp = experiments.get(name)
+    n = seeds if seeds is not None else (2 if quick else 5)
+    params = exp.params(quick)
+    params.update(overrides or {})
+    return RunSpec(name, list(range(n)), quick, engine, resolve_device(device), params)
+
+
+def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: bool = True) -> dict:
+    """Run ``spec``; write JSON, Markdown and plots; add Replications to ``store``."""
+    exp = experiments.get(spec.experiment)
+    started = dt.datetime.now(dt.timezone.utc)
+    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
+    torch.manual_seed(0)
+    per_seed = []
+    for seed in tqdm(spec.seeds, desc=spec.experiment, disable=not progress, unit="seed"):
+        per_seed.append(exp.run_seed(spec, seed))
+    estimates, verdicts = exp.judge(spec, per_seed)
+    if spec.quick:  # a smoke run is never a verdict
+        for v in verdicts:
+            v.verdict = "inconclusive"
+            v.rule = "SMOKE RUN (--quick): never a verdict. Rule for full runs: " + v.rule
+    ended = dt.datetime.now(dt.timezone.utc)
+    outdir = Path(out_dir) / spec.experiment / stamp
+    outdir.mkdir(parents=True, exist_ok=True)
+    result = {
+        "schema": "eval_fednas.result.v1", "timestamp": stamp, "spec": spec.to_dict(),
+        "smoke_run": spec.quick, "title": exp.title, "claims": exp.claims,
+        "provenance": {"git_commit": git_commit(), "packages": package_versions(),
+                       "device": device_name(spec.device), "started": started.isoformat(),
+                       "ended": ended.isoformat(), "seconds": (ended - started).total_seconds()},
+        "per_seed": per_seed,
+        "estimates": [e.to_dict() for e in estimates],
+        "verdicts": [vars(v) for v in verdicts],
+    }
+    result["plots"] = exp.plot(spec, per_seed, estimates, outdir)
+    (outdir / "result.json").write_text(json.dumps(result, indent=2, default=float))
+    write_summary(result, outdir / "summary.md")
+    result["out_dir"] = str(outdir)
+    if store is not None:
+        from .graph import write_replications
+
+        result["replications"] = write_replications(store, result)
+    return result
+
+
+def run_experiment(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
+                   device: str = "cpu", out_dir: str | Path = "runs", store=None, progress: bool = True,
+                   overrides: dict | None = None) -> dict:
+    """The library entry point behind ``fedatlas eval run``."""
+    return run_spec(make_spec(name, quick, seeds, engine, device, overrides), out_dir, store, progress)

@@ -1,0 +1,55 @@
+"""Engines agree; CUDA checks skip without a GPU."""
+
+import pytest
+import torch
+
+from eval_fednas.accounting import Ledger
+from eval_fednas.engines import make_engine
+from eval_fednas.models import PrunableCNN, init_model
+from eval_fednas.strategy import FedAvg, FederatedRun, TrainConfig, evaluate_clients
+
+ARCH = PrunableCNN.default_arch((1, 8, 8), 10, (8, 16, 16, 32))
+TOL = 0.02  # stated tolerance on accuracy between engines (float reduction order only)
+
+
+def _fedavg(engine_name, clients, rounds=3, device="cpu"):
+    p, b = init_model(ARCH, 0)
+    with make_engine(engine_name, clients, device) as eng:
+        run = FederatedRun(eng, FedAvg(0.75, TrainConfig(epochs=1, lr=0.1)), Ledger(len(clients)), seed=0)
+        p, b = run.run(ARCH, p, b, rounds)
+    return p, evaluate_clients(ARCH, p, b, clients), run.ledger
+
+
+def test_builtin_vectorised_equals_loop(digits_clients):
+    _, clients = digits_clients
+    p1, acc1, l1 = _fedavg("builtin", clients)
+    p2, acc2, l2 = _fedavg("loop", clients)
+    assert abs(acc1 - acc2) <= TOL
+    assert all(torch.allclose(p1[k], p2[k], atol=1e-4) for k in p1)
+    assert (l1.uplink == l2.uplink).all() and (l1.train_macs == l2.train_macs).all()
+
+
+def test_deterministic_under_seed(digits_clients):
+    _, clients = digits_clients
+    p1, acc1, _ = _fedavg("builtin", clients, rounds=2)
+    p2, acc2, _ = _fedavg("builtin", clients, rounds=2)
+    assert acc1 == acc2 and all(torch.equal(p1[k], p2[k]) for k in p1)
+
+
+def test_flower_engine_agrees_with_builtin(digits_clients):
+    """One Flower test: Ray start-up dominates its runtime."""
+    pytest.importorskip("flwr")
+    _, clients = digits_clients
+    _, acc_b, lb = _fedavg("builtin", clients)
+    _, acc_f, lf = _fedavg("flower", clients)
+    assert abs(acc_b - acc_f) <= TOL
+    assert (lb.uplink == lf.uplink).all() and (lb.downlink == lf.downlink).all()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_engine_agrees_with_cpu(digits_clients):
+    _, clients = digits_clients
+    _, acc_cpu, _ = _fedavg("builtin", clients)
+    _, acc_gpu, _ = _fedavg("builtin", clients, device="cuda")
+    assert abs(acc_cpu - acc_gpu) <= TOL

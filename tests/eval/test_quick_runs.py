@@ -1,0 +1,65 @@
+"""``--quick`` runs of every experiment finish and write well-formed results and Replications."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from eval_fednas import experiments
+from eval_fednas.runner import run_experiment
+
+# Shrink the quick configs further so the whole suite stays fast.
+SMALLER = {
+    "xu-fednas": {"clients": 8, "pretrain_rounds": 2, "iterations": 1, "long_term_rounds": 1},
+    "supernet-ranking": {"rounds": 2, "clients": 6},
+    "fedoras-sampling": {"rounds": 2, "clients": 6},
+    "fednas-darts": {"search_rounds": 1, "train_rounds": 1, "clients": 6, "alphas": [0.1, 100.0]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALLER))
+def test_quick_run_writes_results_and_replications(name, tmp_path, store):
+    result = run_experiment(name, quick=True, seeds=2, out_dir=tmp_path, store=store, progress=False,
+                            overrides=SMALLER[name])
+    out = tmp_path / name / result["timestamp"]
+    data = json.loads((out / "result.json").read_text())
+    assert data["smoke_run"] is True and data["spec"]["quick"] is True
+    assert len(data["per_seed"]) == 2 and data["estimates"]
+    assert {v["claim"] for v in data["verdicts"]} == set(experiments.get(name).claims)
+    assert all(v["verdict"] == "inconclusive" and "SMOKE RUN" in v["rule"] for v in data["verdicts"])
+    assert "SMOKE RUN" in (out / "summary.md").read_text()
+    assert all((out / p).exists() for p in data["plots"])
+    rows = store.select("""
+        SELECT ?r ?claim ?verdict ?smoke ?cfg (COUNT(?m) AS ?nm) WHERE { GRAPH <https://w3id.org/fedatlas/id/graph/evidence> {
+          ?r a fa:Replication ; fa:testsClaim ?claim ; fa:verdict ?verdict ; fa:isSmokeRun ?smoke ;
+             fa:config ?cfg ; fa:seeds ?s ; fa:codeVersion ?c ; fa:packageVersions ?pv ; fa:device ?d ;
+             fa:quick true ; fa:verdictRule ?rule ; prov:startedAtTime ?t0 ; prov:endedAtTime ?t1 ;
+             prov:wasAssociatedWith <https://w3id.org/fedatlas/id/agent/eval_fednas> ; fa:experiment ?e .
+          OPTIONAL { ?r fa:hasMeasurement ?m . ?m fa:metric ?mn ; fa:measuredValue ?mv ; fa:unit ?u ; fa:n ?n }
+        } } GROUP BY ?r ?claim ?verdict ?smoke ?cfg""")
+    assert {r["claim"].rsplit("/", 1)[-1] for r in rows} == set(experiments.get(name).claims)
+    assert all(r["verdict"].endswith("#Inconclusive") and r["smoke"] is True and r["nm"] >= 1 for r in rows)
+    assert json.loads(rows[0]["cfg"])["experiment"] == name
+
+
+def test_unknown_experiment_lists_known_names():
+    from pipeline.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="xu-fednas"):
+        experiments.get("nope")
+
+
+def test_cli_run_and_list(tmp_path):
+    from pipeline.cli import CliContext
+    from eval_fednas.cli import eval_group
+
+    obj = CliContext(store_location=str(tmp_path / "store"))
+    runner = CliRunner()
+    res = runner.invoke(eval_group, ["run", "fedoras-sampling", "--quick", "--seeds", "2", "--out",
+                                     str(tmp_path / "runs")], obj=obj)
+    assert res.exit_code == 0, res.output
+    assert "SMOKE RUN" in res.output and "fedoras-budget-sampling" in res.output
+    res = runner.invoke(eval_group, ["list"], obj=obj)
+    assert res.exit_code == 0
+    assert "fedoras-budget-sampling" in res.output and "inconclusive (smoke run)" in res.output
+    assert "xu-table4-groups" in res.output and "not run" in res.output
