@@ -21,8 +21,9 @@ from typing import Callable
 from .document import Document, Proposal
 from .errors import AtlasError
 from .paper_graph import (
-    RICHNESS, activity_quads, document_quads, normalise_title, now_literal, paper_key,
+    RICHNESS, activity_quads, document_quads, now_literal, paper_key,
 )
+from .identity import norm_arxiv, norm_doi, normalise_title
 from .store import Store
 from .vocab import BIBO, FA, RDFS, iri, lit, paper, paper_graph
 
@@ -130,10 +131,10 @@ class _Known:
     richness: dict[str, int] = field(default_factory=dict)  # key -> richest source kind
 
     def find(self, doc: Document) -> str | None:
-        if doc.doi and doc.doi.lower() in self.by_doi:
-            return self.by_doi[doc.doi.lower()]
-        if doc.arxiv and _arxiv_base(doc.arxiv) in self.by_arxiv:
-            return self.by_arxiv[_arxiv_base(doc.arxiv)]
+        if doc.doi and norm_doi(doc.doi) in self.by_doi:
+            return self.by_doi[norm_doi(doc.doi)]
+        if doc.arxiv and norm_arxiv(doc.arxiv) in self.by_arxiv:
+            return self.by_arxiv[norm_arxiv(doc.arxiv)]
         t = normalise_title(doc.title)
         if len(t) > 12 and t in self.by_title:
             return self.by_title[t]
@@ -147,20 +148,13 @@ class _Known:
 
     def remember(self, key: str, doc: Document) -> None:
         if doc.doi:
-            self.by_doi[doc.doi.lower()] = key
+            self.by_doi[norm_doi(doc.doi)] = key
         if doc.arxiv:
-            self.by_arxiv[_arxiv_base(doc.arxiv)] = key
+            self.by_arxiv[norm_arxiv(doc.arxiv)] = key
         if doc.title:
             self.by_title[normalise_title(doc.title)] = key
         self.hashes.setdefault(key, set()).update(s.sha256 for s in doc.sources if s.sha256)
         self.richness[key] = max(self.richness.get(key, 0), *(RICHNESS.get(s.kind, 0) for s in doc.sources))
-
-
-def _arxiv_base(arxiv: str) -> str:
-    import re
-
-    a = arxiv.lower().replace("arxiv:", "").strip()
-    return re.sub(r"v\d+$", "", a)
 
 
 def load_known(store: Store) -> _Known:
@@ -172,9 +166,9 @@ def load_known(store: Store) -> _Known:
     for r in rows:
         key = r["key"] or r["p"].rsplit("/", 1)[-1]
         if r["doi"]:
-            known.by_doi[str(r["doi"]).lower()] = key
+            known.by_doi[norm_doi(str(r["doi"]))] = key
         if r["arxiv"]:
-            known.by_arxiv[_arxiv_base(str(r["arxiv"]))] = key
+            known.by_arxiv[norm_arxiv(str(r["arxiv"]))] = key
         if r["title"]:
             known.by_title.setdefault(normalise_title(r["title"]), key)
     for r in store.select("""

@@ -9,25 +9,17 @@ the curation graph that point at it stay attached.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from datetime import datetime, timezone
 
 from pyoxigraph import NamedNode, Quad
 
 from .document import Document, Proposal, Reference
+from .identity import normalise_title
 from .vocab import (
     BIBO, CITO, DCTERMS, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, paper, paper_graph, slug, status,
 )
 
 RICHNESS = {"pdf": 3, "markdown": 2, "text": 2, "bibtex": 1, "ris": 1, "corpus": 0}
-
-
-def normalise_title(title: str) -> str:
-    """Lower-case ASCII words only: preprint and published titles compare equal."""
-    t = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode().lower()
-    t = re.sub(r"\(.*?\)", " ", t)  # "(later: ...)" notes, acronyms in parentheses
-    return " ".join(re.findall(r"[a-z0-9]+", t))
 
 
 def paper_key(doc: Document) -> str:

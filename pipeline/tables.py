@@ -203,11 +203,14 @@ def to_csv(table: Table) -> str:
     return buf.getvalue()
 
 
+_TEX_ESCAPES = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_",
+                "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\^{}",
+                "−": "$-$", "±": "$\\pm$", "·": "\\textperiodcentered{}", "×": "$\\times$"}
+
+
 def _tex(text: str) -> str:
-    for a, b in (("\\", "\\textbackslash{}"), ("&", "\\&"), ("%", "\\%"), ("$", "\\$"), ("#", "\\#"),
-                 ("_", "\\_"), ("{", "\\{"), ("}", "\\}"), ("~", "\\textasciitilde{}"), ("^", "\\^{}")):
-        text = text.replace(a, b) if a != "\\" else text.replace(a, "\x00")
-    return text.replace("\x00", "\\textbackslash{}")
+    """Escape LaTeX specials and map the table's Unicode symbols, so pdflatex compiles it."""
+    return "".join(_TEX_ESCAPES.get(ch, ch) for ch in text)
 
 
 def to_latex(table: Table) -> str:

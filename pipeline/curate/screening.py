@@ -231,32 +231,17 @@ def mark_duplicate(store: Store, who: "str | Reviewer", paper: "str | NamedNode"
                                     curated(store, p, FA.duplicateOf)))
 
 
-def _norm(title: str) -> str:
-    return slug(title or "", 200)
-
-
 def snowball_candidates(store: Store) -> list[dict]:
-    """References of included papers that are not yet records (backward snowballing)."""
-    with store.session():
-        included = prisma_counts(store)["included_papers"]
-        if not included:
-            return []
-        values = " ".join(str(node(p)) for p in included)
-        rows = store.select(f"""
-            SELECT ?ref ?from (SAMPLE(?t0) AS ?title) (SAMPLE(?y0) AS ?year) (SAMPLE(?d0) AS ?doi) WHERE {{
-              VALUES ?from {{ {values} }} GRAPH ?g {{ ?from cito:cites ?ref }}
-              GRAPH ?g2 {{ ?ref dcterms:title ?t0 }} FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?ref a fa:Paper }} }}
-              OPTIONAL {{ GRAPH ?g4 {{ ?ref dcterms:issued ?y0 }} }} OPTIONAL {{ GRAPH ?g5 {{ ?ref bibo:doi ?d0 }} }}
-            }} GROUP BY ?ref ?from""")
-        known = {_norm(r["title"]) for r in records(store)}
-    out, seen = [], set()
-    for r in rows:
-        key = _norm(r["title"])
-        if key in known or key in seen:
-            continue
-        seen.add(key)
-        out.append({"reference": r["ref"], "cited_by": r["from"], "title": r["title"], "year": str(r["year"] or ""),
-                    "doi": r["doi"]})
+    """References of included papers that are not yet records (backward snowballing).
+
+    The same candidates as ``fedatlas snowball --backward`` (one dedup rule,
+    ``pipeline.identity``); here a reviewer adds them one by one as records.
+    """
+    from ..snowball import backward
+
+    result = backward(store, dry_run=True)
+    out = [{"reference": c.source_node, "cited_by": c.via, "title": c.title, "year": c.year, "doi": c.doi or None}
+           for c in result.proposed if c.title]
     return sorted(out, key=lambda c: c["title"].lower())
 
 

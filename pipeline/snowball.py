@@ -1,0 +1,250 @@
+"""Snowballing: new candidate records from the citation network of the included papers.
+
+* **backward** (offline): the parsed references (``fa:Reference`` nodes that an
+  included paper ``cito:cites``) that are not yet in the corpus.
+* **forward** (network): works that cite an included paper, from OpenAlex.
+
+Candidates are deduplicated against every paper in the store (and each other)
+by DOI, arXiv id and normalised title, then written as ``fa:Paper`` records
+with ``fa:recordSource "backward"`` / ``"forward"`` into ``fad:graph/snowball``
+in one transaction; re-running proposes nothing twice. They enter PRISMA as
+records identified from other sources and await screening.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pyoxigraph import NamedNode
+
+from .errors import NetworkUnavailableError
+from .identity import identity_keys, norm_arxiv, norm_doi
+from .report.prisma import included_papers
+from .store import Store
+from .vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug
+
+SNOWBALL_GRAPH = iri("graph", "snowball")
+OPENALEX = "https://api.openalex.org"
+TIMEOUT_S = 5.0
+
+
+# ---- identity ----------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    """A proposed record: bibliographic fields plus where it came from."""
+
+    title: str
+    doi: str = ""
+    arxiv: str = ""
+    year: str = ""
+    authors: str = ""
+    via: str = ""  # the included paper it was found through
+    source_node: str = ""  # the fa:Reference (backward) or OpenAlex work id (forward)
+
+    def keys(self) -> list[str]:
+        return identity_keys(self.title, self.doi, self.arxiv)
+
+    def record_key(self) -> str:
+        ident = (self.keys() or [self.title])[0]
+        return f"{slug(self.title or ident, 48)}-{hashlib.sha1(ident.encode()).hexdigest()[:6]}"
+
+
+@dataclass
+class SnowballResult:
+    direction: str
+    proposed: list[Candidate] = field(default_factory=list)
+    duplicates: int = 0
+    unusable: int = 0  # references without title, DOI or arXiv id
+    seeds: int = 0  # included papers searched from
+    written_to: str = SNOWBALL_GRAPH.value
+
+    def summary(self) -> str:
+        return (f"{self.direction} snowballing from {self.seeds} included paper(s): {len(self.proposed)} new record(s), "
+                f"{self.duplicates} already in the corpus or repeated, {self.unusable} unusable")
+
+
+def _known_keys(store: Store) -> set[str]:
+    rows = store.select("""
+        SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?doi) (SAMPLE(?x) AS ?arxiv) WHERE {
+          GRAPH ?g { ?p a fa:Paper }
+          OPTIONAL { GRAPH ?g1 { ?p dcterms:title ?t } } OPTIONAL { GRAPH ?g2 { ?p bibo:doi ?d } }
+          OPTIONAL { GRAPH ?g3 { ?p fa:arxivId ?x } }
+        } GROUP BY ?p""")
+    keys: set[str] = set()
+    for r in rows:
+        keys.update(Candidate(r["title"] or "", r["doi"] or "", r["arxiv"] or "").keys())
+    return keys
+
+
+def _dedupe(candidates: list[Candidate], known: set[str], result: SnowballResult) -> None:
+    for c in candidates:
+        keys = c.keys()
+        if not keys:
+            result.unusable += 1
+            continue
+        if any(k in known for k in keys):
+            result.duplicates += 1
+            continue
+        known.update(keys)
+        result.proposed.append(c)
+
+
+def _write(store: Store, result: SnowballResult) -> None:
+    if not result.proposed:
+        return
+    now = lit(datetime.now(timezone.utc).isoformat(timespec="seconds"), XSD.dateTime)
+    g = SNOWBALL_GRAPH
+    tx = store.transaction()
+    for c in result.proposed:
+        node = paper(c.record_key())
+        tx.add(node, RDF.type, FA.Paper, g)
+        tx.add(node, FA.key, lit(c.record_key()), g)
+        tx.add(node, DCTERMS.title, lit(c.title or c.doi or c.arxiv), g)
+        tx.add(node, FA.recordSource, lit(result.direction), g)
+        tx.add(node, PROV.generatedAtTime, now, g)
+        if c.doi:
+            tx.add(node, BIBO.doi, lit(norm_doi(c.doi)), g)
+        if c.arxiv:
+            tx.add(node, FA.arxivId, lit(norm_arxiv(c.arxiv)), g)
+        if re.fullmatch(r"\d{4}", c.year or ""):
+            tx.add(node, DCTERMS.issued, lit(c.year, XSD.gYear), g)
+        if c.authors:
+            tx.add(node, BIBO.authorList, lit(c.authors), g)
+        if c.source_node.startswith(("http://", "https://")):
+            tx.add(node, FA.hasSource, NamedNode(c.source_node), g)
+        if c.via:
+            via = NamedNode(c.via)
+            if result.direction == "backward":
+                tx.add(via, CITO.cites, node, g)
+            else:
+                tx.add(node, CITO.cites, via, g)
+    store.commit(tx)
+
+
+# ---- backward --------------------------------------------------------------------
+
+_REFERENCES = """
+SELECT ?paper ?ref (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?doi) (SAMPLE(?x) AS ?arxiv) (SAMPLE(?y) AS ?year)
+       (SAMPLE(?a) AS ?authors) WHERE {
+  VALUES ?paper { %s }
+  GRAPH ?g { ?paper cito:cites ?ref }
+  GRAPH ?g1 { ?ref a fa:Reference }
+  OPTIONAL { GRAPH ?g2 { ?ref dcterms:title ?t } } OPTIONAL { GRAPH ?g3 { ?ref bibo:doi ?d } }
+  OPTIONAL { GRAPH ?g4 { ?ref fa:arxivId ?x } } OPTIONAL { GRAPH ?g5 { ?ref dcterms:issued ?y } }
+  OPTIONAL { GRAPH ?g6 { ?ref bibo:authorList ?a } }
+} GROUP BY ?paper ?ref ORDER BY ?paper ?ref"""
+
+
+def backward(store: Store, dry_run: bool = False) -> SnowballResult:
+    """Propose the included papers' parsed references that the corpus lacks."""
+    result = SnowballResult("backward")
+    with store.session(write=True):
+        seeds = included_papers(store)
+        result.seeds = len(seeds)
+        rows = store.select(_REFERENCES % " ".join(f"<{p}>" for p in seeds)) if seeds else []
+        candidates = [Candidate(r["title"] or "", r["doi"] or "", r["arxiv"] or "", str(r["year"] or "")[:4],
+                                r["authors"] or "", r["paper"], r["ref"]) for r in rows]
+        _dedupe(candidates, _known_keys(store), result)
+        if not dry_run:
+            _write(store, result)
+    return result
+
+
+# ---- forward ---------------------------------------------------------------------
+
+Fetch = Callable[[str], dict]
+
+
+def fetch_json(url: str, timeout: float = TIMEOUT_S) -> dict:
+    """GET ``url`` as JSON; NetworkUnavailableError when the network is not there.
+
+    The whole call (DNS included, which ``urlopen``'s timeout does not cover)
+    is bounded by ``timeout``. An HTTP error status is raised as ``HTTPError``.
+    """
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            req = urllib.request.Request(url, headers={"User-Agent": "fednas-atlas (snowball)"})
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                box["data"] = json.loads(resp.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            box["http"] = e
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            box["error"] = e
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout + 1)
+    if "http" in box:
+        raise box["http"]
+    if "data" in box:
+        return box["data"]
+    reason = box.get("error") or f"no answer within {timeout:.0f} s"
+    raise NetworkUnavailableError(
+        f"forward snowballing asks OpenAlex ({OPENALEX}) for citing works, but it cannot be reached: {reason}",
+        hint="connect to the internet and retry; `fedatlas snowball --backward` works offline")
+
+
+def _openalex_id(doi: str, arxiv: str, fetch: Fetch) -> str | None:
+    ident = norm_doi(doi) or (f"10.48550/arxiv.{norm_arxiv(arxiv)}" if arxiv else "")
+    if not ident:
+        return None
+    try:
+        work = fetch(f"{OPENALEX}/works/doi:{urllib.parse.quote(ident, safe='/')}")
+    except urllib.error.HTTPError:
+        return None  # not indexed
+    return (work.get("id") or "").rsplit("/", 1)[-1] or None
+
+
+def _candidate(work: dict, via: str) -> Candidate:
+    authors = "; ".join(a.get("author", {}).get("display_name", "") for a in work.get("authorships", [])
+                        if a.get("author", {}).get("display_name"))
+    ids = work.get("ids") or {}
+    arxiv = ""
+    for loc in work.get("locations") or []:
+        url = ((loc or {}).get("landing_page_url") or "")
+        m = re.search(r"arxiv\.org/abs/([0-9.]+)", url)
+        if m:
+            arxiv = m.group(1)
+    doi = norm_doi(work.get("doi") or ids.get("doi") or "")
+    if doi.startswith("10.48550/arxiv."):
+        arxiv, doi = arxiv or doi.split("arxiv.", 1)[1], ""
+    return Candidate(work.get("display_name") or work.get("title") or "", doi, arxiv,
+                     str(work.get("publication_year") or ""), authors, via, work.get("id") or "")
+
+
+def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int = 200,
+            dry_run: bool = False) -> SnowballResult:
+    """Propose works citing the included papers, from OpenAlex (needs network)."""
+    fetch = fetch or fetch_json
+    result = SnowballResult("forward")
+    with store.session():
+        seeds = included_papers(store)
+        ids = {r["p"]: r for r in store.select("""
+            SELECT ?p (SAMPLE(?d) AS ?doi) (SAMPLE(?x) AS ?arxiv) WHERE {
+              VALUES ?p { %s } OPTIONAL { GRAPH ?g1 { ?p bibo:doi ?d } } OPTIONAL { GRAPH ?g2 { ?p fa:arxivId ?x } }
+            } GROUP BY ?p""" % " ".join(f"<{p}>" for p in seeds))} if seeds else {}
+    result.seeds = len(seeds)
+    candidates: list[Candidate] = []
+    for p in seeds:  # network calls happen outside any store session
+        oa = _openalex_id(ids[p]["doi"] or "", ids[p]["arxiv"] or "", fetch)
+        if not oa:
+            continue
+        page = fetch(f"{OPENALEX}/works?filter=cites:{oa}&per-page={min(200, max_per_paper)}")
+        candidates += [_candidate(w, p) for w in (page.get("results") or [])[:max_per_paper]]
+    with store.session(write=True):
+        _dedupe(candidates, _known_keys(store), result)
+        if not dry_run:
+            _write(store, result)
+    return result
