@@ -35,7 +35,7 @@ def list_proposals(store: Store, status: str = "proposed", paper: str | None = N
             OPTIONAL {{ ?paper dcterms:title ?title }}
           }}
           OPTIONAL {{ GRAPH {CURATION_GRAPH} {{ ?prop fa:status ?hstatus }} }}
-          OPTIONAL {{ GRAPH ?gc {{ ?code skos:prefLabel ?plabel }} }}
+          OPTIONAL {{ GRAPH ?gp {{ ?prop fa:proposesCode ?c2 }} GRAPH ?gc {{ ?c2 skos:prefLabel ?plabel }} }}
           {' '.join(filters)}
         }} ORDER BY ?paper ?kind DESC(?score)""")
     out = []

@@ -4,7 +4,7 @@ Built-ins are registered by versioned name exactly like third-party ones (entry-
 group ``fedatlas.proposers``); an unknown name lists the known ones::
 
     from pipeline.propose import get_proposer, default_proposers, ProposalContext
-    props = get_proposer("challenge-hybrid-v1").propose(doc, ProposalContext())
+    props = get_proposer("challenge-hybrid-v2").propose(doc, ProposalContext())
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ def _load_builtins() -> None:
         return
     from . import codes, llm, technique
 
-    for cls in (codes.ChallengeHybrid, codes.ChallengeRules, codes.ChallengeEmbed,
+    for cls in (codes.ChallengeHybridV2, codes.ChallengeRulesV2, codes.ChallengeEmbedV2,
+                codes.NasTypeHybridV2, codes.NasTypeRulesV2, technique.TechniqueOpenV2,
+                # v1: title+abstract-tuned predecessors, kept registered for reproducibility
+                codes.ChallengeHybrid, codes.ChallengeRules, codes.ChallengeEmbed,
                 codes.NasTypeHybrid, codes.NasTypeRules, technique.TechniqueOpen,
                 llm.LLMOpenAI, llm.LLMLlamaCpp):
         register(cls)

@@ -1,20 +1,34 @@
 """Challenge and NAS-type proposers: weighted cues + exemplar similarity -> 0..1 score.
 
-``challenge-hybrid-v1`` (default), ``challenge-rules-v1`` (cues only) and
-``challenge-embed-v1`` (similarity only) share one implementation and differ in two
-weights; likewise ``nastype-hybrid-v1`` and ``nastype-rules-v1``.
+``challenge-hybrid-v2`` (default), ``challenge-rules-v2`` (cues only) and
+``challenge-embed-v2`` (similarity only) share one implementation and differ in two
+weights; likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full
+text by section (see ``structure``); on title + abstract they score exactly like the v1
+names, which stay registered (not default) for reproducibility.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..document import Document, Proposal, Sentence
 from .base import (ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
+from .structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
 from .scoring import (CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues,
                       p_from_similarity)
+
+
+_FEDERATED = re.compile(r"\bfederated\b|(?-i:\bFL\b)|\bFedAvg\b", re.I)
+
+
+_FOREIGN = re.compile(
+    r"\b(existing|conventional|prior|previous|traditional|other|most|many|popular|typical|"
+    r"representative) (nas |search |sampling-based |federated )?(methods|approaches|works|"
+    r"algorithms|techniques|strategies|frameworks)\b|\bunlike\b|\b(categor(y|ies)|famil(y|ies)|class(es)?) "
+    r"of (nas|methods|approaches)\b|\bcompared (to|with)\b|\bbaselines?\b|\bapplicable to other\b", re.I)
 
 
 @dataclass
@@ -45,6 +59,16 @@ class CodeProposer(Proposer):
     cur_weight = 0.9
     second_weight = 0.25
     non_fl_factor = 0.35  # challenges are FL challenges: damp papers that never mention FL
+    # full-text reading (v2): role weights, key roles, support from several sentences
+    structure_aware = False
+    role_weights = {**ROLE_WEIGHTS, "intro": 0.85}
+    key_roles = KEY_ROLES
+    cite_discount = 0.75  # a statement about cited work, not the paper's own
+    foreign_discount = 1.0  # statements about other methods (NAS types only)
+    key_floor = 0.45  # a key-role sentence decides alone only when it is this strong
+    support_floor = 0.5  # a supporting sentence must be at least this good (after weighting)
+    support_n = 3
+    support_weight = 0.22  # outside key roles, three strong sentences are needed to pass
 
     def __init__(self) -> None:
         self._space: CodeSpace | None = None
@@ -61,7 +85,13 @@ class CodeProposer(Proposer):
 
     # ------------------------------------------------------------------ scoring
     def score_document(self, doc: Document, context: ProposalContext) -> list[Scored]:
-        sents = [s for s in ensure_sentences(doc) if s.text.strip()]
+        located = locate(doc) if self.structure_aware else None
+        full = bool(located) and is_full_text(located)
+        if full:
+            located = [loc for loc in located if loc.role != "junk"]
+            sents = [loc.sentence for loc in located]
+        else:
+            sents = [s for s in ensure_sentences(doc) if s.text.strip()]
         space = self.space
         n, k = len(sents), len(space.keys)
         if n == 0:
@@ -81,17 +111,27 @@ class CodeProposer(Proposer):
         curated = context.exemplars_for(self.kind)
         if self.use_embeddings or curated:
             emb = context.get_embedder()
-            vecs = emb.encode([s.text for s in sents])
-            proto, acc, rej, base = exemplar_similarity(vecs, emb, space, curated)
-            if self.use_embeddings:
-                margin = proto - base
-                p_emb = self.emb_weight * np.clip((margin - self.sim_lo) / (self.sim_hi - self.sim_lo), 0, 1)
-            p_cur = self.cur_weight * np.clip((acc - self.cur_lo) / (self.cur_hi - self.cur_lo), 0, 1)
-            p_emb = 1 - (1 - p_emb) * (1 - p_cur)
-            # nearest exemplar is a rejection of this code: discount
-            closer_to_rejected = (rej >= self.cur_lo) & (rej > acc)
-            damp = np.where(closer_to_rejected, 1 - np.clip((rej - self.cur_lo) / (self.cur_hi - self.cur_lo), 0, 1) * 0.8, 1.0)
+            rows = np.arange(n)
+            if full and not curated and self.use_cues:
+                # similarity alone (<= emb_weight) cannot make a supporting sentence outside the
+                # key roles: embed only key-role sentences and sentences with a cue (speed)
+                rows = np.array([i for i, loc in enumerate(located)
+                                 if loc.role in KEY_ROLES or p_lex[i].any()], dtype=int)
+            if len(rows):
+                vecs = emb.encode([sents[i].text for i in rows])
+                proto, acc, rej, base = exemplar_similarity(vecs, emb, space, curated)
+                pe = np.zeros((len(rows), k))
+                if self.use_embeddings:
+                    margin = proto - base
+                    pe = self.emb_weight * np.clip((margin - self.sim_lo) / (self.sim_hi - self.sim_lo), 0, 1)
+                p_cur = self.cur_weight * np.clip((acc - self.cur_lo) / (self.cur_hi - self.cur_lo), 0, 1)
+                p_emb[rows] = 1 - (1 - pe) * (1 - p_cur)
+                # nearest exemplar is a rejection of this code: discount
+                closer_to_rejected = (rej >= self.cur_lo) & (rej > acc)
+                damp[rows] = np.where(closer_to_rejected, 1 - np.clip((rej - self.cur_lo) / (self.cur_hi - self.cur_lo), 0, 1) * 0.8, 1.0)
         sent_scores = (1 - (1 - p_lex) * (1 - p_emb)) * damp
+        if full:
+            return self._aggregate_full_text(doc, located, sent_scores, hits)
         federated = space.context.is_federated(doc.text or " ".join(s.text for s in sents))
         out = []
         for j, key in enumerate(space.keys):
@@ -104,6 +144,54 @@ class CodeProposer(Proposer):
                 score *= self.non_fl_factor
             out.append(Scored(key, score, sents[best], hits.get((best, j), [])))
         return out
+
+    def _aggregate_full_text(self, doc: Document, located: list[Located], sent_scores: np.ndarray,
+                             hits: dict) -> list[Scored]:
+        """Document scores from full text: sentences weighted by where they sit.
+
+        A code is supported by its best sentence in a key role (abstract, introduction,
+        conclusion; for NAS types also the method sections) or by several independent
+        supporting sentences elsewhere; background (related work) and cited statements count
+        little, reference entries and captions not at all (they were removed before).
+        """
+        roles = [loc.role for loc in located]
+        w = np.array([self.role_weights.get(r, 0.5) for r in roles])
+        cited = np.array([loc.cited and not first_person(loc.sentence.text) for loc in located])
+        w = np.where(cited, w * self.cite_discount, w)
+        if self.foreign_discount < 1.0:
+            foreign = np.array([bool(_FOREIGN.search(loc.sentence.text)) for loc in located])
+            w = np.where(foreign, w * self.foreign_discount, w)
+        weighted = sent_scores * w[:, None]
+        key = np.array([r in self.key_roles for r in roles])
+        federated = self._federated_full_text(doc, located)
+        out = []
+        for j, key_name in enumerate(self.space.keys):
+            col = weighted[:, j]
+            key_col = np.where(key, col, 0.0)
+            kbest = int(np.argmax(key_col)) if key.any() else -1
+            key_best = float(key_col[kbest]) if kbest >= 0 else 0.0
+            if key_best < self.key_floor:  # a weak key-role mention is only one more supporter
+                key_best, kbest = 0.0, -1
+            rest = np.sort(np.delete(col, kbest) if kbest >= 0 else col)[::-1]
+            rest = rest[rest >= self.support_floor][: self.support_n]
+            support = noisy_or(*(self.support_weight * float(v) for v in rest))
+            score = noisy_or(key_best, support)
+            if self.kind == "challenge" and not federated:
+                score *= self.non_fl_factor
+            best = kbest if kbest >= 0 and key_best >= float(col.max()) * 0.8 else int(np.argmax(col))
+            out.append(Scored(key_name, score, located[best].sentence, hits.get((best, j), [])))
+        return out
+
+    def _federated_full_text(self, doc: Document, located: list[Located]) -> bool:
+        """A full paper is about FL when its title/abstract say so, or several of its own
+        (non-background) sentences do; one 'clients' or 'distributed training' is not enough."""
+        ctx = self.space.context
+        own = [loc for loc in located if loc.role not in ("related", "junk", "front")]
+        head = [loc for loc in own if loc.role in ("title", "abstract")]
+        if head and any(ctx.is_federated(loc.sentence.text) for loc in head) and \
+                any(_FEDERATED.search(loc.sentence.text) for loc in own):
+            return True
+        return sum(1 for loc in own if _FEDERATED.search(loc.sentence.text)) >= 5
 
     def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
         context = context or ProposalContext()
@@ -118,7 +206,10 @@ class CodeProposer(Proposer):
 
 
 class ChallengeHybrid(CodeProposer):
+    """v1: every sentence counts alike (tuned on title + abstract). Kept for reproducibility."""
+
     name = "challenge-hybrid-v1"
+    default_enabled = False
 
 
 class ChallengeRules(CodeProposer):
@@ -132,6 +223,24 @@ class ChallengeEmbed(CodeProposer):
     use_cues = False
     emb_weight = 1.0
     default_enabled = False
+
+
+class ChallengeHybridV2(ChallengeHybrid):
+    """v2: reads full text by section (identical to v1 on title + abstract records)."""
+
+    name = "challenge-hybrid-v2"
+    structure_aware = True
+    default_enabled = True
+
+
+class ChallengeRulesV2(ChallengeRules):
+    name = "challenge-rules-v2"
+    structure_aware = True
+
+
+class ChallengeEmbedV2(ChallengeEmbed):
+    name = "challenge-embed-v2"
+    structure_aware = True
 
 
 class NasTypeHybrid(CodeProposer):
@@ -149,6 +258,7 @@ class NasTypeHybrid(CodeProposer):
     emb_weight = 0.25
     sim_lo, sim_hi = 0.05, 0.3
     second_weight = 0.3
+    default_enabled = False  # superseded by nastype-hybrid-v2
 
     def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
         context = context or ProposalContext()
@@ -163,7 +273,7 @@ class NasTypeHybrid(CodeProposer):
         best = max((sc.score for sc in scored), default=0.0)
         unknown = 1.0 - best
         if unknown >= context.threshold(self.kind, "unknown"):
-            sent = _nas_sentence(doc)
+            sent = _nas_sentence(doc, skip_junk=self.structure_aware)
             if sent is not None:
                 proposals.append(make_proposal(self, doc, self.kind, iri_for(self.kind, "unknown"),
                                                "Unknown (not named)", unknown, sent,
@@ -177,13 +287,35 @@ class NasTypeRules(NasTypeHybrid):
     default_enabled = False
 
 
-def _nas_sentence(doc: Document) -> Sentence | None:
-    import re
+class NasTypeHybridV2(NasTypeHybrid):
+    """v2: the paper's own search strategy. Method sections count fully; related work,
+    experiments (baselines) and statements about cited work count little."""
 
+    name = "nastype-hybrid-v2"
+    structure_aware = True
+    # the introduction surveys other methods; the paper's own strategy is named in the
+    # title/abstract, the method sections or the conclusion
+    role_weights = {**ROLE_WEIGHTS, "intro": 0.7, "experiments": 0.5, "related": 0.2, "front": 0.3}
+    key_roles = frozenset({"title", "abstract", "method", "conclusion"})
+    cite_discount = 0.5
+    foreign_discount = 0.5  # "unlike existing methods", "one category of NAS is ..."
+    default_enabled = True
+
+
+class NasTypeRulesV2(NasTypeHybridV2):
+    name = "nastype-rules-v2"
+    use_embeddings = False
+    default_enabled = False
+
+
+def _nas_sentence(doc: Document, skip_junk: bool = False) -> Sentence | None:
     pat = re.compile(r"\b(architecture search|NAS|search(es|ing)? (for )?(an? )?(neural )?architectures?|"
                      r"model search|architecture design)\b", re.I)
     sents = ensure_sentences(doc)
     body = [s for s in sents if not is_title(doc, s)] or sents
+    if skip_junk:
+        body = [loc.sentence for loc in locate(doc)
+                if loc.role not in ("title", "junk", "related", "front")] or body
     for s in body:
         if pat.search(s.text):
             return s

@@ -119,11 +119,15 @@ def exemplar_similarity(sent_vecs: np.ndarray, embedder, space: CodeSpace,
     # similarity to generic FedNAS phrasing: what every sentence of the field shares
     base = (sent_vecs @ embedder.encode(space.generic).T).max(axis=1, keepdims=True) \
         if space.generic else np.zeros((n, 1), dtype=np.float32)
-    for j, key in enumerate(space.keys):
-        groups = (space.prototype_texts(key),
-                  [e.text for e in curated if e.accepted and e.key == key],
-                  [e.text for e in curated if not e.accepted and e.key == key])
+    groups_per_code = [(space.prototype_texts(key),
+                        [e.text for e in curated if e.accepted and e.key == key],
+                        [e.text for e in curated if not e.accepted and e.key == key])
+                       for key in space.keys]
+    # one encode call for every prototype and exemplar text (batching is the speed floor)
+    every = sorted({t for groups in groups_per_code for texts in groups for t in texts})
+    vec = dict(zip(every, embedder.encode(every))) if every else {}
+    for j, groups in enumerate(groups_per_code):
         for arr, texts in zip(out, groups):
             if texts:
-                arr[:, j] = (sent_vecs @ embedder.encode(texts).T).max(axis=1)
+                arr[:, j] = (sent_vecs @ np.stack([vec[t] for t in texts]).T).max(axis=1)
     return out[0], out[1], out[2], base

@@ -20,6 +20,7 @@ import numpy as np
 from ..document import Document, Proposal, Sentence
 from .base import (CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
                    is_title, load_lexicon, make_proposal)
+from .structure import is_full_text, locate
 
 _ENUM_INTRO = re.compile(r":\s+")
 _ITEM_SPLIT = re.compile(r",\s+(?:and\s+)?|;\s+|\s+and\s+(?=[a-z]+ing\b)")
@@ -31,6 +32,7 @@ class TechniqueOpen(Proposer):
     name = "technique-open-v1"
     kind = "technique"
     model = "all-MiniLM-L6-v2+rules"
+    default_enabled = False  # superseded by technique-open-v2
 
     def __init__(self, match: float = 0.6, top_k: int = 3) -> None:
         lex = load_lexicon()["technique"]
@@ -149,3 +151,138 @@ def _open_label(text: str, max_words: int = 12) -> str:
     words = text.rstrip(".").split()
     label = " ".join(words[:max_words]) + (" ..." if len(words) > max_words else "")
     return label[:1].upper() + label[1:]
+
+
+# ------------------------------------------------------------------------------ v2
+#: An open code must say what the authors change, and why, in the federated setting.
+_OWN_ACTION = re.compile(
+    r"\b(we|our (method|approach|framework|system|algorithm)|it)\s+(also |further |then |first |additionally )?"
+    r"(propose|introduce|adapt|design|develop|devise|use|employ|leverage|apply|assign|allocate|"
+    r"partition|group|drop|prune|sample|select|schedule|freeze|split|share|aggregate|distill|"
+    r"customi[sz]e|compensate|adjust|restrict|limit|decouple|offload|transmit|upload|encode|"
+    r"adaptively|dynamically|progressively|gradually|only)\b", re.I)
+_FL_MOTIVE = re.compile(
+    r"\b(to|so as to|in order to)\s+(\w+\s+){0,2}(reduce|lower|save|cut|handle|address|tackle|cope with|"
+    r"deal with|mitigate|alleviate|accommodate|adapt to|fit|account for|balance|speed up|accelerate|"
+    r"avoid|overcome|ensure|scale)\b"
+    r"|\b(according to|based on|depending on|with regard to|aware of|tailored to)\s+(\w+\s+){0,3}"
+    r"(clients?|devices?|participants?|bandwidth|budgets?|resources?|capabilit\w*|data distribution|"
+    r"network|transmission)\b", re.I)
+_FL_SPECIFIC = re.compile(
+    r"\b(clients?|participants?|devices?|parties|workers?|communication|bandwidth|uplink|downlink|"
+    r"heterogene\w*|non-?iid|rounds?|on-client|on-device|federated|server|transmission|budgets?)\b", re.I)
+_TOKEN = re.compile(r"[a-z][a-z\-]+")
+_STOP = {"the", "and", "for", "with", "of", "to", "in", "on", "a", "an", "we", "our", "each", "that",
+         "this", "is", "are", "be", "by", "as", "its", "their", "from", "at", "which", "more", "than"}
+_OPEN_ROLES = frozenset({"abstract", "intro", "method", "conclusion", "body"})
+
+
+def _tokens(text: str) -> set[str]:
+    return {t for t in _TOKEN.findall(text.lower()) if t not in _STOP}
+
+
+def _overlap(a: str, b: str) -> float:
+    ta, tb = _tokens(a), _tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
+
+
+class TechniqueOpenV2(TechniqueOpen):
+    """Open codes from the paper's own method, deduplicated and capped.
+
+    Over v1: on full text only abstract, introduction, method and conclusion sentences are
+    read (no related work, experiments, captions, reference entries, pseudo code); a
+    sentence that introduces the whole method ("we present framework X") yields codes only
+    through its enumerated items; an open code (``new``) needs an own action ("we assign",
+    "FedX drops") or an FL motivation ("to reduce communication", "according to each
+    client's budget"); proposals of one refined technique, and open codes that are near
+    duplicates (cosine > ``dup_cosine``, or the same nearest technique with overlapping
+    words) collapse to the best one; at most ``cap`` per paper.
+    """
+
+    name = "technique-open-v2"
+    default_enabled = True
+
+    def __init__(self, match: float = 0.6, top_k: int = 3, cap: int = 12, dup_cosine: float = 0.9,
+                 dup_overlap: float = 0.5) -> None:
+        super().__init__(match=match, top_k=top_k)
+        self.cap = cap
+        self.dup_cosine = dup_cosine
+        self.dup_overlap = dup_overlap
+
+    def _own_sentences(self, doc: Document) -> list[Sentence]:
+        located = locate(doc)
+        if not is_full_text(located):
+            return [loc.sentence for loc in located if loc.role != "title"]
+        return [loc.sentence for loc in located if loc.role in _OPEN_ROLES]
+
+    def candidates(self, doc: Document) -> list[tuple[Sentence, float]]:
+        out = []
+        for s in self._own_sentences(doc):
+            score = self.sentence_score(s.text)
+            if score <= 0:
+                continue
+            items = list(_enumeration_items(s))
+            whole = any(p.search(s.text) for p in self.whole_method)
+            if len(items) >= 2:
+                out.extend((item, score + (0.25 if whole else 0.0)) for item in items)
+            elif not whole:
+                out.append((s, score))
+        return out
+
+    def _open_ok(self, sent: Sentence, doc: Document) -> bool:
+        """An open code describes an FL-motivated change made by the authors."""
+        text = sent.text
+        parent = doc.text[max(0, sent.start - 400):sent.end] if _is_item(sent, doc) else text
+        if not _FL_SPECIFIC.search(parent):
+            return False
+        return bool(_OWN_ACTION.search(parent) or _FL_MOTIVE.search(text) or _is_item(sent, doc))
+
+    def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
+        context = context or ProposalContext()
+        props = super().propose(doc, context)
+        if not props:
+            return props
+        props = [p for p in props if p.code != "new" or self._open_ok(
+            Sentence(p.evidence, p.start, p.end), doc)]
+        # best first; earlier evidence wins ties (abstract / introduction)
+        props.sort(key=lambda p: (-p.score, p.start))
+        kept: list[Proposal] = []
+        vec = {}
+        if any(p.code == "new" for p in props) and (context.codebook or context.embedder is not None):
+            emb = context.get_embedder()
+            news = [p for p in props if p.code == "new"]
+            for p, v in zip(news, emb.encode([p.evidence for p in news])):
+                vec[id(p)] = np.asarray(v, dtype=np.float32)
+        seen_codes: set[str] = set()
+        for p in props:
+            if p.code != "new":
+                if p.code in seen_codes:
+                    continue
+                seen_codes.add(p.code)
+                kept.append(p)
+            elif not any(self._duplicate(p, q, vec) for q in kept):
+                kept.append(p)
+            if len(kept) >= self.cap:
+                break
+        return kept
+
+    def _duplicate(self, p: Proposal, q: Proposal, vec: dict) -> bool:
+        if p.start < q.end and q.start < p.end:
+            return True
+        if q.code != "new" and p.code == "new" and not p.neighbours:
+            return False
+        a, b = vec.get(id(p)), vec.get(id(q))
+        if a is not None and b is not None:
+            cos = float(a @ b / ((np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))
+            if cos > self.dup_cosine:
+                return True
+        nn = p.neighbours[0][0] if p.neighbours else None
+        same_nn = nn is not None and (q.code == nn or bool(q.neighbours and q.neighbours[0][0] == nn))
+        return same_nn and _overlap(p.evidence, q.evidence) >= self.dup_overlap
+
+
+def _is_item(sent: Sentence, doc: Document) -> bool:
+    """Whether ``sent`` is an item cut from an enumeration (not a whole sentence)."""
+    return not any(s.start == sent.start and s.end == sent.end for s in ensure_sentences(doc))

@@ -15,6 +15,9 @@ FL_ABSTRACT = (
 )
 
 
+CHALLENGE, NASTYPE = "challenge-hybrid-v2", "nastype-hybrid-v2"  # defaults; v1 agree on abstracts
+
+
 def keys(props, kind):
     return {vocab.local_name(p.code) for p in props if p.kind == kind}
 
@@ -22,23 +25,24 @@ def keys(props, kind):
 def test_registry_lists_names_and_defaults():
     names = available_proposers()
     assert {"challenge-hybrid-v1", "nastype-hybrid-v1", "technique-open-v1", "llm-openai-v1",
-            "llm-llamacpp-v1"} <= set(names)
+            "llm-llamacpp-v1", "challenge-hybrid-v2", "nastype-hybrid-v2", "technique-open-v2",
+            "challenge-rules-v1", "nastype-rules-v1", "challenge-rules-v2", "nastype-rules-v2"} <= set(names)
     with pytest.raises(UnknownNameError) as e:
         get_proposer("challenge-magic-v9")
-    assert "challenge-hybrid-v1" in str(e.value)
+    assert "challenge-hybrid-v2" in str(e.value)
     defaults = {p.name for p in default_proposers()}
-    assert "challenge-hybrid-v1" in defaults and not any(n.startswith("llm-") for n in defaults)
+    assert {"challenge-hybrid-v2", "nastype-hybrid-v2", "technique-open-v2"} == defaults
 
 
 def test_challenges_with_evidence_spans(context):
     doc = document_from_record({"title": "Private federated NAS", "abstract": FL_ABSTRACT})
-    props = get_proposer("challenge-hybrid-v1").propose(doc, context)
+    props = get_proposer(CHALLENGE).propose(doc, context)
     got = keys(props, "challenge")
     assert {"non_iid_data", "privacy"} <= got
     assert not {"security", "unbalanced_data", "variable_availability"} & got
     for p in props:
         assert doc.text[p.start:p.end] == p.evidence and p.evidence
-        assert p.proposer == "challenge-hybrid-v1" and p.model and p.model_version
+        assert p.proposer == CHALLENGE and p.model and p.model_version
         assert 0.0 <= p.score <= 1.0
     privacy = next(p for p in props if p.code == vocab.challenge("privacy").value)
     assert "differential privacy" in privacy.evidence and privacy.label == "Privacy"
@@ -48,7 +52,7 @@ def test_plain_fl_privacy_is_not_privacy(context):
     doc = document_from_record({"title": "Federated NAS", "abstract":
                                 "To preserve user privacy, federated learning keeps data on clients. "
                                 "We reduce the communication cost of federated architecture search."})
-    got = keys(get_proposer("challenge-hybrid-v1").propose(doc, context), "challenge")
+    got = keys(get_proposer(CHALLENGE).propose(doc, context), "challenge")
     assert "privacy" not in got and "limited_communication" in got
 
 
@@ -56,14 +60,14 @@ def test_non_fl_paper_gets_no_challenges(context):
     doc = document_from_record({"title": "Fast NAS", "abstract":
                                 "Neural architecture search is computationally expensive. We reduce "
                                 "the search cost with a supernet and an accuracy predictor."})
-    props = get_proposer("challenge-hybrid-v1").propose(doc, context)
+    props = get_proposer(CHALLENGE).propose(doc, context)
     assert props == []
-    nas = keys(get_proposer("nastype-hybrid-v1").propose(doc, context), "nas_type")
+    nas = keys(get_proposer(NASTYPE).propose(doc, context), "nas_type")
     assert nas == {"one_shot_supernet", "predictor_based"}
 
 
 def test_nas_types_negation_and_unknown(context):
-    p = get_proposer("nastype-hybrid-v1")
+    p = get_proposer(NASTYPE)
     doc = document_from_record({"title": "Predictor-free federated NAS", "abstract":
                                 "We search architectures with a weight-sharing supernet and rank them with a "
                                 "zero-cost proxy, eliminating the need for an accuracy predictor."})
@@ -75,7 +79,7 @@ def test_nas_types_negation_and_unknown(context):
 
 def test_curation_shifts_proposals(context):
     """Accepted exemplars pull a paraphrase in; a rejected one pushes its near-duplicate out."""
-    p = get_proposer("challenge-hybrid-v1")
+    p = get_proposer(CHALLENGE)
     text = "A few participants might upload crafted updates to steer the chosen architecture."
     doc = document_from_record({"title": "Federated search", "abstract": text})
     before = keys(p.propose(doc, context), "challenge")
@@ -104,13 +108,14 @@ def test_fallback_sentences_keep_offsets():
     assert len(sents) >= 3
 
 
-def test_technique_open_codes(context):
+@pytest.mark.parametrize("version", ["technique-open-v1", "technique-open-v2"])
+def test_technique_open_codes(context, version):
     abstract = ("To deal with limited on-client resources, we present FedNAS, a framework for federated NAS. "
                 "FedNAS incorporates three key optimizations: parallel candidates training on partial clients, "
                 "early dropping candidates with inferior performance, and dynamic round numbers. "
                 "We further assign sub-models to participants according to their bandwidth budget.")
     doc = document_from_record({"title": "FedNAS", "abstract": abstract})
-    props = get_proposer("technique-open-v1").propose(doc, context)
+    props = get_proposer(version).propose(doc, context)
     codes = [vocab.local_name(p.code) if p.code != "new" else "new" for p in props]
     assert {"client-groups-representative-partitioning", "early-candidate-dropping",
             "dynamic-round-numbers"} <= set(codes)
@@ -119,3 +124,21 @@ def test_technique_open_codes(context):
         assert doc.text[p.start:p.end] == p.evidence
         assert len(p.neighbours) == 3 and p.neighbours[0][1] >= p.neighbours[-1][1]
         assert p.kind == "technique"
+
+
+@pytest.mark.parametrize("name", ["challenge-hybrid", "nastype-hybrid"])
+def test_v2_equals_v1_on_title_and_abstract(context, name):
+    doc = document_from_record({"title": "Private federated NAS", "abstract": FL_ABSTRACT})
+    v1 = [(p.code, p.score, p.start) for p in get_proposer(f"{name}-v1").propose(doc, context)]
+    v2 = [(p.code, p.score, p.start) for p in get_proposer(f"{name}-v2").propose(doc, context)]
+    assert v1 == v2
+
+
+def test_technique_v2_drops_generic_framework_sentence_and_caps(context):
+    abstract = ("We present the first framework for federated NAS, named FedX. "
+                + " ".join(f"We adaptively assign sub-models of size {i} to clients according to their bandwidth budget {i}."
+                           for i in range(20)))
+    doc = document_from_record({"title": "FedX", "abstract": abstract})
+    props = get_proposer("technique-open-v2", cap=5).propose(doc, context)
+    assert 0 < len(props) <= 5
+    assert not any("first framework" in p.evidence for p in props)
