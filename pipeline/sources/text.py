@@ -53,14 +53,55 @@ def parse_markdown(text: str) -> Document:
     return doc
 
 
+BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*$")
+ABSTRACT_LINE = re.compile(r"^(?:#{1,6}\s*)?\**abstract\**\s*(?:[—–:.-]\s*(?P<rest>.*))?$", re.I)
+TITLE_WINDOW = 60  # lines: a title sits on the first page, after cover or watermark lines
+
+
+def _title(text: str, headings: list) -> tuple[str, bool]:
+    """(title, from_first_heading): the first level-1 heading near the top, else the
+    first bold line (thesis covers), else the first non-empty line."""
+    lines = [ln.strip() for ln in text.splitlines()[:TITLE_WINDOW]]
+    top = text.count("\n", 0, headings[0].start()) if headings else None
+    if headings and headings[0].group(1) == "#" and top is not None and top < TITLE_WINDOW:
+        return headings[0].group(2).strip(), True
+    bold = [BOLD_LINE.match(ln) for ln in lines]
+    first_bold = next((m for m in bold if m), None)
+    if first_bold is not None:
+        # a bold title may wrap onto the next line: "**Adaptation Techniques for using NAS\nMethods ...**"
+        return first_bold.group(1).strip(), False
+    wrapped = re.search(r"\*\*([^*]{10,200}?)\*\*", "\n".join(lines))
+    if wrapped:
+        return " ".join(wrapped.group(1).split()), False
+    first = next(ln for ln in lines + [ln.strip() for ln in text.splitlines()] if ln)
+    return HEADING.sub(r"\2", first).strip(), False
+
+
+def _plain_abstract(text: str) -> str:
+    """Text after an "Abstract" line (or "Abstract—..."), up to the next heading-like line."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:400]):
+        m = ABSTRACT_LINE.match(line.strip())
+        if not m:
+            continue
+        body = [m.group("rest")] if m.group("rest") else []
+        for nxt in lines[i + 1:]:
+            t = nxt.strip()
+            if body and (HEADING.match(t) or re.match(r"^(index terms|keywords|key words)\b", t, re.I) or re.match(r"^(\d+(\.\d+)*\.?\s+[A-Z][^.]{0,80}|[A-Z][A-Za-z ]{2,40})$", t)):
+                break
+            if t or body:
+                body.append(t)
+        out = "\n".join(body).strip()
+        out = re.sub(r"^\[TODO[^\]]*\]\s*", "", out)
+        return out
+    return ""
+
+
 def _parse_structure(text: str) -> Document:
     headings = list(HEADING.finditer(text))
-    if headings and headings[0].group(1) == "#" and not text[: headings[0].start()].strip():
-        title = headings[0].group(2).strip()
+    title, from_heading = _title(text, headings)
+    if from_heading:
         headings = headings[1:]
-    else:
-        title = next(line.strip() for line in text.splitlines() if line.strip())
-        title = HEADING.sub(r"\2", title).strip()
     doc = Document(title=title, text=text)
     levels = [len(h.group(1)) for h in headings]
     for i, h in enumerate(headings):
@@ -70,6 +111,8 @@ def _parse_structure(text: str) -> Document:
         if h.group(2).strip().lower().rstrip(".:") == "abstract" and not doc.abstract:
             body_end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
             doc.abstract = text[h.end():body_end].strip()
+    if not doc.abstract:
+        doc.abstract = _plain_abstract(text)
     return doc
 
 

@@ -127,3 +127,20 @@ def test_parser_shapes_unchanged_for_common_styles():
     assert lncs.authors == ["H. Liu", "K. Simonyan", "Y. Yang"] and lncs.title == "DARTS: Differentiable architecture search"
     ieee = parse_reference('[1] H. Liu, K. Simonyan, and Y. Yang, "DARTS: Differentiable architecture search," in ICLR, 2019.')
     assert ieee.title == "DARTS: Differentiable architecture search" and ieee.year == 2019
+
+
+def test_seed_texts_titles_and_abstracts():
+    from atlas_testing import ROOT
+    from pipeline.sources import read_path
+
+    expect = {
+        "000-coetzee-review-method.md": ("Adaptation Techniques for using NAS Methods in the FL Setting", "Applying techniques"),
+        "001-xu-fednas.md": ("Federated Neural Architecture Search", "To preserve user privacy"),
+        "003-yu-supernet-heuristics.md": ("An Analysis of Super-Net Heuristics in Weight-Sharing NAS", "Weight sharing promises"),
+        "004-dai-fbnetv3.md": ("FBNetV3: Joint Architecture-Recipe Search using Predictor Pretraining", "Neural Architecture Search (NAS) yields"),
+    }
+    for name, (title, abstract_start) in expect.items():
+        doc = read_path(ROOT / "corpus" / "seeds" / name).documents[0]
+        assert doc.title == title, name
+        assert doc.abstract.startswith(abstract_start), (name, doc.abstract[:80])
+        assert "Index Terms" not in doc.abstract
