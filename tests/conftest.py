@@ -34,15 +34,34 @@ def seeded_store(empty_store):
     return empty_store
 
 
-@pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory):
-    """One seeded store per session to copy from (saves re-initialising)."""
-    from pipeline.corpus import init_store
+def copy_store(template: Path, dst: Path):
+    """A private copy of a template store (RocksDB files copied while it is closed)."""
+    import shutil
+
     from pipeline.store import open_store
 
-    path = tmp_path_factory.mktemp("template") / "store"
-    init_store(open_store(path))
+    shutil.copytree(template, dst, ignore=shutil.ignore_patterns("atlas.lock"))
+    return open_store(dst)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """Seed corpus plus two ingested papers with proposals, built once per session."""
+    from pipeline.corpus import init_store
+    from pipeline.curate.testing import add_demo_papers
+    from pipeline.store import open_store
+
+    path = tmp_path_factory.mktemp("demo-template") / "store"
+    s = open_store(path)
+    init_store(s)
+    add_demo_papers(s)
     return path
+
+
+@pytest.fixture
+def demo_store(demo_template, tmp_path):
+    """A fresh copy of the demo store for one test."""
+    return copy_store(demo_template, tmp_path / "demo-store")
 
 
 @pytest.fixture

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from pipeline.corpus import init_store
-from pipeline.curate.testing import add_demo_papers
-from pipeline.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = str(ROOT / "app" / "main.py")
 
 
-@pytest.fixture(scope="session")
-def app_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("app-template") / "store"
-    s = open_store(path)
-    init_store(s)
-    add_demo_papers(s)
-    return path
-
-
 @pytest.fixture
-def app_store(app_template, tmp_path, monkeypatch):
-    dst = tmp_path / "store"
-    shutil.copytree(app_template, dst, ignore=shutil.ignore_patterns("atlas.lock"))
-    monkeypatch.setenv("FEDATLAS_STORE", str(dst))
-    return open_store(dst)
+def app_store(demo_store, monkeypatch):
+    monkeypatch.setenv("FEDATLAS_STORE", demo_store.location)
+    return demo_store
 
 
 @pytest.fixture
