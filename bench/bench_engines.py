@@ -1,15 +1,25 @@
 """Client updates per second: built-in vectorised engine vs. per-client loop vs. Flower.
 
 Same workload for all three (one FedAvg round = every client trains one local
-epoch of the prunable CNN on its digits shard), same process, ratios printed.
-Aim: >= 5x over the loop and >= 3x over Flower.
+epoch of the prunable CNN on its digits shard, then evaluates on its
+validation split), same process, ratios printed. Aim: >= 5x over the loop and
+>= 3x over Flower.
 
-    python bench/bench_engines.py [--clients 64] [--rounds 3] [--no-flower] [--device cpu|cuda]
+The machine may be shared, so the engines are measured *interleaved*: each
+repetition times one round of every engine back to back, and the reported
+rate per engine is the median over repetitions; the ratios are medians of the
+per-repetition ratios, so a burst of foreign load hits all engines alike.
+In-process engines (builtin, loop) use ``--threads`` torch threads (default 1:
+on 2 oversubscribed cores, 2 intra-op threads were ~10x slower for every
+engine); Flower runs one single-threaded Ray actor per CPU.
+
+    python bench/bench_engines.py [--clients 64] [--rounds 5] [--threads 1] [--no-flower] [--device cpu|cuda]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 
 import torch
@@ -21,37 +31,58 @@ from eval_fednas.models import PrunableCNN, init_model
 from eval_fednas.strategy import FedAvg, FederatedRun, TrainConfig
 
 
-def updates_per_second(engine_name: str, clients, arch, rounds: int, device: str) -> float:
-    p, b = init_model(arch, 0)
-    with make_engine(engine_name, clients, device) as engine:
-        run = FederatedRun(engine, FedAvg(1.0, TrainConfig(epochs=1, lr=0.05, batch_size=16)), Ledger(len(clients)))
-        run.run(arch, p, b, 1)  # warm-up (Ray start-up, vmap tracing) is not timed
+class Timed:
+    """One engine kept alive across repetitions; ``round()`` returns updates/s of one round."""
+
+    def __init__(self, name: str, clients, arch, device: str) -> None:
+        self.engine = make_engine(name, clients, device)
+        self.arch, self.n = arch, len(clients)
+        self.params, self.buffers = init_model(arch, 0)
+        self.run = FederatedRun(self.engine, FedAvg(1.0, TrainConfig(epochs=1, lr=0.05, batch_size=16)),
+                                Ledger(len(clients)))
+        self.round()  # warm-up (Ray start-up, first oneDNN kernels) is not timed
+
+    def round(self) -> float:
         t = time.perf_counter()
-        run.run(arch, p, b, rounds)
-        return rounds * len(clients) / (time.perf_counter() - t)
+        self.params, self.buffers = self.run.run(self.arch, self.params, self.buffers, 1)
+        return self.n / (time.perf_counter() - t)
+
+    def close(self) -> None:
+        self.engine.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=64)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5, help="timed repetitions (one round per engine each)")
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads for builtin and loop")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--no-flower", action="store_true")
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
     ds = load_dataset("digits")
     clients = make_clients(ds, a.clients, "iid", seed=0)
     arch = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, (8, 16, 16, 32))
-    print(f"workload: {a.clients} clients x ~{clients[0].n_train} samples, 1 epoch, batch 16; "
-          f"torch threads={torch.get_num_threads()}, device={a.device}")
-    res = {"builtin": updates_per_second("builtin", clients, arch, a.rounds, a.device),
-           "loop": updates_per_second("loop", clients, arch, a.rounds, a.device)}
-    if not a.no_flower:
-        res["flower"] = updates_per_second("flower", clients, arch, a.rounds, a.device)
-    for k, v in res.items():
-        print(f"{k:8s} {v:9.1f} client updates/s")
-    for k in ("loop", "flower"):
-        if k in res:
-            print(f"builtin / {k}: {res['builtin'] / res[k]:.2f}x")
+    print(f"workload: {a.clients} clients x ~{clients[0].n_train} samples, 1 epoch, batch 16, FedAvg round "
+          f"(train + val eval + fusion); torch threads={torch.get_num_threads()}, device={a.device}, "
+          f"{a.rounds} interleaved repetitions")
+    names = ["builtin", "loop"] + ([] if a.no_flower else ["flower"])
+    engines = {n: Timed(n, clients, arch, a.device) for n in names}
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    try:
+        for _ in range(a.rounds):
+            for n in names:
+                rates[n].append(engines[n].round())
+    finally:
+        for e in engines.values():
+            e.close()
+    for n in names:
+        r = rates[n]
+        print(f"{n:8s} {statistics.median(r):9.1f} client updates/s (median; min {min(r):.1f}, max {max(r):.1f})")
+    for n in names[1:]:
+        ratios = [b / o for b, o in zip(rates["builtin"], rates[n])]
+        print(f"builtin / {n}: {statistics.median(ratios):.2f}x (median of per-repetition ratios; "
+              f"range {min(ratios):.2f}-{max(ratios):.2f}x)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,15 @@ import click
 # Names only: torch and the experiments load when a subcommand runs, so that
 # `fedatlas` itself starts fast (tests/test_eval_cli_lazy checks this).
 ENGINES = ("builtin", "loop", "flower")
+THREADS_HELP = ("torch intra-op CPU threads (0 = torch's default). The models are small, so extra threads gain "
+                "little and oversubscribe shared machines badly; 1 is the sensible default.")
+
+
+def _threads(n: int) -> None:
+    if n > 0:
+        import torch
+
+        torch.set_num_threads(n)
 
 
 @click.group("eval")
@@ -22,11 +31,13 @@ def eval_group() -> None:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--out", "out_dir", default="runs", show_default=True, help="Directory for runs/NAME/TIMESTAMP/.")
 @click.option("--no-store", is_flag=True, help="Do not write Replication nodes into the store.")
+@click.option("--threads", type=int, default=1, show_default=True, help=THREADS_HELP)
 @click.pass_obj
-def run_cmd(obj, name, quick, seeds, engine, device, out_dir, no_store) -> None:
+def run_cmd(obj, name, quick, seeds, engine, device, out_dir, no_store, threads) -> None:
     """Run experiment NAME and write results, plots and Replication nodes."""
     from .runner import run_experiment
 
+    _threads(threads)
     store = None if (no_store or obj is None) else obj.store()
     result = run_experiment(name, quick, seeds, engine, device, out_dir, store)
     if quick:
@@ -65,11 +76,13 @@ def benchmark_group() -> None:
 @click.option("--quick", is_flag=True, help="A tiny table for smoke runs and tests.")
 @click.option("--force", is_flag=True, help="Rebuild even if cached.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-def benchmark_build(quick, force, device) -> None:
+@click.option("--threads", type=int, default=1, show_default=True, help=THREADS_HELP)
+def benchmark_build(quick, force, device, threads) -> None:
     """Train every subnet stand-alone once and cache the table on disk."""
     from .benchmark import benchmark_path, build_benchmark
     from .runner import resolve_device
 
+    _threads(threads)
     table = build_benchmark(quick, force, progress=True, device=resolve_device(device))
     nc = table["noise_ceiling"]
     click.echo(f"{len(table['architectures'])} architectures -> {benchmark_path(quick)}")

@@ -22,10 +22,15 @@ PACKAGES = ("torch", "numpy", "scipy", "scikit-learn", "mnist1d", "flwr")
 
 
 def git_commit() -> str:
+    """HEAD, with ``+dirty`` when eval_fednas/ has uncommitted changes (the run's code is not HEAD's)."""
+    here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
-                             cwd=Path(__file__).resolve().parent)
-        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, cwd=here)
+        if out.returncode != 0 or not out.stdout.strip():
+            return "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], capture_output=True, text=True,
+                               timeout=10, cwd=here)
+        return out.stdout.strip() + ("+dirty" if dirty.returncode == 0 and dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 

@@ -25,14 +25,20 @@ Params = dict[str, torch.Tensor]
 
 
 def weighted_average(items: list[tuple[Params, int]]) -> Params:
-    """Per-key mean weighted by counts, over the items that carry the key."""
-    acc: dict[str, torch.Tensor] = {}
-    wsum: dict[str, float] = defaultdict(float)
+    """Per-key mean weighted by counts, over the items that carry the key.
+
+    Accumulated in float64 (one stacked weighted sum per key), returned as float32.
+    """
+    by_key: dict[str, list[tuple[torch.Tensor, float]]] = defaultdict(list)
     for params, w in items:
         for k, v in params.items():
-            acc[k] = acc[k] + w * v.double() if k in acc else w * v.double()
-            wsum[k] += w
-    return {k: (acc[k] / wsum[k]).float() for k in acc}
+            by_key[k].append((v, w))
+    out: Params = {}
+    for k, vw in by_key.items():
+        w = torch.tensor([float(x) for _, x in vw], dtype=torch.float64)
+        stacked = torch.stack([v for v, _ in vw]).double()
+        out[k] = (torch.tensordot(w, stacked, dims=1) / w.sum()).float()
+    return out
 
 
 def fuse_accuracy(results: list[FitResult]) -> float:

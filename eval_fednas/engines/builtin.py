@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from ..models import family
 from .base import Engine, FitJob, FitResult
-from .local import local_fit, vmap_fit
+from .local import local_fit, stacked_fit, vmap_fit
 
 
 class LoopEngine(Engine):
@@ -19,7 +19,11 @@ class LoopEngine(Engine):
 
 
 class BuiltinEngine(Engine):
-    """Groups jobs by architecture and trains each group with one ``vmap``.
+    """Groups jobs by architecture and trains each group as one stacked computation.
+
+    A family with ``forward_stacked`` runs :func:`stacked_fit` (grouped
+    convolutions / batched matmuls, one autograd call per step for the whole
+    group); other vectorisable families use ``torch.func.vmap``.
 
     Families that cannot be vectorised (BN running statistics, bilevel DARTS)
     fall back to the loop; so does a group of one.
@@ -45,7 +49,8 @@ class BuiltinEngine(Engine):
                 if len(part) == 1:
                     out[part[0]] = local_fit(jobs[part[0]], self.clients[jobs[part[0]].cid], self.device)
                     continue
-                res = vmap_fit([jobs[i] for i in part], [self.clients[jobs[i].cid] for i in part], self.device)
+                fit = stacked_fit if hasattr(family(jobs[part[0]].arch["family"]), "forward_stacked") else vmap_fit
+                res = fit([jobs[i] for i in part], [self.clients[jobs[i].cid] for i in part], self.device)
                 for i, r in zip(part, res):
                     out[i] = r
         return out  # type: ignore[return-value]

@@ -1,10 +1,16 @@
 """The client code: local SGD then evaluation, one client or many at once.
 
 :func:`local_fit` is what a client runs (the loop engine and Flower's clients
-call it); :func:`vmap_fit` runs the same arithmetic for many clients of one
-architecture at once with ``torch.func``: each client's batch order comes from
-the same seeded generator, padded slots carry zero weight, so both give the
-same model up to floating-point reduction order.
+call it). :func:`stacked_fit` runs the same arithmetic for many clients of one
+architecture at once: every client's parameters are stacked into ``(C, ...)``
+tensors, one forward over all clients (grouped convolutions, batched matmuls)
+and ONE autograd call per step give every client's gradient, and SGD updates
+the stacks in place. Each client's batch order comes from the same seeded
+generator as in :func:`local_fit`; batches are padded to a common width and
+padded slots carry zero weight (per-client loss = sum of real per-sample losses
+/ real count), so both give the same model up to floating-point reduction
+order. :func:`vmap_fit` is the generic ``torch.func.vmap`` fallback for
+vectorisable families without a stacked forward.
 """
 
 from __future__ import annotations
@@ -134,3 +140,78 @@ def vmap_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu") -
         results.append(FitResult(j.cid, params, {}, ns[c], n_eval, correct,
                                  macs * int(mask[c].sum().item()), macs * n_eval))
     return results
+
+
+def _stack_padded(xs: list[torch.Tensor], ys: list[torch.Tensor], device: str):
+    """Sample-major padded stacks ``X (nmax, C, ...)``, ``Y (nmax, C)`` and counts."""
+    from torch.nn.utils.rnn import pad_sequence
+
+    return pad_sequence(xs).to(device), pad_sequence(ys).to(device), [len(y) for y in ys]
+
+
+def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu") -> list[FitResult]:
+    """:func:`local_fit` for many clients of one architecture in one stacked computation.
+
+    Per step: one forward of every (still active) client, one backward, one
+    in-place SGD update of the stacks; no per-client Python work and no host
+    syncs inside the step loop. Steps run to the largest client's batch count;
+    a client whose data are exhausted is left out of later steps (its update
+    would be exactly zero) and the last step is only as wide as the widest
+    remaining batch.
+    """
+    j0 = jobs[0]
+    fam = family(j0.arch["family"])
+    arch, B, C, E, lr = j0.arch, j0.batch_size, len(jobs), j0.epochs, j0.lr
+    macs = macs_per_sample(arch)
+    keys = sorted(j0.params)
+    P = {k: torch.stack([j.params[k] for j in jobs]).to(device).requires_grad_(True) for k in keys}
+    X, Y, ns = _stack_padded([d.x_train for d in datas], [d.y_train for d in datas], device)
+    nmax = max(ns)
+    steps = math.ceil(nmax / B)
+    # slot tables (epoch, slot, client): which sample fills the slot, and whether it is real
+    idx = torch.zeros((E, steps * B, C), dtype=torch.long)
+    real = torch.zeros((E, steps * B, C))
+    for c, j in enumerate(jobs):
+        for e, perm in enumerate(_perms(ns[c], E, j.seed)):
+            idx[e, :ns[c], c], real[e, :ns[c], c] = perm, 1.0
+    idx, real = idx.to(device), real.to(device)
+    ns_t = torch.tensor(ns)
+    plan = []  # per step: slot range and the clients that still have data (None = all)
+    for s in range(steps):
+        width = min(B, nmax - s * B)
+        act = (ns_t > s * B).nonzero().flatten()
+        plan.append((s * B, s * B + width, None if len(act) == C else act.to(device)))
+    count = torch.stack([real[:, s * B:(s + 1) * B].sum(1) for s in range(steps)], 1).clamp(min=1.0)  # (E, steps, C)
+    cols = torch.arange(C, device=device)
+    for e in range(E):
+        Xe, Ye = X[idx[e], cols], Y[idx[e], cols]  # (steps*B, C, ...): this epoch's batches, in order
+        for s, (lo, hi, act) in enumerate(plan):
+            xb, yb, mb, cnt = Xe[lo:hi], Ye[lo:hi], real[e, lo:hi], count[e, s]
+            if act is None:
+                Pa = P
+            else:
+                xb, yb, mb, cnt = xb[:, act], yb[:, act], mb[:, act], cnt[act]
+                Pa = {k: P[k][act] for k in keys}
+            out = fam.forward_stacked(Pa, xb, arch)  # (Ca, w, classes)
+            ce = F.cross_entropy(out.reshape(-1, out.shape[-1]), yb.t().reshape(-1), reduction="none")
+            loss = ((ce.view(out.shape[0], -1) * mb.t()).sum(1) / cnt).sum()
+            grads = torch.autograd.grad(loss, [Pa[k] for k in keys])
+            with torch.no_grad():
+                for k, g in zip(keys, grads):
+                    if act is None:
+                        P[k].sub_(lr * g)
+                    else:
+                        P[k][act] = P[k][act] - lr * g
+    P = {k: v.detach() for k, v in P.items()}
+    correct = [0] * C
+    n_evals = [0] * C
+    splits = [_split(d, j0.eval_split) for d in datas]
+    if j0.eval_split is not None:
+        with torch.no_grad():
+            Xv, Yv, n_evals = _stack_padded([x for x, _ in splits], [y for _, y in splits], device)
+            pred = fam.forward_stacked(P, Xv, arch).argmax(-1).t()  # (nvmax, C)
+            ok = (pred == Yv) & (torch.arange(len(Yv), device=device)[:, None] < torch.tensor(n_evals, device=device))
+            correct = ok.sum(0).tolist()  # the one host sync of the call
+    P = {k: v.cpu().unbind(0) for k, v in P.items()}
+    return [FitResult(j.cid, {k: P[k][c] for k in keys}, {}, ns[c], n_evals[c], int(correct[c]),
+                      macs * ns[c] * E, macs * n_evals[c]) for c, j in enumerate(jobs)]
