@@ -36,6 +36,7 @@ class IngestSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file/record, why)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, one-line reason)
     merged: list[tuple[str, str]] = field(default_factory=list)  # (source, existing paper key)
+    notes: list[str] = field(default_factory=list)  # read fine, worth a look (e.g. latin-1 fallback)
     proposals: dict[str, int] = field(default_factory=dict)  # paper key -> proposals written
 
     @property
@@ -47,6 +48,7 @@ class IngestSummary:
                f"failed {len(self.failed)}, merged duplicates {len(self.merged)}"]
         out += [f"  skipped {what}: {why}" for what, why in self.skipped]
         out += [f"  merged {what} into {key}" for what, key in self.merged]
+        out += [f"  note {note}" for note in self.notes]
         out += [f"  FAILED {reason}" for _, reason in self.failed]
         return out
 
@@ -101,15 +103,17 @@ def process_file(path: str, context=None, proposer_names: list[str] | None = Non
 
     context = context if context is not None else _WORKER_CONTEXT
     try:
-        docs, problems = read_path(path)
+        result = read_path(path)
+        docs, problems, notes = result.documents, result.problems, list(result.notes)
     except AtlasError as e:
-        return {"path": path, "error": e.message, "docs": [], "problems": []}
+        return {"path": path, "error": e.message, "docs": [], "problems": [], "notes": []}
     except Exception as e:  # a parser bug must not kill the batch: report it as this file's failure
         return {"path": path, "error": f"{Path(path).name}: cannot parse ({type(e).__name__}: {e})",
-                "docs": [], "problems": []}
+                "docs": [], "problems": [], "notes": []}
     proposers = [get_proposer(n) for n in proposer_names] if proposer_names else default_proposers()
     out = []
     for doc in docs:
+        notes += _cap_sizes(doc, Path(path).name)
         annotate(doc)
         proposals: list[Proposal] = []
         for proposer in proposers:
@@ -119,7 +123,25 @@ def process_file(path: str, context=None, proposer_names: list[str] | None = Non
                 problems.append(f"{Path(path).name}: proposer {proposer.name}: {e.message}")
         doc.sentences = []  # not stored; keeps the result small between processes
         out.append((doc, proposals))
-    return {"path": path, "error": None, "docs": out, "problems": problems}
+    return {"path": path, "error": None, "docs": out, "problems": problems, "notes": notes}
+
+
+MAX_ABSTRACT = 100_000  # characters; no real abstract comes close
+MAX_TEXT = 3_000_000  # characters; about a 600-page book
+
+
+def _cap_sizes(doc: Document, name: str) -> list[str]:
+    """Cut absurd field sizes (a 10 MB abstract) so that mining stays linear and bounded."""
+    notes = []
+    if len(doc.abstract) > MAX_ABSTRACT:
+        notes.append(f"{name}: {doc.title[:60]!r}: abstract of {len(doc.abstract)} characters cut to {MAX_ABSTRACT}")
+        doc.abstract = doc.abstract[:MAX_ABSTRACT]
+        if not doc.sections:  # a database record: its text is title + abstract
+            doc.text = f"{doc.title}\n\n{doc.abstract}".strip()
+    if len(doc.text) > MAX_TEXT:
+        notes.append(f"{name}: {doc.title[:60]!r}: text of {len(doc.text)} characters cut to {MAX_TEXT}")
+        doc.text = doc.text[:MAX_TEXT]
+    return notes
 
 
 # ---- store side ------------------------------------------------------------------
@@ -270,6 +292,7 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
             continue
         for problem in res["problems"]:
             summary.failed.append((res["path"], problem))
+        summary.notes += res.get("notes", [])
         for doc, proposals in res["docs"]:
             try:
                 _write_document(store, doc, proposals, known, origin, activity, started, names, summary)

@@ -26,12 +26,13 @@ def list_proposals(store: Store, status: str = "proposed", paper: str | None = N
         SELECT ?prop ?paper ?title ?kind ?code ?label ?score ?evidence ?page ?start ?end
                ?proposer ?model ?version ?mstatus ?hstatus ?rationale ?plabel WHERE {{
           GRAPH ?g {{
-            ?prop a fa:Proposal ; fa:aboutPaper ?paper ; fa:proposalKind ?kind ; rdfs:label ?label ;
+            ?prop a fa:Proposal ; fa:aboutPaper ?paper ; fa:proposalKind ?kind ;
                   fa:score ?score ; fa:proposer ?proposer ; fa:model ?model ; fa:modelVersion ?version ;
                   fa:status ?mstatus ; fa:evidence ?ex .
             ?ex fa:text ?evidence .
             OPTIONAL {{ ?ex fa:page ?page }} OPTIONAL {{ ?ex fa:charStart ?start }} OPTIONAL {{ ?ex fa:charEnd ?end }}
             OPTIONAL {{ ?prop fa:proposesCode ?code }} OPTIONAL {{ ?prop fa:rationale ?rationale }}
+            OPTIONAL {{ ?prop rdfs:label ?label }}
             OPTIONAL {{ ?paper dcterms:title ?title }}
           }}
           OPTIONAL {{ GRAPH {CURATION_GRAPH} {{ ?prop fa:status ?hstatus }} }}
@@ -45,7 +46,7 @@ def list_proposals(store: Store, status: str = "proposed", paper: str | None = N
             continue
         out.append({
             "proposal": r["prop"], "paper": r["paper"], "title": r["title"], "kind": r["kind"],
-            "code": r["code"] or "new", "label": r["plabel"] or r["label"], "score": r["score"],
+            "code": r["code"] or "new", "label": r["plabel"] or r["label"] or local_name(r["code"] or "new"), "score": r["score"],
             "evidence": r["evidence"], "page": r["page"], "start": r["start"], "end": r["end"],
             "proposer": r["proposer"], "model": r["model"], "model_version": r["version"],
             "status": current, "rationale": r["rationale"],

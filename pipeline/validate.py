@@ -40,11 +40,21 @@ class ValidationReport:
 
 
 def union_graph(store: Store) -> rdflib.Graph:
-    g = rdflib.Graph()
+    """The graph a reader sees: all graphs merged, where a value the curation
+    graph sets for (subject, property) replaces the machine's or the corpus's
+    value (an accepted proposal has one status, a renamed code one label)."""
+    from .vocab import CURATION_GRAPH
+
     data = store.dump("nquads")
     ds = rdflib.Dataset()
     ds.parse(data=data, format="nquads")
-    for s, p, o, _ in ds.quads((None, None, None, None)):
+    curation = rdflib.URIRef(CURATION_GRAPH.value)
+    quads = list(ds.quads((None, None, None, None)))
+    curated = {(s, p) for s, p, _, g in quads if getattr(g, "identifier", g) == curation}
+    g = rdflib.Graph()
+    for s, p, o, ctx in quads:
+        if (s, p) in curated and getattr(ctx, "identifier", ctx) != curation:
+            continue
         g.add((s, p, o))
     return g
 

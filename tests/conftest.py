@@ -45,6 +45,17 @@ def copy_store(template: Path, dst: Path):
 
 
 @pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory):
+    """One seeded store per session to copy from (saves re-initialising)."""
+    from pipeline.corpus import init_store
+    from pipeline.store import open_store
+
+    path = tmp_path_factory.mktemp("template") / "store"
+    init_store(open_store(path))
+    return path
+
+
+@pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """Seed corpus plus two ingested papers with proposals, built once per session."""
     from pipeline.corpus import init_store

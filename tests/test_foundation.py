@@ -232,3 +232,14 @@ def test_tables_follow_renames_and_merges(seeded_store):
     xu = vocab.iri("method", "xu-fednas").value
     # early dropping (against non-IID) is now part of round-number scheduling (none): groups stay towards
     assert method.value(xu, col["non_iid_data"]) == "towards"
+
+
+def test_validate_passes_after_curation_overrides_machine_values(demo_store):
+    """A curated status replaces the machine's for validation (docs/reliability.md finding 1)."""
+    from pipeline import curate
+    from pipeline.proposals import list_proposals
+
+    proposal = list_proposals(demo_store)[0]["proposal"]
+    curate.accept(demo_store, "alice", proposal)
+    report = validate_store(demo_store)
+    assert report.conforms, report.text()

@@ -219,6 +219,10 @@ def backup_cmd(obj, target: str) -> None:
         raise InputError("backup works on the embedded store; for a server use `fedatlas export`")
     if Path(target).exists() and any(Path(target).iterdir()):
         raise InputError(f"{target}: backup target must be a new or empty directory")
+    try:
+        Path(target).mkdir(parents=True, exist_ok=True)  # RocksDB creates only the last path level
+    except OSError as e:
+        raise InputError(f"{target}: cannot create the backup directory: {e.strerror}") from None
     store.backup(Path(target) / "oxigraph")
     click.echo(f"backed up {store.location} to {target}")
 

@@ -153,8 +153,20 @@ def first_keyword(text: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+def _check_depth(text: str) -> None:
+    """Deeply nested SPARQL crashes Oxigraph's parser (a worker segfault): refuse it as 400."""
+    from ..errors import QueryError
+    from ..store.base import check_nesting
+
+    try:
+        check_nesting(text)
+    except QueryError as e:
+        raise EndpointError(400, e.message) from None
+
+
 def check_query(text: str, allow_service: bool) -> None:
     """Raise :class:`EndpointError` (400) for an update or, unless allowed, a SERVICE query."""
+    _check_depth(text)
     if first_keyword(text) in _UPDATE_KEYWORDS:
         raise EndpointError(400, UPDATE_AT_QUERY)
     if not allow_service and mentions(text, "service"):
@@ -163,6 +175,7 @@ def check_query(text: str, allow_service: bool) -> None:
 
 def check_update(text: str, allow_service: bool) -> None:
     """Raise :class:`EndpointError` (400) for SERVICE or LOAD in an update unless allowed."""
+    _check_depth(text)
     if allow_service:
         return
     if mentions(text, "service", update=True):

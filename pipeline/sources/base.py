@@ -20,10 +20,12 @@ from pipeline.errors import InputError, UnknownNameError
 
 @dataclass
 class ReadResult:
-    """What a reader got out of a file: documents, and one line per problem."""
+    """What a reader got out of a file: documents, one line per problem (a record
+    skipped), and notes (everything was read, but a person may want to check)."""
 
     documents: list[Document] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator:  # allows ``docs, problems = read_path(p)``
         return iter((self.documents, self.problems))
@@ -70,11 +72,9 @@ def sha256_text(text: str) -> str:
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
-    """Decode file bytes: utf-8, utf-8-sig, else latin-1 (with a note)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), []
+    """Decode file bytes: utf-8, utf-8-sig, else latin-1; returns (text, notes)."""
     try:
-        return data.decode("utf-8"), []
+        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"), []
     except UnicodeDecodeError as exc:
         note = f"{name}: byte {exc.start}: not valid UTF-8; read as latin-1, check accented characters"
         return data.decode("latin-1"), [note]

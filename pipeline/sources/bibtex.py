@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import logging
+
 import bibtexparser
 from bibtexparser import middlewares as mw
 
@@ -16,16 +18,43 @@ from pipeline.document import Document, Source
 from pipeline.sources.base import ReadResult, decode_text, read_bytes, sha256_text
 from pipeline.sources.references import ARXIV, find_arxiv, find_doi
 
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # Atlas reports broken entries itself, one line each
+
 VENUE_FIELDS = ("journal", "booktitle", "journaltitle", "series", "publisher", "school", "institution", "howpublished")
 
 
+MAX_DECODED_FIELD = 100_000  # LaTeX decoding is super-linear: a 10 MB field would hang ingest
+
+
+class _BoundedLatexDecoding(mw.LatexDecodingMiddleware):
+    """bibtexparser's LaTeX decoding; absurdly long field values (no real abstract is
+    100 kB) are cut to that length and left undecoded, with a note."""
+
+    def transform_entry(self, entry, library):
+        big = {f.key: f.value for f in entry.fields if isinstance(f.value, str) and len(f.value) > MAX_DECODED_FIELD}
+        for f in entry.fields:
+            if f.key in big:
+                f.value = ""
+        entry = super().transform_entry(entry, library)
+        for f in entry.fields:
+            if f.key in big:
+                f.value = big[f.key][:MAX_DECODED_FIELD]
+        if big:
+            entry._atlas_undecoded = set(big)
+        return entry
+
+
 def read_bibtex(path: Path) -> ReadResult:
-    text, problems = decode_text(read_bytes(path), path.name)
+    text, notes = decode_text(read_bytes(path), path.name)
     library = bibtexparser.parse_string(
         text,
-        append_middleware=[mw.NormalizeFieldKeys(), mw.LatexDecodingMiddleware(), mw.SeparateCoAuthors(), mw.SplitNameParts()],
+        append_middleware=[mw.NormalizeFieldKeys(), _BoundedLatexDecoding(), mw.SeparateCoAuthors(), mw.SplitNameParts()],
     )
-    result = ReadResult(problems=problems)
+    result = ReadResult(notes=notes)
+    for entry in library.entries:
+        for name in sorted(getattr(entry, "_atlas_undecoded", ())):
+            result.notes.append(f"{path.name}: line {entry.start_line + 1}: entry {entry.key!r}: field {name!r} "
+                                   f"longer than {MAX_DECODED_FIELD // 1000} kB; cut to that length, LaTeX left undecoded")
     for block in library.failed_blocks:
         key = re.match(r"@\w+\s*\{\s*([^,\s]+)", block.raw or "")
         what = f"entry {key.group(1)!r}" if key else "entry"

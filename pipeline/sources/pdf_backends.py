@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -115,6 +116,9 @@ def line_from_spans(spans: list[dict]) -> Line | None:
     )
 
 
+MAX_PAGES = int(os.environ.get("FEDATLAS_MAX_PAGES", "600"))  # a huge page count must not hang ingest
+
+
 def open_pdf(path: Path):
     """Open with PyMuPDF, turning its failures into one-line InputErrors."""
     import pymupdf
@@ -126,9 +130,18 @@ def open_pdf(path: Path):
     if doc.needs_pass:
         doc.close()
         raise InputError(f"{path.name}: encrypted PDF (password required); save an unencrypted copy")
-    if doc.page_count == 0:
+    try:
+        pages = doc.page_count
+    except Exception as exc:  # a damaged page tree ("Invalid number of pages")
+        doc.close()
+        raise InputError(f"{path.name}: damaged PDF ({str(exc).strip() or type(exc).__name__})") from None
+    if pages == 0:
         doc.close()
         raise InputError(f"{path.name}: PDF has no pages")
+    if pages > MAX_PAGES:
+        doc.close()
+        raise InputError(f"{path.name}: {pages} pages; Atlas reads papers of up to {MAX_PAGES} pages "
+                         "(set FEDATLAS_MAX_PAGES to raise the limit)")
     return doc
 
 
@@ -142,8 +155,11 @@ class PyMuPdfLayout:
 
         doc = open_pdf(path)
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                parsed = parse_document(doc, use_ocr=False, show_progress=False, write_images=False)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                    parsed = parse_document(doc, use_ocr=False, show_progress=False, write_images=False)
+            except (RuntimeError, ValueError) as exc:  # PyMuPDF's errors on damaged objects
+                raise InputError(f"{path.name}: damaged PDF ({str(exc).strip()[:120] or type(exc).__name__})") from None
             pages = []
             for p in parsed.pages:
                 page = Page(p.page_number, p.width, p.height)

@@ -16,8 +16,8 @@ RECORD_END = re.compile(r"^ER  -.*$", re.M)
 
 
 def read_ris(path: Path) -> ReadResult:
-    text, problems = decode_text(read_bytes(path), path.name)
-    result = ReadResult(problems=problems)
+    text, notes = decode_text(read_bytes(path), path.name)
+    result = ReadResult(notes=notes)
     pos, chunks = 0, []
     for m in RECORD_END.finditer(text):
         chunk = text[pos:m.end()]

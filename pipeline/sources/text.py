@@ -28,14 +28,14 @@ ENTRY_START = re.compile(r"^\s{0,3}(?:[-*+•]\s+|\[\d{1,3}\]|\d{1,3}[.)]?\s+[A-
 
 def read_text(path: Path) -> ReadResult:
     data = read_bytes(path)
-    text, problems = decode_text(data, path.name)
+    text, notes = decode_text(data, path.name)
     text = text.replace("\r\n", "\n")
     if not text.strip():
         raise InputError(f"{path.name}: file is empty")
     kind = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
     doc = parse_markdown(text)
     doc.sources = [Source(path=str(path), kind=kind, record=None, sha256=sha256_bytes(data))]
-    return ReadResult([doc], problems)
+    return ReadResult([doc], notes=notes)
 
 
 def parse_markdown(text: str) -> Document:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,26 @@ def term_value(term: Any) -> Any:
             return term.value == "true"
         return term.value
     return term.value
+
+
+MAX_NESTING = 200
+_SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def check_nesting(sparql: str, limit: int = MAX_NESTING) -> None:
+    """Refuse SPARQL nested deeper than ``limit`` brackets (strings, IRIs and comments aside):
+    Oxigraph's recursive parser overflows the C stack at a few hundred nested ``(``, ``[`` or
+    ``{`` and the whole process dies (segfault) -- the app, the CLI or an endpoint worker."""
+    if sum(sparql.count(c) for c in "{([") <= limit:
+        return
+    depth = 0
+    for ch in _SKIP.sub(" ", sparql):
+        if ch in "{([":
+            depth += 1
+            if depth > limit:
+                raise QueryError(f"query nested deeper than {limit} brackets", hint="flatten the query")
+        elif ch in "})]":
+            depth -= 1
 
 
 def quad_text(s: Term, p: NamedNode, o: Term) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import QueryError, StoreBusyError, StoreError, TransactionError
-from .base import Store
+from .base import Store, check_nesting
 
 LOCK_NAME = "atlas.lock"
 DEFAULT_WAIT_S = float(os.environ.get("FEDATLAS_LOCK_WAIT", "60"))
@@ -129,6 +129,7 @@ class EmbeddedStore(Store):
 
     # ---- reads ---------------------------------------------------------------
     def _query(self, sparql: str):
+        check_nesting(sparql)
         with self.session():
             result = None
             try:
@@ -149,6 +150,7 @@ class EmbeddedStore(Store):
                 del result
 
     def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
+        check_nesting(sparql)
         with self.session():
             result = None
             try:
@@ -184,6 +186,10 @@ class EmbeddedStore(Store):
     # ---- writes --------------------------------------------------------------
     def _update(self, sparql_update: str) -> None:
         try:
+            check_nesting(sparql_update)
+        except QueryError as e:
+            raise TransactionError(e.message) from None
+        try:
             self.db.update(sparql_update)
         except SyntaxError as e:
             raise TransactionError(f"invalid update: {_first_line(e)}") from None
@@ -193,7 +199,10 @@ class EmbeddedStore(Store):
     def backup(self, target: str | os.PathLike[str]) -> None:
         """A consistent snapshot of the database (RocksDB checkpoint)."""
         with self.session():
-            self.db.backup(str(target))
+            try:
+                self.db.backup(str(target))
+            except OSError as e:
+                raise StoreError(f"backup to {target} failed: {_first_line(e)}") from None
 
 
 class _Solutions:

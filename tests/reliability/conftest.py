@@ -1,0 +1,32 @@
+"""Reliability fixtures: one forking CLI driver per session, seeded store templates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import relkit  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def driver():
+    with relkit.Driver() as drv:
+        yield drv
+
+
+@pytest.fixture(scope="session")
+def rel_template(tmp_path_factory) -> Path:
+    """Bundled corpus + one paper with 40 proposals (decision targets)."""
+    path = tmp_path_factory.mktemp("rel-template") / "store"
+    relkit.many_proposals_store(path)
+    return path
+
+
+@pytest.fixture
+def rel_store(rel_template, tmp_path) -> Path:
+    return relkit._fresh_copy(rel_template, tmp_path / "store")

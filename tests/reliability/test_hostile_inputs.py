@@ -1,0 +1,32 @@
+"""Issue item 1: hostile files through the real CLI, one forked process each, under a time limit."""
+
+from __future__ import annotations
+
+
+import relkit
+
+LIMIT_S = 20.0
+
+
+def test_fuzz_seed_corpus(driver, rel_template, tmp_path):
+    # the full-size cases of the known hangs run in test_known_hangs and in bench/reliability
+    inputs = [(n, d) for n, d in relkit.hostile_inputs(big_field=2**20, many_pages=40)
+              if n != "ten-mb-field.bib"]
+    fig = relkit.run_fuzz(driver, tmp_path, inputs, LIMIT_S, template=rel_template)
+    print(f"fuzz: inputs={fig['inputs']} crashes={fig['crashes']} hangs={fig['hangs']} "
+          f"store_changes={fig['store_changes']} rejected={fig['rejected']} ingested={fig['ingested']} "
+          f"noise_lines={fig['noise_lines']}")
+    for line in fig["details"]:
+        print("  " + line)
+    assert fig["inputs"] >= 40
+    assert fig["crashes"] == 0 and fig["hangs"] == 0 and fig["store_changes"] == 0, fig["details"]
+    assert fig["rejected"] >= 20  # most hostile files are refused, with one line each
+
+
+def test_huge_inputs_are_bounded(driver, rel_template, tmp_path):
+    """Once hangs (docs/reliability.md findings 2-3): a 10 MB BibTeX field and a 2000-page PDF."""
+    inputs = [(n, d) for n, d in relkit.hostile_inputs() if n in relkit.HUGE_INPUTS]
+    fig = relkit.run_fuzz(driver, tmp_path, inputs, 5.0, template=rel_template)
+    print(f"fuzz-huge: inputs={fig['inputs']} hangs={fig['hangs']} store_changes={fig['store_changes']}")
+    assert fig["store_changes"] == 0
+    assert fig["hangs"] == 0, fig["details"]
