@@ -20,3 +20,63 @@ def run_cli(*args: str, store: Path | str | None = None, input: str | None = Non
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(cmd + list(args), capture_output=True, text=True, input=input,
                           env=full_env, cwd=ROOT, timeout=timeout)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_process(proc: subprocess.Popen, grace_s: float = 10) -> None:
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+class running_app:
+    """``with running_app(store_location) as url:`` the real Streamlit app on a free loopback port."""
+
+    def __init__(self, store_location: str, start_timeout_s: float = 60) -> None:
+        self.store_location = store_location
+        self.start_timeout_s = start_timeout_s
+
+    def __enter__(self) -> str:
+        import time
+        import urllib.request
+
+        from app.cli import streamlit_argv
+
+        import tempfile
+
+        port = free_port()
+        env = {**os.environ, "FEDATLAS_STORE": self.store_location, "PYTHONPATH": str(ROOT)}
+        self.log = tempfile.TemporaryFile()  # a pipe nobody reads could fill up and stall the server
+        self.proc = subprocess.Popen(streamlit_argv(port, self.store_location), cwd=ROOT, env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + self.start_timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    return url
+            except OSError:
+                time.sleep(0.3)
+        stop_process(self.proc)
+        self.log.seek(0)
+        out = self.log.read().decode(errors="replace")[-2000:]
+        self.log.close()
+        raise RuntimeError("streamlit did not start: " + out)
+
+    def __exit__(self, *exc) -> None:
+        stop_process(self.proc)
+        self.log.close()

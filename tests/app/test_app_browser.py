@@ -5,21 +5,15 @@ Screenshots go to ``test-artifacts/screenshots/`` so a person can look at what t
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from atlas_testing import CHROMIUM, CHROMIUM_ARGS, running_app
 from pipeline import curate
 from pipeline.vocab import iri
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = ["proposals", "screening", "codebook", "effects", "methods", "overview", "query", "ingest", "history"]
@@ -29,38 +23,10 @@ pytestmark = [pytest.mark.slow,
                                  reason=f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does this)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(app_store):
-    port = _free_port()
-    sys.path.insert(0, str(ROOT))
-    from app.cli import streamlit_argv
-
-    env = {**os.environ, "FEDATLAS_STORE": app_store.location, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(streamlit_argv(port, app_store.location), cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_app(app_store.location) as url:
+        yield url
 
 
 def test_browser_accept_and_screenshots(server, app_store):
@@ -69,8 +35,7 @@ def test_browser_accept_and_screenshots(server, app_store):
     SHOTS.mkdir(parents=True, exist_ok=True)
     proposal = iri("proposal", "a/challenge/noniid").value
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(server + "/")
         try:

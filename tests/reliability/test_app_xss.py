@@ -3,19 +3,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import relkit
-
-CHROMIUM = "/usr/bin/chromium"
+from atlas_testing import CHROMIUM, CHROMIUM_ARGS, running_app
 PAGES = ["", "screening", "codebook", "effects", "methods", "overview", "query", "ingest", "history"]
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -43,28 +36,11 @@ def _hostile_store(path: Path):
 def test_no_script_runs_in_the_browser(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from app.cli import streamlit_argv
-
     store = _hostile_store(tmp_path / "store")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "FEDATLAS_STORE": store.location, "PYTHONPATH": str(relkit.ROOT)}
-    proc = subprocess.Popen(streamlit_argv(port, store.location), cwd=relkit.ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
+    with running_app(store.location) as url:
         shown = ran = 0
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for key in PAGES:
                 page.goto(f"{url}/{key}")
@@ -83,12 +59,6 @@ def test_no_script_runs_in_the_browser(tmp_path):
             page.wait_for_timeout(2500)
             history_text = page.inner_text("body") + page.content()
             browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     print(f"xss: pages={len(PAGES)} scripts_run={ran} pages_showing_markup_as_text={shown}")
     assert ran == 0
     assert shown >= 1
