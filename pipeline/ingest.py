@@ -21,11 +21,11 @@ from typing import Callable
 from .document import Document, Proposal
 from .errors import AtlasError
 from .paper_graph import (
-    RICHNESS, activity_quads, document_quads, now_literal, paper_key,
+    RICHNESS, activity_quads, document_quads, now_literal, paper_key, source_quads,
 )
 from .identity import norm_arxiv, norm_doi, normalise_title
 from .store import Store
-from .vocab import BIBO, FA, RDFS, iri, lit, paper, paper_graph
+from .vocab import BIBO, FA, iri, lit, paper, paper_graph
 
 KNOWN_SUFFIXES = {".pdf", ".bib", ".bibtex", ".ris", ".md", ".markdown", ".txt", ".text"}
 
@@ -229,29 +229,12 @@ def _merge_metadata(doc: Document, store: Store, key: str) -> None:
 
 def _add_source_only(store: Store, key: str, doc: Document, origin: str) -> None:
     """A poorer duplicate (a BibTeX record of a paper we have as PDF): record the source."""
-    import hashlib
-
-    g = paper_graph(key)
     tx = store.transaction()
     for src in doc.sources:
-        s = iri("source", f"{key}/{hashlib.sha1(f'{src.path}|{src.record}'.encode()).hexdigest()[:12]}")
-        tx.add(paper(key), FA.hasSource, s, g)
-        tx.add(s, FA.sourceFile, lit(src.path), g)
-        tx.add(s, iri_dcterms_format(), lit(src.kind), g)
-        if src.record:
-            tx.add(s, RDFS.label, lit(src.record), g)
-        if src.sha256:
-            tx.add(s, FA.contentHash, lit(src.sha256), g)
-        tx.add(s, FA.recordSource, lit(src.origin or origin), g)
+        tx.add_quads(source_quads(key, src, origin))
     if doc.doi:
-        tx.add(paper(key), BIBO.doi, lit(doc.doi.lower()), g)
+        tx.add(paper(key), BIBO.doi, lit(norm_doi(doc.doi)), paper_graph(key))
     store.commit(tx)
-
-
-def iri_dcterms_format():
-    from .vocab import DCTERMS
-
-    return DCTERMS.format
 
 
 def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int = 1,
@@ -315,7 +298,8 @@ def _write_document(store, doc, proposals, known: _Known, origin, activity, star
     richness = max((RICHNESS.get(s.kind, 0) for s in doc.sources), default=0)
     with store.session(write=True):
         if existing:
-            summary.merged.append((label, key)) if _is_other_source(store, key, doc) else None
+            if _is_other_source(store, key, doc):
+                summary.merged.append((label, key))
             if richness < known.richness.get(key, 0):
                 _add_source_only(store, key, doc, origin)
                 known.remember(key, doc)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from pyoxigraph import NamedNode, Quad
 
-from .document import Document, Proposal, Reference
+from .document import Document, Proposal, Reference, Source
 from .identity import normalise_title
 from .vocab import (
     BIBO, CITO, DCTERMS, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, paper, paper_graph, slug, status,
@@ -78,16 +78,8 @@ def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: s
         add(node, DCTERMS.subject, lit(kw))
     add(node, FA.recordSource, lit(origin))
     add(node, PROV.wasGeneratedBy, activity)
-    for i, src in enumerate(doc.sources):
-        s = iri("source", f"{key}/{hashlib.sha1(f'{src.path}|{src.record}'.encode()).hexdigest()[:12]}")
-        add(node, FA.hasSource, s)
-        add(s, FA.sourceFile, lit(src.path))
-        add(s, DCTERMS.format, lit(src.kind))
-        if src.record:
-            add(s, RDFS.label, lit(src.record))
-        if src.sha256:
-            add(s, FA.contentHash, lit(src.sha256))
-        add(s, FA.recordSource, lit(src.origin or origin))
+    for src in doc.sources:
+        out.extend(source_quads(key, src, origin))
     for i, sec in enumerate(doc.sections):
         s = iri("section", f"{key}/{i + 1}")
         add(node, DCTERMS.hasPart, s)
@@ -99,6 +91,19 @@ def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: s
     for p in proposals:
         out.extend(_proposal_quads(g, node, key, p, activity))
     return out
+
+
+def source_quads(key: str, src: Source, origin: str) -> list[Quad]:
+    """A paper's record of one file (and entry) it came from, with its content hash."""
+    g = paper_graph(key)
+    s = iri("source", f"{key}/{hashlib.sha1(f'{src.path}|{src.record}'.encode()).hexdigest()[:12]}")
+    quads = [Quad(paper(key), FA.hasSource, s, g), Quad(s, FA.sourceFile, lit(src.path), g),
+             Quad(s, DCTERMS.format, lit(src.kind), g), Quad(s, FA.recordSource, lit(src.origin or origin), g)]
+    if src.record:
+        quads.append(Quad(s, RDFS.label, lit(src.record), g))
+    if src.sha256:
+        quads.append(Quad(s, FA.contentHash, lit(src.sha256), g))
+    return quads
 
 
 def _reference_quads(g, node, key: str, n: int, ref: Reference, same_as: str | None) -> list[Quad]:
@@ -150,9 +155,8 @@ def _proposal_quads(g, node, key: str, p: Proposal, activity) -> list[Quad]:
         quads.append(Quad(ex, FA.page, lit(int(p.page)), g))
     if p.rationale:
         quads.append(Quad(pn, FA.rationale, lit(p.rationale), g))
-    prompt_version = getattr(p, "prompt_version", None) or (p.extra.get("prompt_version") if hasattr(p, "extra") else None)
-    if prompt_version:
-        quads.append(Quad(pn, FA.promptVersion, lit(prompt_version), g))
+    if "|prompt:" in p.model_version:  # LLM proposers: "<served model>|prompt:<version>"
+        quads.append(Quad(pn, FA.promptVersion, lit(p.model_version.split("|prompt:", 1)[1]), g))
     for rank, (code, sim) in enumerate(p.neighbours, start=1):
         nb = NamedNode(f"{pn.value}/neighbour/{rank}")
         quads += [Quad(pn, FA.neighbour, nb, g), Quad(nb, FA.technique, NamedNode(code), g),

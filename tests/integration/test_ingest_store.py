@@ -130,3 +130,17 @@ def test_seed_paper_full_pipeline_proposes_xu_techniques(seeded_store):
     for p in props:
         assert p["proposer"] and p["evidence"] and p["evidence"] in \
             (ROOT / "corpus" / "seeds" / "001-xu-fednas.md").read_text(encoding="utf-8")
+
+
+def test_llm_proposals_store_prompt_version_and_rationale():
+    from pipeline.document import Document, Proposal, Source
+    from pipeline.paper_graph import document_quads
+
+    doc = Document(title="T", text="T. We add DP noise.", sources=[Source("x.md", "markdown", None, "h")])
+    p = Proposal(kind="challenge", code=vocab.challenge("privacy").value, label="Privacy", score=0.7,
+                 evidence="We add DP noise.", start=3, end=19, proposer="llm-openai-v1",
+                 model="smollm2", model_version="smollm2|prompt:fedatlas-codes-v1", rationale="DP is a goal")
+    quads = document_quads("k", doc, [p], "database", NamedNode(vocab.ID_NS + "activity/a"))
+    by_pred = {(q.predicate.value, q.object.value) for q in quads}
+    assert (vocab.FA.promptVersion.value, "fedatlas-codes-v1") in by_pred
+    assert (vocab.FA.rationale.value, "DP is a goal") in by_pred
