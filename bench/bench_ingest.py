@@ -137,7 +137,7 @@ def build_pdf(target_pages: int) -> tuple[Path, int]:
 # ---- measurements -----------------------------------------------------------------
 
 def fresh_store(base: Path, name: str):
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
     from pipeline.store import open_store
 
     path = base / name
@@ -148,7 +148,7 @@ def fresh_store(base: Path, name: str):
 
 def sentences_of(pdf: Path) -> list[str]:
     """The sentences ``ingest`` embeds for this PDF (what the proposers see)."""
-    from pipeline.nlp import annotate
+    from pipeline.propose.nlp import annotate
     from pipeline.sources import read_path
 
     doc = read_path(pdf).documents[0]
@@ -170,7 +170,7 @@ def _copy_cache_without(src_dir: Path, dst_dir: Path, texts: list[str]) -> None:
     """Copy an embedding cache, dropping the vectors of ``texts`` (they stay cold)."""
     import sqlite3
 
-    from pipeline.embed import EmbeddingCache, text_key
+    from pipeline.propose.embed import EmbeddingCache, text_key
 
     EmbeddingCache(dst_dir)  # creates the table
     src, dst = sqlite3.connect(src_dir / "embeddings.sqlite"), sqlite3.connect(dst_dir / "embeddings.sqlite")
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = ap.parse_args(argv)
 
-    from pipeline import embed
+    from pipeline.propose import embed
 
     pdf, pages = build_pdf(args.pages)
     base = Path(tempfile.mkdtemp(prefix="bench-ingest-"))

@@ -3,7 +3,7 @@
 For each scale (default: the seed corpus and a synthetic corpus 100x its size,
 see ``make_synthetic.py``) the same N-Quads are loaded into an embedded Atlas
 store and into an in-memory ``rdflib.Dataset``. Then the overview-table
-queries (the four reads of ``pipeline.tables`` and ``overview_tables`` end to
+queries (the four reads of ``pipeline.report.tables`` and ``overview_tables`` end to
 end, run through the very same functions on both engines) and every saved
 query in ``corpus/queries`` are timed: median of ``--repeat`` runs, warm,
 inside one store session (opening the embedded database is reported apart).
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_synthetic import synthetic_quads  # noqa: E402
 from pyoxigraph import RdfFormat, serialize  # noqa: E402
 
-from pipeline import tables  # noqa: E402
+from pipeline.report import tables  # noqa: E402
 from pipeline.store import EmbeddedStore  # noqa: E402
 from pipeline.vocab import sparql_prefixes  # noqa: E402
 

@@ -24,7 +24,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.corpus import CHALLENGE_KEYS, corpus_quads  # noqa: E402
+from pipeline.store.corpus import CHALLENGE_KEYS, corpus_quads  # noqa: E402
 from pipeline.vocab import (  # noqa: E402
     CORPUS_GRAPH, CURATION_GRAPH, EVIDENCE_GRAPH, FA, ID_NS, PROV, RDF, XSD, challenge, iri, lit, nas_type,
     paper_graph, polarity, status, verdict,

@@ -19,13 +19,13 @@ from importlib.metadata import entry_points
 
 import click
 
-from . import __version__
-from .errors import AtlasError
+from pipeline import __version__
+from pipeline.errors import AtlasError
 
 COMMAND_MODULES = [
     "pipeline.commands.core",
     "pipeline.commands.ingest",
-    "pipeline.propose.cli",
+    "pipeline.commands.propose",
     "pipeline.commands.curate",
     "pipeline.commands.serve",
     "pipeline.commands.report",
@@ -43,7 +43,7 @@ class CliContext:
 
     def store(self):
         if self._store is None:
-            from .store import open_store
+            from pipeline.store import open_store
 
             self._store = open_store(self.store_location)
         return self._store

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
-from .errors import AtlasError, UnknownNameError
+from pipeline.errors import AtlasError, UnknownNameError
 
 T = TypeVar("T")
 

@@ -28,7 +28,7 @@ def empty_store(store_path):
 @pytest.fixture
 def seeded_store(empty_store):
     """A fresh embedded store with the bundled corpus loaded."""
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
 
     init_store(empty_store)
     return empty_store
@@ -47,7 +47,7 @@ def copy_store(template: Path, dst: Path):
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory):
     """One seeded store per session to copy from (saves re-initialising)."""
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
     from pipeline.store import open_store
 
     path = tmp_path_factory.mktemp("template") / "store"
@@ -58,7 +58,7 @@ def seeded_template(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """Seed corpus plus two ingested papers with proposals, built once per session."""
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
     from pipeline.curate.testing import add_demo_papers
     from pipeline.store import open_store
 

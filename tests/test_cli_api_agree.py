@@ -6,8 +6,8 @@ import json
 
 from atlas_testing import run_cli
 from pipeline.commands.core import store_stats
-from pipeline.proposals import list_papers
-from pipeline.tables import overview_tables
+from pipeline.curate.proposals import list_papers
+from pipeline.report.tables import overview_tables
 
 
 def test_tables_stats_and_papers_agree(seeded_store):

@@ -10,11 +10,11 @@ import rdflib
 from pyoxigraph import Literal, NamedNode
 
 from pipeline import vocab
-from pipeline.corpus import CHALLENGE_KEYS, corpus_quads, init_store, schema_version
+from pipeline.store.corpus import CHALLENGE_KEYS, corpus_quads, init_store, schema_version
 from pipeline.errors import StaleWriteError, TransactionError
 from pipeline.store import open_store
-from pipeline.tables import aggregate, overview_tables, render
-from pipeline.validate import union_graph, validate_graph, validate_store
+from pipeline.report.tables import aggregate, overview_tables, render
+from pipeline.store.shacl import union_graph, validate_graph, validate_store
 
 from atlas_testing import ROOT
 
@@ -65,7 +65,7 @@ def test_corpus_has_eleven_challenges_and_nas_types(seeded_store):
 
 
 def test_seed_excerpts_are_verbatim_with_offsets(seeded_store):
-    from pipeline.corpus import load_seed_spec, seed_text
+    from pipeline.store.corpus import load_seed_spec, seed_text
 
     spec = load_seed_spec()
     seeds = {p["key"]: seed_text(p["seed"]) for p in spec["papers"] if p.get("seed")}
@@ -237,7 +237,7 @@ def test_tables_follow_renames_and_merges(seeded_store):
 def test_validate_passes_after_curation_overrides_machine_values(demo_store):
     """A curated status replaces the machine's for validation (docs/reliability.md finding 1)."""
     from pipeline import curate
-    from pipeline.proposals import list_proposals
+    from pipeline.curate.proposals import list_proposals
 
     proposal = list_proposals(demo_store)[0]["proposal"]
     curate.accept(demo_store, "alice", proposal)

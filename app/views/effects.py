@@ -6,7 +6,7 @@ import streamlit as st
 
 from app.common import start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
 from pipeline import curate
-from pipeline.tables import SYMBOLS, challenges
+from pipeline.report.tables import SYMBOLS, challenges
 
 store = start_page("Effects")
 who = require_reviewer()

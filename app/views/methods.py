@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import start_page, md_escape, short
-from pipeline.tables import SYMBOLS, method_table
+from pipeline.report.tables import SYMBOLS, method_table
 
 store = start_page("Methods")
 with store.session():

@@ -12,7 +12,7 @@ import streamlit as st  # noqa: E402
 
 from app.common import start_page  # noqa: E402
 from pipeline import curate  # noqa: E402
-from pipeline.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
+from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
 
 try:  # the report package draws the review's figures; fall back to simple local ones
     from pipeline.report import analysis as report_analysis, figures as report_figures

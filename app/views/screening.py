@@ -6,6 +6,7 @@ import streamlit as st
 
 from app.common import start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
 from pipeline import curate
+from pipeline.ingest.snowball import backward_candidates
 from pipeline.curate.events import reviewer as as_reviewer
 
 
@@ -110,7 +111,7 @@ with tab_prisma:
 
 with tab_records:
     st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")
-    cands = curate.snowball_candidates(store)
+    cands = backward_candidates(store)
     for i, c in enumerate(cands[:100]):
         c1, c2 = st.columns([5, 1])
         c1.text(f"{c['title']} ({c['year'] or 'n.d.'}) - cited by {short(c['cited_by'])}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, QueryError, ValidationError
+from pipeline.errors import InputError, QueryError, ValidationError
 
 pass_ctx = click.pass_obj
 
@@ -23,7 +23,7 @@ def init_cmd(obj) -> None:
     Re-running replaces only the ontology and corpus graphs; ingested papers,
     human decisions and replication evidence are kept.
     """
-    from ..corpus import init_store
+    from pipeline.store.corpus import init_store
 
     store = obj.store()
     info = init_store(store)
@@ -43,7 +43,7 @@ def _read_query(sparql: str | None, file: str | None) -> str:
 
 
 def _cell(term) -> str:
-    from ..store import term_value
+    from pipeline.store import term_value
 
     v = term_value(term)
     return "" if v is None else str(v)
@@ -120,7 +120,7 @@ FORMAT_BY_SUFFIX = {".nq": "nquads", ".nquads": "nquads", ".trig": "trig", ".jso
 @pass_ctx
 def import_cmd(obj, file: str, fmt: str | None, replace: bool) -> None:
     """Import an export (N-Quads, TriG, JSON-LD) in one transaction."""
-    from ..vocab import iri
+    from pipeline.vocab import iri
 
     fmt = fmt or FORMAT_BY_SUFFIX.get(Path(file).suffix.lower())
     if not fmt:
@@ -137,7 +137,7 @@ def import_cmd(obj, file: str, fmt: str | None, replace: bool) -> None:
 @pass_ctx
 def validate_cmd(obj) -> None:
     """Check the store against the SHACL shapes; non-zero exit on violations."""
-    from ..validate import validate_store
+    from pipeline.store.shacl import validate_store
 
     report = validate_store(obj.store())
     click.echo(report.text())
@@ -156,7 +156,7 @@ def tables_cmd(obj, fmt: str, which: str) -> None:
     A method's cell aggregates its techniques' effects: all towards -> +,
     all against -> −, both -> ± (mixed), only none -> 0, disputed -> ?.
     """
-    from ..tables import overview_tables, render
+    from pipeline.report.tables import overview_tables, render
 
     tables = overview_tables(obj.store())
     if which != "both":
@@ -233,7 +233,7 @@ def backup_cmd(obj, target: str) -> None:
 @pass_ctx
 def restore_cmd(obj, source: str, force: bool) -> None:
     """Restore a backup made with `fedatlas backup` into the store (all or nothing)."""
-    from ..store import EmbeddedStore
+    from pipeline.store import EmbeddedStore
 
     backup = EmbeddedStore(source)
     data = backup.dump("nquads")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .. import curate as api
+from pipeline import curate as api
 
 pass_ctx = click.pass_obj
 REVIEWER = click.option("--reviewer", "-r", envvar="FEDATLAS_REVIEWER", required=True,
@@ -58,7 +58,7 @@ def undo_cmd(obj, decision: str, reviewer: str) -> None:
 def effect_cmd(obj, technique: str, challenge: str, value: str, rationale: str, evidence: tuple[str, ...],
                resolve: bool, reviewer: str) -> None:
     """Set the effect of TECHNIQUE on CHALLENGE (IRIs or keys)."""
-    from ..vocab import challenge as c_iri, technique as t_iri
+    from pipeline.vocab import challenge as c_iri, technique as t_iri
 
     t = technique if ":" in technique else t_iri(technique).value
     c = challenge if ":" in challenge else c_iri(challenge).value
@@ -74,7 +74,7 @@ def effect_cmd(obj, technique: str, challenge: str, value: str, rationale: str, 
 @pass_ctx
 def screen_cmd(obj, paper: str, stage: str, decision: str, reason: str | None, reviewer: str) -> None:
     """Record your screening DECISION on PAPER (IRI or key) at a stage."""
-    from ..vocab import paper as p_iri
+    from pipeline.vocab import paper as p_iri
 
     p = paper if ":" in paper else p_iri(paper).value
     click.echo(api.screen(obj.store(), reviewer, p, stage, decision, reason))
@@ -106,7 +106,7 @@ def kappa_cmd(obj, stage: str) -> None:
     """Cohen's kappa for every pair of reviewers (screening stage, or coding per (paper, code) unit)."""
     from itertools import combinations
 
-    from ..vocab import local_name
+    from pipeline.vocab import local_name
 
     store = obj.store()
     if stage == "coding":

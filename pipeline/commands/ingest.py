@@ -25,7 +25,7 @@ def ingest_cmd(obj, paths, workers, proposers, origin, quiet) -> None:
     proposals). Unchanged files are skipped; changed files replace their paper's
     machine output and keep every human decision. Exit status 1 if anything failed.
     """
-    from ..ingest import ingest_paths
+    from pipeline.ingest import ingest_paths
 
     summary = ingest_paths(obj.store(), list(paths), workers=workers, proposer_names=list(proposers) or None,
                            origin=origin, progress=not quiet)
@@ -40,7 +40,7 @@ def ingest_cmd(obj, paths, workers, proposers, origin, quiet) -> None:
 @click.pass_obj
 def papers_cmd(obj, fmt) -> None:
     """List the papers in the store (title, authors, year, DOI, arXiv, references, sources)."""
-    from ..proposals import list_papers
+    from pipeline.curate.proposals import list_papers
 
     papers = list_papers(obj.store())
     if fmt == "json":
@@ -62,7 +62,7 @@ def papers_cmd(obj, fmt) -> None:
 @click.pass_obj
 def proposals_cmd(obj, status, kind, paper_iri, fmt) -> None:
     """The machine's proposals a reviewer sees (default thresholds), with evidence."""
-    from ..proposals import list_proposals
+    from pipeline.curate.proposals import list_proposals
 
     rows = list_proposals(obj.store(), status=status, paper=paper_iri, kind=kind)
     if fmt == "json":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from pipeline.errors import InputError
 
 pass_ctx = click.pass_obj
 
@@ -30,7 +30,7 @@ def _emit(data: str | bytes, output: str | None) -> None:
 def report_cmd(obj, out_dir: str) -> None:
     """Write the review's report: overview tables (Markdown, CSV, LaTeX, HTML) with heatmaps,
     PRISMA 2020 flow diagram, taxonomy, gap analysis, co-occurrence network and index.html."""
-    from ..report import build_report
+    from pipeline.report import build_report
 
     files = build_report(obj.store(), out_dir)
     for path in files:
@@ -44,7 +44,7 @@ def report_cmd(obj, out_dir: str) -> None:
 @pass_ctx
 def export_bib_cmd(obj, fmt: str, output: str | None) -> None:
     """The included papers as BibTeX or RIS."""
-    from ..exchange.bib import export_bibliography
+    from pipeline.report.exchange.bib import export_bibliography
 
     _emit(export_bibliography(obj.store(), fmt), output)
 
@@ -61,8 +61,8 @@ def codebook_group() -> None:
 def codebook_export_cmd(obj, fmt: str, output: str | None) -> None:
     """Export the codebook as SKOS Turtle or as a REFI-QDA codebook (.qdc) for QualCoder,
     ATLAS.ti, MAXQDA or NVivo."""
-    from ..exchange.qdc import export_qdc
-    from ..exchange.skos import export_skos
+    from pipeline.report.exchange.qdc import export_qdc
+    from pipeline.report.exchange.skos import export_skos
 
     _emit(export_skos(obj.store()) if fmt == "skos" else export_qdc(obj.store()), output)
 
@@ -74,7 +74,7 @@ def codebook_export_cmd(obj, fmt: str, output: str | None) -> None:
 def codebook_import_cmd(obj, file: str, dry_run: bool) -> None:
     """Import a REFI-QDA codebook (.qdc): report unchanged/changed/new/missing codes and add
     the new ones (renames and deletions are left to curation)."""
-    from ..exchange.qdc import import_qdc
+    from pipeline.report.exchange.qdc import import_qdc
 
     try:
         data = Path(file).read_bytes()
@@ -93,7 +93,7 @@ def codebook_import_cmd(obj, file: str, dry_run: bool) -> None:
 @pass_ctx
 def orkg_cmd(obj, output: str | None) -> None:
     """An ORKG-style comparison CSV: one row per method, one column per property."""
-    from ..exchange.orkg import export_orkg_csv
+    from pipeline.report.exchange.orkg import export_orkg_csv
 
     _emit(export_orkg_csv(obj.store()), output)
 
@@ -105,7 +105,7 @@ def orkg_cmd(obj, output: str | None) -> None:
 @pass_ctx
 def snowball_cmd(obj, direction: str | None, dry_run: bool) -> None:
     """Propose new records by snowballing from the included papers (deduplicated against the corpus)."""
-    from .. import snowball
+    from pipeline.ingest import snowball
 
     if direction is None:
         raise click.UsageError("choose --backward or --forward")

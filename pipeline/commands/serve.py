@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import StoreError
+from pipeline.errors import StoreError
 
 
 @click.command("serve")
@@ -44,7 +44,7 @@ def serve_cmd(obj, host: str, port: int, token: str | None, allow_service: bool,
     Results as SPARQL JSON/XML/CSV/TSV; CONSTRUCT/DESCRIBE as Turtle/N-Triples/JSON-LD
     (by Accept header or ?format=).
     """
-    from ..serve import EndpointConfig, serve
+    from pipeline.serve import EndpointConfig, serve
 
     location = obj.store().location
     if token is not None and not token.strip():

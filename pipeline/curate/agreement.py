@@ -13,10 +13,10 @@ from collections import Counter
 from itertools import combinations
 from typing import Hashable, Sequence
 
-from ..store import Store
-from ..vocab import local_name
-from .events import Event, _chain_order, _events, effective_stack, reviewer
-from .screening import decisions as screening_decisions, stage_name
+from pipeline.store import Store
+from pipeline.vocab import local_name
+from pipeline.curate.events import Event, _chain_order, _events, effective_stack, reviewer
+from pipeline.curate.screening import decisions as screening_decisions, stage_name
 
 CODING_ACTIONS = ("accept", "reject", "edit", "add_code", "undo")
 
@@ -107,7 +107,7 @@ def applied_codes(store: Store) -> tuple[dict[str, set[tuple[str, str]]], dict[s
 
 def coding_agreement(store: Store, reviewer_a: str, reviewer_b: str) -> dict:
     """Kappa per coded unit (paper, code) on the papers both reviewers coded."""
-    from .proposals import proposals
+    from pipeline.curate.proposals import proposals
 
     ra, rb = reviewer(reviewer_a).iri.value, reviewer(reviewer_b).iri.value
     with store.session():

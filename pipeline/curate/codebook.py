@@ -15,10 +15,10 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
-from ..errors import InputError
-from ..store import Store
-from ..vocab import DCTERMS, FA, OWL, PROV, RDF, SKOS, TECHNIQUE_SCHEME, iri, lit, local_name, slug, technique
-from .events import CG, LATEST, Op, Reviewer, curated, dt, history, new_iri, node, now_iso, reviewer, write
+from pipeline.errors import InputError
+from pipeline.store import Store
+from pipeline.vocab import DCTERMS, FA, OWL, PROV, RDF, SKOS, TECHNIQUE_SCHEME, iri, lit, local_name, slug, technique
+from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, history, new_iri, node, now_iso, reviewer, write
 
 LABEL, DEFN, BROADER, REFINED = (SKOS.prefLabel.value, SKOS.definition.value, SKOS.broader.value,
                                  FA.refinedAs.value)
@@ -269,7 +269,7 @@ def memos(store: Store, code: "str | NamedNode") -> list[dict]:
 def code_page(store: Store, code: "str | NamedNode") -> dict:
     """Everything under one technique: definition, category, open codes with excerpts,
     accepted proposals coding it (with evidence), memos and history."""
-    from .proposals import proposals
+    from pipeline.curate.proposals import proposals
 
     t = node(code)
     with store.session():

@@ -2,7 +2,7 @@
 
 Each coder's assessment of a cell is a node in the curation graph; setting a
 new one invalidates (``prov:invalidatedAtTime``) the same coder's current one,
-so ``pipeline.tables`` always sees exactly one current assessment per coder.
+so ``pipeline.report.tables`` always sees exactly one current assessment per coder.
 ``resolve=True`` records a consensus: every coder's current assessment of the
 cell is invalidated, which ends a dispute. All decisions on a cell chain on
 the cell IRI ``fad:cell/<technique>/<challenge>`` (stale writes detected).
@@ -14,11 +14,25 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
-from ..errors import InputError
-from ..store import Store
-from ..tables import POLARITY_BY_IRI, current_assessments
-from ..vocab import FA, POLARITIES, PROV, RDF, iri, lit, local_name, polarity
-from .events import LATEST, Op, Reviewer, dt, history, latest_decisions, new_iri, node, now_iso, reviewer, write
+from pipeline.errors import InputError
+from pipeline.store import Store
+from pipeline.vocab import FA, POLARITIES, PROV, RDF, iri, lit, local_name, polarity
+from pipeline.curate.events import LATEST, Op, Reviewer, dt, history, latest_decisions, new_iri, node, now_iso, reviewer, write
+
+
+POLARITY_BY_IRI = {"Towards": "towards", "Against": "against", "NoEffect": "none"}
+
+
+def current_assessments(store: Store) -> list[dict]:
+    """Current effect assessments: technique, challenge, polarity, coder, time, rationale."""
+    return store.select("""
+        SELECT ?ea ?t ?c ?pol ?coder ?time ?rationale WHERE {
+          GRAPH ?g { ?ea a fa:EffectAssessment ; fa:technique ?t ; fa:challenge ?c ; fa:polarity ?pol .
+                     OPTIONAL { ?ea prov:wasAttributedTo ?coder }
+                     OPTIONAL { ?ea prov:generatedAtTime ?time }
+                     OPTIONAL { ?ea fa:rationale ?rationale } }
+          FILTER NOT EXISTS { GRAPH ?g2 { ?ea prov:invalidatedAtTime ?x } }
+        }""")
 
 
 def cell(technique: "str | NamedNode", challenge: "str | NamedNode") -> NamedNode:

@@ -26,9 +26,9 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from ..errors import InputError, StaleWriteError
-from ..store import Store
-from ..vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, slug
+from pipeline.errors import InputError, StaleWriteError
+from pipeline.store import Store
+from pipeline.vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, slug
 
 CG = CURATION_GRAPH.value
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import QueryError
-from ..store import Store
+from pipeline.errors import QueryError
+from pipeline.store import Store
 
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 FORBIDDEN = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "SERVICE")
@@ -51,7 +51,7 @@ def run_read_only(store: Store, sparql: str):
 
 def saved_queries() -> dict[str, str]:
     """The corpus's saved queries (``corpus/queries/*.rq``) by name, plus a few built-ins."""
-    from ..corpus import corpus_dir
+    from pipeline.store.corpus import corpus_dir
 
     out = {
         "papers": "SELECT ?paper ?title WHERE { GRAPH ?g { ?paper a fa:Paper ; dcterms:title ?title } } ORDER BY ?title",

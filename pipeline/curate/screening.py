@@ -16,11 +16,11 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
-from ..corpus import corpus_dir
-from ..errors import InputError
-from ..store import Store
-from ..vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, paper as paper_iri, slug
-from .events import CG, LATEST, Op, Reviewer, curated, dt, node, now_iso, reviewer, write
+from pipeline.store.corpus import corpus_dir
+from pipeline.errors import InputError
+from pipeline.store import Store
+from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, paper as paper_iri, slug
+from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, node, now_iso, reviewer, write
 
 STAGES = {"title-abstract": "TitleAbstract", "full-text": "FullText"}
 DECISIONS = ("include", "exclude", "maybe")
@@ -231,18 +231,9 @@ def mark_duplicate(store: Store, who: "str | Reviewer", paper: "str | NamedNode"
                                     curated(store, p, FA.duplicateOf)))
 
 
-def snowball_candidates(store: Store) -> list[dict]:
-    """References of included papers that are not yet records (backward snowballing).
-
-    The same candidates as ``fedatlas snowball --backward`` (one dedup rule,
-    ``pipeline.identity``); here a reviewer adds them one by one as records.
-    """
-    from ..snowball import backward
-
-    result = backward(store, dry_run=True)
-    out = [{"reference": c.source_node, "cited_by": c.via, "title": c.title, "year": c.year, "doi": c.doi or None}
-           for c in result.proposed if c.title]
-    return sorted(out, key=lambda c: c["title"].lower())
+def included_papers(store: Store) -> list[str]:
+    """IRIs of the papers whose final full-text decision is ``include`` (one rule: ``prisma_counts``)."""
+    return sorted(prisma_counts(store)["included_papers"])
 
 
 # ---- the editable list of exclusion reasons ----------------------------------------

@@ -13,8 +13,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..store import Store
-from .codebook import open_codes, techniques
+from pipeline.store import Store
+from pipeline.curate.codebook import open_codes, techniques
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -22,7 +22,7 @@ Encode = Callable[[Sequence[str]], np.ndarray]
 def default_encoder(store: Store) -> Encode | None:
     """The project embedder (cache under the store directory), or None if unavailable."""
     try:
-        from ..embed import get_embedder
+        from pipeline.propose.embed import get_embedder
     except ImportError:
         return None
     from pathlib import Path
@@ -57,7 +57,7 @@ def suggest_merges(store: Store, threshold: float = 0.75, encode: Encode | None 
     encode = encode or default_encoder(store)
     if encode is None:
         return {"available": False, "suggestions": [],
-                "message": "embedding model not available (pipeline.embed); merge suggestions are skipped"}
+                "message": "embedding model not available (pipeline.propose.embed); merge suggestions are skipped"}
     with store.session():
         labels = {t.iri: t.label for t in techniques(store)}
         codes = [c for c in open_codes(store) if c["technique"] in labels]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from ..store import Store
-from ..vocab import BIBO, DCTERMS, FA, RDF, XSD, challenge, iri, lit, nas_type, paper, paper_graph, status, technique
+from pipeline.store import Store
+from pipeline.vocab import BIBO, DCTERMS, FA, RDF, XSD, challenge, iri, lit, nas_type, paper, paper_graph, status, technique
 
 SAMPLE_TEXT = (
     "Federated Learning with Architecture Search\n\n"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from importlib.metadata import entry_points
 
-from ..errors import UnknownNameError
-from .base import (CHALLENGES, DEFAULT_THRESHOLDS, KINDS, NAS_TYPES, CodebookEntry, Exemplar,
+from pipeline.errors import UnknownNameError
+from pipeline.propose.base import (CHALLENGES, DEFAULT_THRESHOLDS, KINDS, NAS_TYPES, CodebookEntry, Exemplar,
                    ProposalContext, Proposer, document_from_record, ensure_sentences)
 
 __all__ = [
@@ -33,7 +33,7 @@ def register(cls: type[Proposer]) -> type[Proposer]:
 def _load_builtins() -> None:
     if _REGISTRY:
         return
-    from . import codes, llm, technique
+    from pipeline.propose import codes, llm, technique
 
     for cls in (codes.ChallengeHybridV2, codes.ChallengeRulesV2, codes.ChallengeEmbedV2,
                 codes.NasTypeHybridV2, codes.NasTypeRulesV2, technique.TechniqueOpenV2,

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from .. import vocab
-from ..document import Document, Proposal, Sentence
+from pipeline import vocab
+from pipeline.document import Document, Proposal, Sentence
 
 CHALLENGES = (
     "hardware_heterogeneity", "limited_communication", "limited_computation", "unbalanced_data",
@@ -90,7 +90,7 @@ class ProposalContext:
 
     def get_embedder(self):
         if self.embedder is None:
-            from ..embed import get_embedder
+            from pipeline.propose.embed import get_embedder
 
             self.embedder = get_embedder(self.cache_dir)
         return self.embedder
@@ -147,8 +147,8 @@ def iri_for(kind: str, key: str) -> str:
 
 
 def ensure_sentences(doc: Document) -> list[Sentence]:
-    """The document's sentences, filling them with ``pipeline.nlp`` if empty."""
-    from ..nlp import annotate
+    """The document's sentences, filling them with ``pipeline.propose.nlp`` if empty."""
+    from pipeline.propose.nlp import annotate
 
     if doc.sentences:
         return doc.sentences

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..document import Document, Proposal, Sentence
-from .base import (ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
-from .structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
-from .scoring import (CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues,
+from pipeline.document import Document, Proposal, Sentence
+from pipeline.propose.base import (ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
+from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
+from pipeline.propose.scoring import (CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues,
                       p_from_similarity)
 
 

@@ -26,10 +26,10 @@ import urllib.request
 from importlib.util import find_spec
 from pathlib import Path
 
-from .. import vocab
-from ..document import Document, Proposal, Sentence
-from ..errors import InputError, NetworkUnavailableError
-from .base import (CHALLENGES, NAS_TYPES, ProposalContext, Proposer, ensure_sentences, iri_for,
+from pipeline import vocab
+from pipeline.document import Document, Proposal, Sentence
+from pipeline.errors import InputError, NetworkUnavailableError
+from pipeline.propose.base import (CHALLENGES, NAS_TYPES, ProposalContext, Proposer, ensure_sentences, iri_for,
                    load_lexicon, make_proposal)
 
 log = logging.getLogger(__name__)

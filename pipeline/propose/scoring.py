@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Exemplar, compile_patterns, load_lexicon
+from pipeline.propose.base import Exemplar, compile_patterns, load_lexicon
 
 
 @dataclass

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..document import Document, Sentence
-from .base import ensure_sentences, is_title
+from pipeline.document import Document, Sentence
+from pipeline.propose.base import ensure_sentences, is_title
 
 ROLE_WEIGHTS: dict[str, float] = {
     "title": 1.0, "abstract": 1.0, "intro": 1.0, "method": 1.0, "conclusion": 1.0,

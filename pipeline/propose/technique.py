@@ -17,10 +17,10 @@ import re
 
 import numpy as np
 
-from ..document import Document, Proposal, Sentence
-from .base import (CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
+from pipeline.document import Document, Proposal, Sentence
+from pipeline.propose.base import (CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
                    is_title, load_lexicon, make_proposal)
-from .structure import is_full_text, locate
+from pipeline.propose.structure import is_full_text, locate
 
 _ENUM_INTRO = re.compile(r":\s+")
 _ITEM_SPLIT = re.compile(r",\s+(?:and\s+)?|;\s+|\s+and\s+(?=[a-z]+ing\b)")

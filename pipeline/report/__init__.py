@@ -12,16 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .prisma import included_papers, prisma_counts
+from pipeline.report.prisma import included_papers, prisma_counts
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from pipeline.store import Store
 
 __all__ = ["build_report", "included_papers", "prisma_counts"]
 
 
 def build_report(store: "Store", out_dir: str | Path = "report") -> list[Path]:
     """Write the report into ``out_dir`` (created if needed); returns the files written."""
-    from .build import build_report as build
+    from pipeline.report.build import build_report as build
 
     return build(store, out_dir)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..store import Store
-from ..tables import Table, challenges
+from pipeline.store import Store
+from pipeline.report.tables import Table, challenges
 
 NOT_DEPRECATED = "FILTER NOT EXISTS {{ GRAPH ?gd {{ {var} owl:deprecated true }} }}"
 

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import networkx as nx
 
-from .. import __version__
-from ..store import Store
-from ..tables import overview_tables, to_csv, to_latex, to_markdown
-from . import figures
-from . import html as H
-from .analysis import (
+from pipeline import __version__
+from pipeline.store import Store
+from pipeline.report.tables import overview_tables, to_csv, to_latex, to_markdown
+from pipeline.report import figures
+from pipeline.report import html as H
+from pipeline.report.analysis import (
     cooccurrence_graph, gap_csv, gap_markdown, gap_matrix, taxonomy, taxonomy_markdown,
 )
-from .prisma import prisma_counts
+from pipeline.report.prisma import prisma_counts
 
 TABLE_STEMS = {"method": "method_x_challenge", "technique": "technique_x_challenge"}
 

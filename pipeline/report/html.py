@@ -11,8 +11,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..tables import LEGEND, SYMBOLS, Table
-from .analysis import GapMatrix, TaxonNode
+from pipeline.report.tables import LEGEND, SYMBOLS, Table
+from pipeline.report.analysis import GapMatrix, TaxonNode
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

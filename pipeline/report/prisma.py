@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..store import Store
+from pipeline.store import Store
 
 STAGE_SCREEN = "TitleAbstract"
 STAGE_FULLTEXT = "FullText"
@@ -53,7 +53,7 @@ def _is_included(paper: str, latest: dict[tuple[str, str], dict[str, Any]]) -> b
 
 def _curate_counts():
     try:
-        from ..curate import prisma_counts as curate_counts
+        from pipeline.curate import prisma_counts as curate_counts
     except ImportError:
         return None
     return curate_counts

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .config import EndpointConfig, EndpointError
-from .server import EndpointServer
+from pipeline.serve.config import EndpointConfig, EndpointError
+from pipeline.serve.server import EndpointServer
 
 __all__ = ["EndpointConfig", "EndpointError", "EndpointServer", "serve"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from multiprocessing.connection import Connection
 
-from .worker import worker_main
+from pipeline.serve.worker import worker_main
 
 if __name__ == "__main__":
     jobs = Connection(int(sys.argv[1]), writable=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import EndpointError
+from pipeline.serve.config import EndpointError
 
 # name -> media type, for SELECT/ASK answers and for graphs (CONSTRUCT, DESCRIBE, /store)
 RESULT_TYPES = {

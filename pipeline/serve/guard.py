@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .config import EndpointError
+from pipeline.serve.config import EndpointError
 
 SERVICE_REFUSED = "SERVICE is disabled on this endpoint (start with --allow-service to enable)"
 LOAD_REFUSED = "LOAD is disabled on this endpoint: it fetches data from other hosts (start with --allow-service to enable)"
@@ -155,8 +155,8 @@ def first_keyword(text: str) -> str:
 
 def _check_depth(text: str) -> None:
     """Deeply nested SPARQL crashes Oxigraph's parser (a worker segfault): refuse it as 400."""
-    from ..errors import QueryError
-    from ..store.base import check_nesting
+    from pipeline.errors import QueryError
+    from pipeline.store.base import check_nesting
 
     try:
         check_nesting(text)

@@ -12,8 +12,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .config import EndpointError
-from .worker import Job, Reply
+from pipeline.serve.config import EndpointError
+from pipeline.serve.worker import Job, Reply
 
 STARTUP_S = 60.0
 

@@ -23,12 +23,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .. import __version__
-from .config import EndpointConfig, EndpointError
-from .formats import UPLOAD_TYPES, negotiate
-from .guard import UPDATE_AT_QUERY
-from .pool import WorkerPool
-from .worker import Job, Reply
+from pipeline import __version__
+from pipeline.serve.config import EndpointConfig, EndpointError
+from pipeline.serve.formats import UPLOAD_TYPES, negotiate
+from pipeline.serve.guard import UPDATE_AT_QUERY
+from pipeline.serve.pool import WorkerPool
+from pipeline.serve.worker import Job, Reply
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
 _QUERY_PATHS = {"/query", "/sparql"}
@@ -291,7 +291,7 @@ class EndpointHandler(BaseHTTPRequestHandler):
         self._run(self._job("graph_delete", params, **self._graph_target(params)))
 
     def _describe(self) -> None:
-        from ..vocab import PREFIXES
+        from pipeline.vocab import PREFIXES
 
         config = self.server.config
         info = {

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import EndpointError
-from .formats import media_type
-from .guard import check_query, check_update
+from pipeline.serve.config import EndpointError
+from pipeline.serve.formats import media_type
+from pipeline.serve.guard import check_query, check_update
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,8 @@ def _counted(items: Iterable[Any], max_rows: int, what: str) -> Iterator[Any]:
 def _capped_serialize(items: Iterable[Any], fmt: str, job: Job, what: str) -> Reply:
     import pyoxigraph as ox
 
-    from ..store.base import rdf_format
-    from ..vocab import PREFIXES
+    from pipeline.store.base import rdf_format
+    from pipeline.vocab import PREFIXES
 
     out = _CappedWriter(job.max_bytes)
     kwargs = {"prefixes": PREFIXES} if fmt in ("turtle", "trig") else {}
@@ -130,7 +130,7 @@ def serialize_answer(result: Any, job: Job) -> Reply:
     """A pyoxigraph query result as a Reply in the negotiated format, within the limits."""
     import pyoxigraph as ox
 
-    from ..store.embedded import _RESULT_FORMATS
+    from pipeline.store.embedded import _RESULT_FORMATS
 
     if isinstance(result, ox.QueryBoolean):
         fmt, media = _RESULT_FORMATS[job.result_format]
@@ -162,7 +162,7 @@ def _first_line(e: BaseException) -> str:
 
 # ---- the jobs -------------------------------------------------------------------
 def _open(location: str, wait_s: float):
-    from ..store import EmbeddedStore, RemoteStore
+    from pipeline.store import EmbeddedStore, RemoteStore
 
     if location.startswith(("http://", "https://")):
         return RemoteStore(location, timeout_s=wait_s)
@@ -170,7 +170,7 @@ def _open(location: str, wait_s: float):
 
 
 def _is_embedded(store: Any) -> bool:
-    from ..store import EmbeddedStore
+    from pipeline.store import EmbeddedStore
 
     return isinstance(store, EmbeddedStore)
 
@@ -178,7 +178,7 @@ def _is_embedded(store: Any) -> bool:
 def run_query(store: Any, job: Job) -> Reply:
     import pyoxigraph as ox
 
-    from ..vocab import PREFIXES, sparql_prefixes
+    from pipeline.vocab import PREFIXES, sparql_prefixes
 
     check_query(job.text, job.allow_service)
     if not _is_embedded(store):
@@ -214,7 +214,7 @@ def _in_session(store: Any, work: Any) -> Reply:
 
 
 def run_update(store: Any, job: Job) -> Reply:
-    from ..vocab import PREFIXES, sparql_prefixes
+    from pipeline.vocab import PREFIXES, sparql_prefixes
 
     check_update(job.text, job.allow_service)
     if not _is_embedded(store):
@@ -257,7 +257,7 @@ def run_graph_get(store: Any, job: Job) -> Reply:
 def run_graph_write(store: Any, job: Job) -> Reply:
     import pyoxigraph as ox
 
-    from ..store.base import rdf_format
+    from pipeline.store.base import rdf_format
 
     try:
         parsed = list(ox.parse(job.data, format=rdf_format(job.data_format)))
@@ -313,7 +313,7 @@ RUNNERS = {
 
 def execute(location: str, job: Job) -> Reply:
     """Run one job against the store at ``location``; every failure becomes a Reply."""
-    from ..errors import AtlasError, QueryError, StoreBusyError, TransactionError
+    from pipeline.errors import AtlasError, QueryError, StoreBusyError, TransactionError
 
     try:
         store = _open(location, job.wait_s)

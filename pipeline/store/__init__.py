@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import Store, Transaction, term_value
-from .embedded import EmbeddedStore
-from .remote import RemoteStore
+from pipeline.store.base import Store, Transaction, term_value
+from pipeline.store.embedded import EmbeddedStore
+from pipeline.store.remote import RemoteStore
 
 __all__ = ["Store", "Transaction", "EmbeddedStore", "RemoteStore", "open_store", "default_location", "term_value"]
 

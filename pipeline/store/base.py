@@ -29,8 +29,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..errors import QueryError, StaleWriteError
-from ..vocab import sparql_prefixes
+from pipeline.errors import QueryError, StaleWriteError
+from pipeline.vocab import sparql_prefixes
 
 Term = NamedNode | BlankNode | Literal
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, StoreBusyError, StoreError, TransactionError
-from .base import Store, check_nesting
+from pipeline.errors import QueryError, StoreBusyError, StoreError, TransactionError
+from pipeline.store.base import Store, check_nesting
 
 LOCK_NAME = "atlas.lock"
 DEFAULT_WAIT_S = float(os.environ.get("FEDATLAS_LOCK_WAIT", "60"))
@@ -165,7 +165,7 @@ class EmbeddedStore(Store):
                 del result
 
     def query(self, sparql: str):
-        from ..vocab import sparql_prefixes
+        from pipeline.vocab import sparql_prefixes
 
         result = self._query(sparql_prefixes() + sparql)
         if isinstance(result, ox.QueryBoolean):
@@ -218,7 +218,7 @@ def _first_line(e: BaseException) -> str:
     (Atlas prepends its PREFIX lines to every query)."""
     import re
 
-    from ..vocab import PREFIXES
+    from pipeline.vocab import PREFIXES
 
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     shift = len(PREFIXES)

@@ -17,8 +17,8 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, StoreError, TransactionError
-from .base import Store
+from pipeline.errors import QueryError, StoreError, TransactionError
+from pipeline.store.base import Store
 
 _ACCEPT = {
     "json": "application/sparql-results+json",

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.testing import PAPER_A, PAPER_B
-from pipeline.tables import technique_cells
+from pipeline.report.tables import technique_cells
 from pipeline.vocab import challenge, iri, technique
 
 P_NONIID = iri("proposal", "a/challenge/noniid").value

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from pipeline import curate
+from pipeline.ingest.snowball import backward_candidates
 from pipeline.errors import InputError, QueryError, StaleWriteError
-from pipeline.tables import technique_cells
+from pipeline.report.tables import technique_cells
 from pipeline.vocab import CURATION_GRAPH, challenge, iri, paper_graph, technique
 
 from pipeline.curate.testing import PAPER_A, PAPER_B, PROPOSALS_A
@@ -218,12 +219,12 @@ def test_snowballing_candidates_become_records(store):
         tx.add(s, p, o, paper_graph("alpha2024-fedsuper"))
     store.commit(tx)
     curate.screen(store, "ada", PAPER_A, "title-abstract", "include")
-    assert not curate.snowball_candidates(store)
+    assert not backward_candidates(store)
     curate.screen(store, "ada", PAPER_A, "full-text", "include")
-    cands = curate.snowball_candidates(store)
+    cands = backward_candidates(store)
     assert [c["title"] for c in cands] == ["Once-for-All: Train One Network"]
     p = curate.add_record(store, "ada", cands[0]["title"], source="backward", cited_by=cands[0]["cited_by"])
-    assert not curate.snowball_candidates(store)
+    assert not backward_candidates(store)
     assert curate.prisma_counts(store)["by_source"]["backward"] == 1
     assert any(r["paper"] == p and r["TitleAbstract"] is None for r in curate.records(store))
 

@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.document import Document, Section
-from pipeline.nlp import annotate, get_nlp, match_entities, split_sentences
+from pipeline.propose.nlp import annotate, get_nlp, match_entities, split_sentences
 
 
 def sents(text: str) -> list[str]:

@@ -62,7 +62,7 @@ def test_aip_revtex_unheaded_references(real_pdf):
 
 
 def test_sentences_carry_pages(real_pdf):
-    from pipeline.nlp import annotate
+    from pipeline.propose.nlp import annotate
 
     doc = annotate(real_pdf("sample-sigconf"))
     assert len(doc.sentences) > 100

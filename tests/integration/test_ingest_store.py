@@ -10,7 +10,7 @@ from pyoxigraph import NamedNode
 from atlas_testing import ROOT, SHARED, run_cli
 from pipeline import vocab
 from pipeline.ingest import ingest_paths
-from pipeline.proposals import list_papers, list_proposals
+from pipeline.curate.proposals import list_papers, list_proposals
 
 RULES = ["challenge-rules-v1", "nastype-rules-v1"]  # fast proposers without the embedding model
 
@@ -134,7 +134,7 @@ def test_seed_paper_full_pipeline_proposes_xu_techniques(seeded_store):
 
 def test_llm_proposals_store_prompt_version_and_rationale():
     from pipeline.document import Document, Proposal, Source
-    from pipeline.paper_graph import document_quads
+    from pipeline.ingest.paper_graph import document_quads
 
     doc = Document(title="T", text="T. We add DP noise.", sources=[Source("x.md", "markdown", None, "h")])
     p = Proposal(kind="challenge", code=vocab.challenge("privacy").value, label="Privacy", score=0.7,

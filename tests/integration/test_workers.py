@@ -74,7 +74,7 @@ def _ingest_and_read(store, folder, workers: int):
 
 
 def _papers(store) -> list[dict]:
-    from pipeline.proposals import list_papers
+    from pipeline.curate.proposals import list_papers
     from pipeline.store import open_store
 
     return list_papers(open_store(store))

@@ -17,7 +17,7 @@ DEV_GOLD = "/work/shared/dev-gold/gold.jsonl"
 
 @pytest.fixture(scope="session")
 def embedder():
-    from pipeline.embed import get_embedder
+    from pipeline.propose.embed import get_embedder
 
     emb = get_embedder()
     emb.encode(["warm up"])

@@ -1,6 +1,6 @@
 import numpy as np
 
-from pipeline.embed import Embedder, EmbeddingCache, get_embedder, text_key
+from pipeline.propose.embed import Embedder, EmbeddingCache, get_embedder, text_key
 
 
 def test_encode_is_normalised_and_semantic(embedder):

@@ -5,9 +5,9 @@ from click.testing import CliRunner
 
 from pipeline import vocab
 from pipeline.document import Proposal
-from pipeline.evaluate import evaluate, format_report, load_gold
+from pipeline.propose.evaluate import evaluate, format_report, load_gold
 from pipeline.propose import Proposer
-from pipeline.propose.cli import evaluate_cmd
+from pipeline.commands.propose import evaluate_cmd
 
 from .conftest import DEV_GOLD
 

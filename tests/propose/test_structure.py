@@ -1,7 +1,7 @@
 """Sentence roles for full text: headings, reference entries, captions, background."""
 
 from pipeline.document import Document, Section
-from pipeline.nlp import annotate
+from pipeline.propose.nlp import annotate
 from pipeline.propose.structure import is_junk, locate
 
 TEXT = """Fed Thing

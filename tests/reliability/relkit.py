@@ -264,7 +264,7 @@ def _driver_main() -> None:
     import pipeline.cli  # noqa: F401  warm imports the children inherit
     import pipeline.ingest
     from pipeline import curate  # noqa: F401
-    from pipeline.validate import validate_store  # noqa: F401
+    from pipeline.store.shacl import validate_store  # noqa: F401
 
     pipeline.ingest.process_file(str(ROOT / "corpus" / "seeds" / "001-xu-fednas.md"), None, FAST_PROPOSERS)
     out = sys.stdout
@@ -399,7 +399,7 @@ def batch_problems(store, size: int = BATCH) -> tuple[int, list[str]]:
 
 def many_proposals_store(path, n: int = 40):
     """A seeded store with one paper holding ``n`` proposals (targets for decisions)."""
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
     from pipeline.curate.testing import make_ingested_paper
     from pipeline.vocab import challenge
 
@@ -496,7 +496,7 @@ def run_fuzz(driver: Driver, workdir: Path, inputs: list[tuple[str, bytes]], lim
     if template is not None:
         shutil.copytree(template, store_dir, ignore=shutil.ignore_patterns("atlas.lock"))
     else:
-        from pipeline.corpus import init_store
+        from pipeline.store.corpus import init_store
 
         init_store(open_store(store_dir))
     store = open_store(store_dir)
@@ -556,7 +556,7 @@ def effective_graph(store):
 def _validate(path) -> bool:
     """SHACL on the store as Atlas reads it (``validate_store`` itself flags every accepted
     proposal: see docs/reliability.md, finding 1)."""
-    from pipeline.validate import validate_graph
+    from pipeline.store.shacl import validate_graph
 
     return validate_graph(effective_graph(open_store(path))).conforms
 

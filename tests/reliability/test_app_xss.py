@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow,
 
 def _hostile_store(path: Path):
     from pipeline import curate
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
     from pipeline.curate.testing import make_ingested_paper
     from pipeline.vocab import challenge, iri
 

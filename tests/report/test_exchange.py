@@ -18,7 +18,7 @@ INCLUDED = {"xu2020-fednas", "dudziak2022-fedoras", "he2020-fednas"}
 def test_bibtex_has_the_included_papers_and_parses(seed_store):
     import bibtexparser
 
-    from pipeline.exchange.bib import export_bibliography
+    from pipeline.report.exchange.bib import export_bibliography
 
     text = export_bibliography(seed_store, "bibtex")
     lib = bibtexparser.parse_string(text)
@@ -33,7 +33,7 @@ def test_bibtex_has_the_included_papers_and_parses(seed_store):
 def test_ris_parses(seed_store):
     import rispy
 
-    from pipeline.exchange.bib import export_bibliography
+    from pipeline.report.exchange.bib import export_bibliography
 
     entries = rispy.loads(export_bibliography(seed_store, "ris"))
     assert {e["id"] for e in entries} == INCLUDED
@@ -44,7 +44,7 @@ def test_ris_parses(seed_store):
 
 def test_bibtex_round_trips_through_atlas_ingestion(seed_store, tmp_path):
     """What we export, Atlas's own BibTeX/RIS readers read back (titles and identifiers)."""
-    from pipeline.exchange.bib import export_bibliography
+    from pipeline.report.exchange.bib import export_bibliography
     from pipeline.sources import read_path
 
     for fmt, suffix in (("bibtex", ".bib"), ("ris", ".ris")):
@@ -59,7 +59,7 @@ def test_bibtex_round_trips_through_atlas_ingestion(seed_store, tmp_path):
 
 
 def test_bibtex_escapes_special_characters():
-    from pipeline.exchange.bib import BibRecord, to_bibtex
+    from pipeline.report.exchange.bib import BibRecord, to_bibtex
 
     text = to_bibtex([BibRecord("x", "k 1", "Cost & 50% of {x}_y", ["A B"], "2024", "J. #1")])
     assert r"Cost \& 50\% of \{x\}\_y" in text and "@article{k1," in text
@@ -80,7 +80,7 @@ def test_skos_export_is_turtle_with_the_whole_codebook(seed_store):
     import rdflib
     from rdflib.namespace import SKOS
 
-    from pipeline.exchange.skos import export_skos
+    from pipeline.report.exchange.skos import export_skos
 
     g = rdflib.Graph().parse(data=export_skos(seed_store), format="turtle")
     concepts = set(g.subjects(rdflib.RDF.type, SKOS.Concept))
@@ -97,13 +97,13 @@ def test_skos_export_is_turtle_with_the_whole_codebook(seed_store):
 @pytest.fixture
 def qdc(seed_store):
     pytest.importorskip("lxml")
-    from pipeline.exchange.qdc import export_qdc
+    from pipeline.report.exchange.qdc import export_qdc
 
     return export_qdc(seed_store)
 
 
 def test_qdc_validates_against_the_refi_qda_schema(qdc):
-    from pipeline.exchange.qdc import validate_qdc
+    from pipeline.report.exchange.qdc import validate_qdc
 
     assert validate_qdc(qdc) == []
     assert qdc.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
@@ -111,7 +111,7 @@ def test_qdc_validates_against_the_refi_qda_schema(qdc):
 
 
 def test_schema_rejects_a_broken_codebook(qdc):
-    from pipeline.exchange.qdc import parse_qdc, validate_qdc
+    from pipeline.report.exchange.qdc import parse_qdc, validate_qdc
 
     broken = re.sub(rb'guid="[0-9a-f-]+"', b'guid="not-a-guid"', qdc, count=1)
     assert validate_qdc(broken)
@@ -125,7 +125,7 @@ def test_schema_rejects_a_broken_codebook(qdc):
 def test_qdc_guids_are_stable_uuid5_of_the_concept_iri(qdc, seed_store):
     import uuid
 
-    from pipeline.exchange.qdc import export_qdc
+    from pipeline.report.exchange.qdc import export_qdc
 
     iri = "https://w3id.org/fedatlas/id/challenge/non_iid_data"
     assert f'guid="{uuid.uuid5(uuid.NAMESPACE_URL, iri)}" name="Non-I.I.D. Training Data"'.encode() in qdc
@@ -133,8 +133,8 @@ def test_qdc_guids_are_stable_uuid5_of_the_concept_iri(qdc, seed_store):
 
 
 def test_qdc_reimports_to_the_same_codebook(qdc, seed_store):
-    from pipeline.exchange.codebook import read_codebook
-    from pipeline.exchange.qdc import import_qdc, parse_qdc
+    from pipeline.report.exchange.codebook import read_codebook
+    from pipeline.report.exchange.qdc import import_qdc, parse_qdc
 
     current = read_codebook(seed_store)
     assert [c.signature() for c in parse_qdc(qdc)] == [c.signature() for c in current]
@@ -147,8 +147,8 @@ def test_qdc_reimports_to_the_same_codebook(qdc, seed_store):
 def test_qdc_import_adds_new_codes_and_reports_renames(qdc, seed_store, invoke, tmp_path):
     """A code added in a QDA tool becomes a technique under its category, keeping its GUID."""
     from pipeline.commands.report import codebook_import_cmd
-    from pipeline.exchange.codebook import read_codebook
-    from pipeline.exchange.qdc import export_qdc
+    from pipeline.report.exchange.codebook import read_codebook
+    from pipeline.report.exchange.qdc import export_qdc
 
     new_guid = "0f8fad5b-d9cb-469f-a165-70867728950e"
     edited = qdc.replace(b'name="Dynamic round numbers"', b'name="Dynamic round numbers (DRN)"').replace(
@@ -182,7 +182,7 @@ def test_codebook_export_command(seed_store, invoke, tmp_path):
 # ---- ORKG ----------------------------------------------------------------------
 
 def test_orkg_csv_one_row_per_method(seed_store):
-    from pipeline.exchange.orkg import export_orkg_csv
+    from pipeline.report.exchange.orkg import export_orkg_csv
 
     rows = list(csv.DictReader(io.StringIO(export_orkg_csv(seed_store))))
     assert [r["method"] for r in rows] == ["FedNAS (He et al.)", "FedNAS (Xu et al.)", "FedorAS"]

@@ -92,7 +92,7 @@ def test_index_html_is_self_contained(report_dir):
 
 def test_html_escapes_store_text(tmp_path):
     from pipeline.report.html import table_html
-    from pipeline.tables import Table
+    from pipeline.report.tables import Table
 
     t = Table("<b>T</b>", "technique", [("x", "<script>alert(1)</script>")], [("c", "k", "A & B")], {("x", "c"): "none"})
     html = table_html(t)

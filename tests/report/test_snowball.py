@@ -18,7 +18,7 @@ def snowball_records(store) -> list[dict]:
 
 
 def test_backward_proposes_new_references_deduplicated(evidence_store):
-    from pipeline.snowball import backward
+    from pipeline.ingest.snowball import backward
 
     result = backward(evidence_store)
     assert result.seeds == 3
@@ -36,7 +36,7 @@ def test_backward_proposes_new_references_deduplicated(evidence_store):
 
 
 def test_backward_is_idempotent(evidence_store):
-    from pipeline.snowball import backward
+    from pipeline.ingest.snowball import backward
 
     backward(evidence_store)
     again = backward(evidence_store)
@@ -46,7 +46,7 @@ def test_backward_is_idempotent(evidence_store):
 
 def test_backward_records_count_in_prisma(evidence_store):
     from pipeline.report.prisma import prisma_counts
-    from pipeline.snowball import backward
+    from pipeline.ingest.snowball import backward
 
     before = prisma_counts(evidence_store)
     backward(evidence_store)
@@ -78,7 +78,7 @@ def _fake_openalex(url: str) -> dict:
 
 
 def test_forward_with_openalex(evidence_store):
-    from pipeline.snowball import forward
+    from pipeline.ingest.snowball import forward
 
     result = forward(evidence_store, fetch=_fake_openalex)
     assert [c.title for c in result.proposed] == ["A Survey of Federated NAS"]
@@ -92,7 +92,7 @@ def test_forward_with_openalex(evidence_store):
 def test_forward_without_network_says_so(seed_store, monkeypatch):
     import urllib.request
 
-    from pipeline import snowball
+    from pipeline.ingest import snowball
 
     def no_network(*a, **k):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")

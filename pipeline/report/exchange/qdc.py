@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__
-from ..errors import InputError
-from ..store import Store
-from ..vocab import (
+from pipeline import __version__
+from pipeline.errors import InputError
+from pipeline.store import Store
+from pipeline.vocab import (
     DCTERMS, FA, ID_NS, PROV, RDF, SKOS, TECHNIQUE_SCHEME, XSD, iri, lit, slug,
 )
-from .codebook import Code, read_codebook
+from pipeline.report.exchange.codebook import Code, read_codebook
 
 NS = "urn:QDA-XML:codebook:1.0"
 XSD_PATH = Path(__file__).with_name("refi_qda_codebook.xsd")

@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import InputError
+from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from ..store import Store
-from ..vocab import CHALLENGE_SCHEME, NAS_TYPE_SCHEME, TECHNIQUE_SCHEME
+from pipeline.store import Store
+from pipeline.vocab import CHALLENGE_SCHEME, NAS_TYPE_SCHEME, TECHNIQUE_SCHEME
 
 SCHEMES = (TECHNIQUE_SCHEME.value, CHALLENGE_SCHEME.value, NAS_TYPE_SCHEME.value)
 SCHEME_COLOURS = {TECHNIQUE_SCHEME.value: "#1F77B4", CHALLENGE_SCHEME.value: "#FF7F0E",

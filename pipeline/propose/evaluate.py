@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import vocab
-from .errors import InputError
-from .propose import (CHALLENGES, DEFAULT_THRESHOLDS, NAS_TYPES, Exemplar, ProposalContext,
+from pipeline import vocab
+from pipeline.errors import InputError
+from pipeline.propose import (CHALLENGES, DEFAULT_THRESHOLDS, NAS_TYPES, Exemplar, ProposalContext,
                       Proposer, document_from_record, get_proposer)
 
 EVAL_KINDS = ("challenge", "nas_type")

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .document import Document, Proposal
-from .errors import AtlasError
-from .paper_graph import (
+from pipeline.document import Document, Proposal
+from pipeline.errors import AtlasError
+from pipeline.ingest.paper_graph import (
     RICHNESS, activity_quads, document_quads, now_literal, paper_key, source_quads,
 )
-from .identity import norm_arxiv, norm_doi, normalise_title
-from .store import Store
-from .vocab import BIBO, FA, iri, lit, paper, paper_graph
+from pipeline.identifiers import norm_arxiv, norm_doi, normalise_title
+from pipeline.store import Store
+from pipeline.vocab import BIBO, FA, iri, lit, paper, paper_graph
 
 KNOWN_SUFFIXES = {".pdf", ".bib", ".bibtex", ".ris", ".md", ".markdown", ".txt", ".text"}
 
@@ -97,9 +97,9 @@ def _init_worker(context, workers: int = 1) -> None:
 
 def process_file(path: str, context=None, proposer_names: list[str] | None = None) -> dict:
     """Parse, split and propose for one file; returns documents, proposals, problems."""
-    from .nlp import annotate
-    from .propose import default_proposers, get_proposer
-    from .sources import read_path
+    from pipeline.propose.nlp import annotate
+    from pipeline.propose import default_proposers, get_proposer
+    from pipeline.sources import read_path
 
     context = context if context is not None else _WORKER_CONTEXT
     try:
@@ -208,7 +208,7 @@ def load_known(store: Store) -> _Known:
 
 def _merge_metadata(doc: Document, store: Store, key: str) -> None:
     """Keep the existing paper's sources when its graph is rebuilt from a richer source."""
-    from .document import Source
+    from pipeline.document import Source
 
     rows = store.select(f"""
         SELECT ?file ?fmt ?rec ?hash ?origin WHERE {{ GRAPH {paper_graph(key)} {{
@@ -243,7 +243,7 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
     """Ingest files into ``store``; see the module docstring for the guarantees."""
     from tqdm import tqdm
 
-    from .propose import default_proposers
+    from pipeline.propose import default_proposers
 
     summary = IngestSummary()
     files, missing = expand_paths(paths)
@@ -343,7 +343,7 @@ def _stderr():
 
 def proposal_context(store: Store):
     """Codebook + curated exemplars + embedding cache location, read from the store."""
-    from .propose import CodebookEntry, Exemplar, ProposalContext
+    from pipeline.propose import CodebookEntry, Exemplar, ProposalContext
 
     with store.session():
         rows = store.select("""
@@ -363,7 +363,7 @@ def proposal_context(store: Store):
 
 def curated_examples(store: Store) -> list[dict]:
     """Accepted/rejected proposals as labelled sentences (learning from curation)."""
-    from .proposals import list_proposals
+    from pipeline.curate.proposals import list_proposals
 
     out = []
     for p in list_proposals(store, status="all"):

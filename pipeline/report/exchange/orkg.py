@@ -5,7 +5,7 @@ Knowledge Graph's CSV import, so the file can be imported there as one
 contribution per method; the remaining columns are the comparison's
 properties. Several values in one cell are separated by ``; ``. The
 per-challenge effect columns use the method-level aggregation of the overview
-table (``pipeline.tables``): towards / against / none / mixed / disputed.
+table (``pipeline.report.tables``): towards / against / none / mixed / disputed.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ..store import Store
-from ..tables import method_table
+from pipeline.store import Store
+from pipeline.report.tables import method_table
 
 RESEARCH_FIELD = "Machine Learning"
 RESEARCH_PROBLEM = "Federated neural architecture search"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..report.prisma import included_papers
-from ..store import Store
-from ..vocab import local_name
+from pipeline.curate.screening import included_papers
+from pipeline.store import Store
+from pipeline.vocab import local_name
 
 _META = """
 SELECT ?p (SAMPLE(?k) AS ?key) (SAMPLE(?t) AS ?title) (SAMPLE(?a) AS ?authors) (SAMPLE(?y) AS ?year)
@@ -151,6 +151,6 @@ def export_bibliography(store: Store, fmt: str = "bibtex") -> str:
         return to_bibtex(records)
     if fmt == "ris":
         return to_ris(records)
-    from ..errors import UnknownNameError
+    from pipeline.errors import UnknownNameError
 
     raise UnknownNameError(f"unknown bibliography format {fmt!r}", hint="known: bibtex, ris")

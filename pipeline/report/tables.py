@@ -25,12 +25,12 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from .store import Store
-from .vocab import CURATION_GRAPH
+from pipeline.curate.effects import POLARITY_BY_IRI, current_assessments
+from pipeline.store import Store
+from pipeline.vocab import CURATION_GRAPH
 
 SYMBOLS = {"towards": "+", "against": "−", "none": "0", "mixed": "±", "disputed": "?", "": ""}
 LATEX_SYMBOLS = {"towards": "$+$", "against": "$-$", "none": "$0$", "mixed": "$\\pm$", "disputed": "?", "": ""}
-POLARITY_BY_IRI = {"Towards": "towards", "Against": "against", "NoEffect": "none"}
 
 
 @dataclass
@@ -66,16 +66,6 @@ def challenges(store: Store) -> list[tuple[str, str, str]]:
     return [(r["c"], r["key"], r["label"]) for r in rows]
 
 
-def current_assessments(store: Store) -> list[dict]:
-    """Current effect assessments: technique, challenge, polarity, coder, time, rationale."""
-    return store.select("""
-        SELECT ?ea ?t ?c ?pol ?coder ?time ?rationale WHERE {
-          GRAPH ?g { ?ea a fa:EffectAssessment ; fa:technique ?t ; fa:challenge ?c ; fa:polarity ?pol .
-                     OPTIONAL { ?ea prov:wasAttributedTo ?coder }
-                     OPTIONAL { ?ea prov:generatedAtTime ?time }
-                     OPTIONAL { ?ea fa:rationale ?rationale } }
-          FILTER NOT EXISTS { GRAPH ?g2 { ?ea prov:invalidatedAtTime ?x } }
-        }""")
 
 
 def technique_cells(store: Store) -> dict[tuple[str, str], str]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import rdflib
 
-from .corpus import ontology_dir
-from .store import Store
+from pipeline.store.corpus import ontology_dir
+from pipeline.store import Store
 
 
 @dataclass
@@ -43,7 +43,7 @@ def union_graph(store: Store) -> rdflib.Graph:
     """The graph a reader sees: all graphs merged, where a value the curation
     graph sets for (subject, property) replaces the machine's or the corpus's
     value (an accepted proposal has one status, a renamed code one label)."""
-    from .vocab import CURATION_GRAPH
+    from pipeline.vocab import CURATION_GRAPH
 
     data = store.dump("nquads")
     ds = rdflib.Dataset()

@@ -26,11 +26,11 @@ from datetime import datetime, timezone
 
 from pyoxigraph import NamedNode
 
-from .errors import NetworkUnavailableError
-from .identity import identity_keys, norm_arxiv, norm_doi
-from .report.prisma import included_papers
-from .store import Store
-from .vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug
+from pipeline.errors import NetworkUnavailableError
+from pipeline.identifiers import identity_keys, norm_arxiv, norm_doi
+from pipeline.curate.screening import included_papers
+from pipeline.store import Store
+from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug
 
 SNOWBALL_GRAPH = iri("graph", "snowball")
 OPENALEX = "https://api.openalex.org"
@@ -248,3 +248,15 @@ def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int = 200,
         if not dry_run:
             _write(store, result)
     return result
+
+
+def backward_candidates(store: Store) -> list[dict]:
+    """References of included papers that are not yet records (backward snowballing).
+
+    The same candidates as ``fedatlas snowball --backward`` (one dedup rule,
+    ``pipeline.identifiers``); here a reviewer adds them one by one as records.
+    """
+    result = backward(store, dry_run=True)
+    out = [{"reference": c.source_node, "cited_by": c.via, "title": c.title, "year": c.year, "doi": c.doi or None}
+           for c in result.proposed if c.title]
+    return sorted(out, key=lambda c: c["title"].lower())

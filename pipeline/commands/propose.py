@@ -1,6 +1,6 @@
 """``fedatlas evaluate GOLD.jsonl``: proposal quality against hand-coded papers.
 
-Mounted by the lead through ``pipeline.cli.COMMAND_MODULES`` (``"pipeline.propose.cli"``).
+Mounted by the lead through ``pipeline.cli.COMMAND_MODULES`` (``"pipeline.commands.propose"``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def evaluate_cmd(gold, kind, fmt, proposers, thresholds, no_cv):
     GOLD is JSONL of hand-coded papers: title, abstract, challenges, nas_types per line,
     or a gold.jsonl with abstracts.jsonl beside it (the dev-gold format).
     """
-    from ..errors import InputError
-    from ..evaluate import EVAL_KINDS, evaluate, format_report
+    from pipeline.errors import InputError
+    from pipeline.propose.evaluate import EVAL_KINDS, evaluate, format_report
 
     thr = {}
     for item in thresholds:

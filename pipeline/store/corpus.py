@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pyoxigraph import Quad, RdfFormat, parse
 
-from . import SCHEMA_VERSION
-from .errors import InputError
-from .store import Store
-from .vocab import (
+from pipeline import SCHEMA_VERSION
+from pipeline.errors import InputError
+from pipeline.store import Store
+from pipeline.vocab import (
     BIBO, CITO, CORPUS_GRAPH, DCTERMS, FA, FABIO, FOAF, ID_NS, META_GRAPH,
     ONTOLOGY_GRAPH, PROV, RDF, RDFS, SKOS, TECHNIQUE_SCHEME, XSD,
     challenge, iri, lit, nas_type, paper, polarity, technique,
@@ -202,7 +202,7 @@ def build_seed_quads(spec: dict | None = None) -> list[Quad]:
 
 
 def _person_key(name: str) -> str:
-    from .vocab import slug
+    from pipeline.vocab import slug
 
     return slug(name)
 

@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 
 from pyoxigraph import NamedNode, Quad
 
-from .document import Document, Proposal, Reference, Source
-from .identity import normalise_title
-from .vocab import (
+from pipeline.document import Document, Proposal, Reference, Source
+from pipeline.identifiers import normalise_title
+from pipeline.vocab import (
     BIBO, CITO, DCTERMS, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, paper, paper_graph, slug, status,
 )
 
@@ -165,7 +165,7 @@ def _proposal_quads(g, node, key: str, p: Proposal, activity) -> list[Quad]:
 
 
 def activity_quads(activity: NamedNode, graph: NamedNode, proposers: list[str], started) -> list[Quad]:
-    from . import __version__
+    from pipeline import __version__
 
     agent = iri("agent", "fedatlas-ingest")
     return [
