@@ -95,7 +95,7 @@ def test_bad_pdf_fails_cleanly_and_store_is_unchanged(seeded_store, tmp_path, cl
     bad.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n")  # truncated
     before = seeded_store.canonical_dump()
     r = cli("ingest", str(bad), "--quiet", store=seeded_store.location)
-    assert r.returncode == 1
+    assert r.returncode == 7  # an input error
     assert "broken.pdf" in r.stderr and "Traceback" not in r.stderr
     assert seeded_store.canonical_dump() == before
 
