@@ -87,7 +87,10 @@ def query_cmd(obj, sparql: str | None, file: str | None, fmt: str) -> None:
     """
     from pyoxigraph import serialize, RdfFormat
 
+    from pipeline.store.guard import check_read
+
     text = _read_query(sparql, file)
+    check_read(text)  # the one guard: no update, no SERVICE (no call to another host)
     result = obj.store().query(text)
     if isinstance(result, bool):
         click.echo("true" if result else "false")

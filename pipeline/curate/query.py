@@ -1,46 +1,29 @@
 """A read-only SPARQL console: only SELECT / ASK / CONSTRUCT / DESCRIBE pass.
 
-The guard strips comments, strings and IRIs, skips PREFIX/BASE declarations,
-and refuses any update keyword or SERVICE; the query then runs through
-``Store.query``, which never executes updates.
+The judgement is the one SPARQL guard's (``pipeline.store.guard``: a real parse, the
+same the HTTP endpoint uses): no update, no SERVICE. The query then runs through the
+store's typed reads, which never execute updates.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pipeline.errors import QueryError
 from pipeline.store import Store
+from pipeline.store.guard import check_read
 
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-FORBIDDEN = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "SERVICE")
 MAX_QUERY = 20_000
-
-_TOKEN = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-
-
-def _neutral(text: str) -> str:
-    return _TOKEN.sub(lambda m: " " if m.group(0).startswith("#") else ' "" ', text)
 
 
 def check_read_only(sparql: str) -> str:
-    """The query form (SELECT...) of ``sparql``; QueryError if it could change the store."""
+    """The query form (SELECT...) of ``sparql``; QueryError if it could change the store or
+    reach another host."""
     if len(sparql) > MAX_QUERY:
         raise QueryError(f"query longer than {MAX_QUERY} characters")
-    body = _neutral(sparql)
-    words = re.findall(r"[?$]?[A-Za-z_][A-Za-z_0-9-]*(?::[A-Za-z_0-9-]*)?", body)
-    upper = [w.upper() for w in words if not w.startswith(("?", "$")) and ":" not in w]
-    bad = sorted(set(upper) & set(FORBIDDEN))
-    if bad:
-        raise QueryError(f"the console is read-only: {', '.join(bad)} is not allowed",
-                         hint="use SELECT, ASK, CONSTRUCT or DESCRIBE")
-    stripped = re.sub(r"(?is)^\s*((PREFIX\s+[\w.-]*:\s*\"\"\s*)|(BASE\s*\"\"\s*))*", "", body)
-    first = re.match(r"\s*([A-Za-z]+)", stripped)
-    form = first.group(1).upper() if first else ""
-    if form not in READ_FORMS:
-        raise QueryError("the console is read-only: start with SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return form
+    found = check_read(sparql, allow_service=False)
+    return found.form or ""  # "" when only Oxigraph's parser reads it (then it cannot be an update)
 
 
 def run_read_only(store: Store, sparql: str):

@@ -6,7 +6,13 @@ import pytest
 
 from pipeline.serve.config import EndpointError
 from pipeline.serve.formats import negotiate
-from pipeline.serve.guard import check_query, check_update, first_keyword, mentions
+from pipeline.serve.guard import check_query, check_update
+from pipeline.store.guard import inspect
+
+
+def mentions(text: str, word: str, update: bool = False) -> bool:
+    found = inspect(text, update=update)
+    return found.service if word == "service" else found.load
 
 SVC = "<http://127.0.0.1:9/>"
 
@@ -48,8 +54,8 @@ def test_load_and_update_keywords():
     assert not mentions("INSERT DATA { <urn:a> <urn:b> 'workload download loading' }", "load", update=True)
     with pytest.raises(EndpointError):
         check_update("LOAD <http://x/data.ttl>", allow_service=False)
-    assert first_keyword("PREFIX a: <x> # c\n INSERT DATA {}") == "insert"
-    assert first_keyword("BASE <x> select *") == "select"
+    assert inspect("PREFIX a: <x> # c\n INSERT DATA {}").form == "UPDATE"
+    assert inspect("BASE <x> select * {}").form == "SELECT"
     with pytest.raises(EndpointError):
         check_query("PREFIX a: <x> DELETE WHERE { ?s ?p ?o }", allow_service=True)
 
