@@ -104,14 +104,3 @@ class Registry(Generic[T]):
         """'built-in' or 'plugin (module:attr)': shown in listings."""
         self._load()
         return self._origin.get(name, "built-in")
-
-
-def all_registries() -> dict[str, Registry]:  # type: ignore[type-arg]
-    """Every kind of extension with its registry (imports the modules that define them)."""
-    for module in KNOWN_REGISTRY_MODULES:
-        importlib.import_module(module)
-    return dict(sorted(REGISTRIES.items()))
-
-
-#: modules that define a registry; `all_registries` imports them so listings are complete
-KNOWN_REGISTRY_MODULES: list[str] = []

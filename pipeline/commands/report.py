@@ -26,13 +26,15 @@ def _emit(data: str | bytes, output: str | None) -> None:
 @click.command("report")
 @click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False),
               help="Directory to write the report into (created if needed).")
+@click.option("--only", multiple=True, metavar="ARTEFACT",
+              help="Build only this artefact (repeatable); `fedatlas plugins` lists them.")
 @pass_ctx
-def report_cmd(obj, out_dir: str) -> None:
+def report_cmd(obj, out_dir: str, only: tuple[str, ...]) -> None:
     """Write the review's report: overview tables (Markdown, CSV, LaTeX, HTML) with heatmaps,
     PRISMA 2020 flow diagram, taxonomy, gap analysis, co-occurrence network and index.html."""
     from pipeline.report import build_report
 
-    files = build_report(obj.store(), out_dir)
+    files = build_report(obj.store(), out_dir, only=list(only) or None)
     for path in files:
         click.echo(str(path))
     click.echo(f"{len(files)} files written; open {Path(out_dir) / 'index.html'}", err=True)
