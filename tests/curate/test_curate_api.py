@@ -12,12 +12,8 @@ from pipeline.errors import InputError, QueryError, StaleWriteError
 from pipeline.report.tables import technique_cells
 from pipeline.vocab import CURATION_GRAPH, challenge, iri, paper_graph, technique
 
-from pipeline.curate.testing import PAPER_A, PAPER_B, PROPOSALS_A
+from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, PROPOSALS_A
 
-P_NONIID = iri("proposal", "a/challenge/noniid").value
-P_HW = iri("proposal", "a/challenge/hw").value
-P_NAS = iri("proposal", "a/nas/supernet").value
-P_TECH = iri("proposal", "a/technique/comm").value
 FAP = technique("federated-architecture-parameter-averaging").value
 BASS = technique("budget-aware-subnet-sampling").value
 ECD = technique("early-candidate-dropping").value
@@ -76,7 +72,7 @@ def test_stale_write_detected_and_nothing_written(store):
 
 
 def test_reingest_keeps_human_decisions(store):
-    from pipeline.curate.testing import make_ingested_paper
+    from pipeline.ingest.testing import make_ingested_paper
 
     curate.reject(store, "ada", P_TECH)
     make_ingested_paper(store, "alpha2024-fedsuper", "FedSuper (v2)", "re-ingested", PROPOSALS_A)
