@@ -30,6 +30,7 @@ SUSPECT_SCORE = 90.0  # rapidfuzz ratio (0-100) of normalised titles at or above
 SAME_TITLE_FLOOR = 60.0  # an identifier match whose titles score below this is not trusted
 MIN_TITLE = 12  # normalised characters; shorter titles ("Introduction") are no identity
 PREPRINT_VENUE = re.compile(r"\b(arxiv|corr|biorxiv|medrxiv|preprint|ssrn|research square|techrxiv)\b", re.I)
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
 STOP = frozenset("a an the of for and in on to with by from via using towards toward is are at as its".split())
 ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
             "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10"}
@@ -68,6 +69,8 @@ def title_numbers(norm_title: str) -> frozenset[str]:
             out.add(m.group(1))
         if tok in ORDINALS and i + 1 < len(tokens) and tokens[i + 1] in ("edition", "ed", "part", "volume"):
             out.add(ORDINALS[tok])
+        if i and tokens[i - 1] in ("part", "volume", "vol") and tok in ROMAN:
+            out.add(ROMAN[tok])
     return frozenset(out)
 
 
