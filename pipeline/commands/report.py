@@ -104,14 +104,20 @@ def orkg_cmd(obj, output: str | None) -> None:
 @click.option("--backward", "direction", flag_value="backward", help="From the included papers' parsed references (offline).")
 @click.option("--forward", "direction", flag_value="forward", help="Works citing the included papers, from OpenAlex (network).")
 @click.option("--dry-run", is_flag=True, help="List the new records without writing them.")
+@click.option("--mailto", default=None, help="E-mail sent to OpenAlex (its polite pool); default $FEDATLAS_MAILTO.")
+@click.option("--max-per-paper", type=click.IntRange(1), default=None,
+              help="Forward: read at most N citing works per paper (the rest is reported as left out).")
 @pass_ctx
-def snowball_cmd(obj, direction: str | None, dry_run: bool) -> None:
+def snowball_cmd(obj, direction: str | None, dry_run: bool, mailto: str | None, max_per_paper: int | None) -> None:
     """Propose new records by snowballing from the included papers (deduplicated against the corpus)."""
     from pipeline.ingest import snowball
 
     if direction is None:
         raise click.UsageError("choose --backward or --forward")
-    result = (snowball.backward if direction == "backward" else snowball.forward)(obj.store(), dry_run=dry_run)
+    if direction == "backward":
+        result = snowball.backward(obj.store(), dry_run=dry_run)
+    else:
+        result = snowball.forward(obj.store(), dry_run=dry_run, mailto=mailto, max_per_paper=max_per_paper)
     for c in result.proposed:
         ident = c.doi or (f"arXiv:{c.arxiv}" if c.arxiv else "")
         click.echo(f"{'would add' if dry_run else 'new'}: {c.title}" + (f" [{ident}]" if ident else ""))
