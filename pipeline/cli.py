@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "pipeline.commands.curate",
     "pipeline.commands.serve",
     "pipeline.commands.report",
+    "pipeline.commands.screening",
     "eval_fednas.cli",
     "app.cli",
 ]

@@ -114,4 +114,6 @@ def all_registries() -> dict[str, Registry]:  # type: ignore[type-arg]
 
 
 #: modules that define a registry; `all_registries` imports them so listings are complete
-KNOWN_REGISTRY_MODULES: list[str] = []
+KNOWN_REGISTRY_MODULES: list[str] = [
+    "pipeline.curate.ranking",
+]

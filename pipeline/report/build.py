@@ -8,7 +8,6 @@ GraphML) and ``index.html``, a single self-contained page tying them together.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from pipeline.report import html as H
 from pipeline.report.analysis import (
     cooccurrence_graph, gap_csv, gap_markdown, gap_matrix, taxonomy, taxonomy_markdown,
 )
+from pipeline.report import prisma
 from pipeline.report.prisma import prisma_counts
 
 TABLE_STEMS = {"method": "method_x_challenge", "technique": "technique_x_challenge"}
@@ -57,10 +57,12 @@ def build_report(store: Store, out_dir: str | Path = "report") -> list[Path]:
         written += [png, svg]
         sections.append((stem, table.title, H.table_html(table) + H.img(png, f"Heatmap: {table.title}")))
 
-    write("prisma.json", json.dumps(counts, indent=2, ensure_ascii=False))
-    png, svg = figures.save(figures.prisma_diagram(counts), out / "prisma")
+    write("prisma.json", prisma.to_json(counts))
+    write("prisma.csv", prisma.to_prisma2020_csv(counts))
+    png, svg = figures.save(prisma.prisma_diagram(counts), out / "prisma")
     written += [png, svg]
-    sections.append(("prisma", "PRISMA 2020 flow", H.img(png, "PRISMA 2020 flow diagram") + H.prisma_html(counts)))
+    sections.append(("prisma", "PRISMA 2020 flow", H.img(png, "PRISMA 2020 flow diagram")
+                     + H.prisma_html(dict(prisma.box_rows(counts)))))
 
     write("taxonomy.md", taxonomy_markdown(tree))
     png, svg = figures.save(figures.taxonomy_tree(tree), out / "taxonomy")
