@@ -39,6 +39,20 @@ def highlight(paragraph: str, start: int, end: int) -> str:
     return md_escape(before) + "**" + md_escape(mid) + "**" + md_escape(after)
 
 
+def highlight_terms(text: str, terms: list[str]) -> str:
+    """Markdown of ``text`` with every occurrence of ``terms`` (whole words, any case) in bold,
+    everything escaped: the review's keywords stand out as in Rayyan, and no paper text becomes markup."""
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return md_escape(text)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text or ""):
+        out.append(md_escape(text[pos:m.start()]) + "**" + md_escape(m.group()) + "**")
+        pos = m.end()
+    return "".join(out) + md_escape((text or "")[pos:])
+
+
 def store_location() -> str | None:
     argv = sys.argv[1:]
     for i, arg in enumerate(argv):

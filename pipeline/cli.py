@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "pipeline.commands.serve",
     "pipeline.commands.report",
     "pipeline.commands.plugins",
+    "pipeline.commands.screening",
     "eval_fednas.cli",
     "app.cli",
 ]

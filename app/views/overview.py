@@ -16,9 +16,9 @@ from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  #
 
 try:  # the report package draws the review's figures; fall back to simple local ones
     from pipeline.report import analysis as report_analysis, figures as report_figures
-    from pipeline.report.prisma import from_curate
+    from pipeline.report.prisma import prisma_diagram
 except ImportError:  # pragma: no cover - depends on what is installed
-    report_analysis = report_figures = from_curate = None
+    report_analysis = report_figures = prisma_diagram = None
 
 VALUE = {"towards": 1.0, "none": 0.0, "against": -1.0, "mixed": 0.5, "disputed": -0.5, "": float("nan")}
 
@@ -66,9 +66,8 @@ if section == "Tables":
         c1.download_button("CSV", to_csv(table), f"{stem}.csv", "text/csv", key=f"csv_{stem}")
         c2.download_button("LaTeX", to_latex(table), f"{stem}.tex", "text/x-tex", key=f"tex_{stem}")
 if section == "PRISMA":
-    if report_figures and from_curate:
-        show_figure(report_figures.prisma_diagram(from_curate(counts)), "prisma")
-    st.json({k: v for k, v in counts.items() if k != "included_papers"})
+    if prisma_diagram:
+        show_figure(prisma_diagram(counts), "prisma")
 if section == "Co-occurrence":
     graph = report_analysis.cooccurrence_graph(store, tables[1]) if report_analysis else None
     if graph is not None and graph.number_of_nodes():

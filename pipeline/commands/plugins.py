@@ -10,6 +10,7 @@ import click
 #: modules that define a registry (importing them creates it); a new kind adds its module here
 REGISTRY_MODULES = [
     "pipeline.report.build",
+    "pipeline.curate.ranking",
 ]
 
 

@@ -23,7 +23,8 @@ from pipeline.curate.proposals import (ProposalView, accept, add_code, bulk_acce
                         paper_text, papers, paragraph_of, proposals, reject)
 from pipeline.curate.query import check_read_only, run_read_only, saved_queries
 from pipeline.curate.screening import (add_record, conflicts, decisions as screening_decisions, exclusion_reasons, mark_duplicate,
-                        prisma_counts, records, resolve, screen, set_exclusion_reasons, included_papers)
+                        records, resolve, screen, set_exclusion_reasons, included_papers)
+from pipeline.curate.prisma import prisma_counts
 from pipeline.curate.suggest import suggest_merges
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -10,7 +10,6 @@ registration order, then writes the page tying them together.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,13 +71,14 @@ def overview_tables(ctx: ReportContext) -> list[Section]:
 
 @ARTEFACTS.register
 def prisma_flow(ctx: ReportContext) -> list[Section]:
-    from pipeline.report import figures
-    from pipeline.report.prisma import prisma_counts
+    from pipeline.report import prisma
 
-    counts = prisma_counts(ctx.store)
-    ctx.write("prisma.json", json.dumps(counts, indent=2, ensure_ascii=False))
-    png = ctx.figure(figures.prisma_diagram(counts), "prisma")
-    return [("prisma", "PRISMA 2020 flow", H.img(png, "PRISMA 2020 flow diagram") + H.prisma_html(counts))]
+    counts = prisma.prisma_counts(ctx.store)
+    ctx.write("prisma.json", prisma.to_json(counts))
+    ctx.write("prisma.csv", prisma.to_prisma2020_csv(counts))
+    png = ctx.figure(prisma.prisma_diagram(counts), "prisma")
+    return [("prisma", "PRISMA 2020 flow", H.img(png, "PRISMA 2020 flow diagram")
+             + H.prisma_html(dict(prisma.box_rows(counts))))]
 
 
 @ARTEFACTS.register

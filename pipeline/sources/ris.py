@@ -64,5 +64,5 @@ def _document(path: Path, e: dict, index: int, chunk: str) -> Document:
         text=f"{title}\n\n{abstract}".strip(),
         keywords=list(e.get("keywords") or []),
         sources=[Source(path=str(path), kind="ris", record=e.get("id") or str(index), sha256=sha256_text(chunk.strip()))],
-        extra={"type": e.get("type_of_reference")},
+        extra={"type": e.get("type_of_reference"), "notes": notes},
     )

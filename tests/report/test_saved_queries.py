@@ -92,9 +92,13 @@ def test_contradicting_replications(seed_store, shared_evidence_store):
 
 
 def test_papers_per_prisma_stage(seed_store):
-    rows = {r["stage"].rsplit("#", 1)[-1]: r for r in run(seed_store, "papers_per_prisma_stage")}
-    assert (rows["TitleAbstract"]["included"], rows["TitleAbstract"]["excluded"]) == (6, 0)
-    assert (rows["FullText"]["included"], rows["FullText"]["excluded"]) == (3, 3)
+    from pipeline.curate.prisma import BOXES, prisma_counts
+
+    rows = {r["box"]: int(r["count"]) for r in run(seed_store, "papers_per_prisma_stage")}
+    assert (rows["screened"], rows["excluded_screening"], rows["assessed"]) == (6, 0, 6)
+    assert (rows["included"], rows["excluded_reports"]) == (3, 3)
+    counts = prisma_counts(seed_store)
+    assert rows == {b: counts[b] for b in BOXES}
 
 
 def test_rejected_machine_codes(seed_store, shared_evidence_store):
