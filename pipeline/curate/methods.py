@@ -105,7 +105,7 @@ def method_views(store: Store) -> list[MethodView]:
             "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
         labels = _resolved_labels(store)
         chosen = {r["p"]: r["m"] for r in store.select(
-            f"SELECT ?p ?m WHERE {{ GRAPH <{CG}> {{ ?p a fa:Proposal ; fa:ofMethod ?m }} }}")}
+            f"SELECT ?p ?m WHERE {{ GRAPH <{CG}> {{ ?p fa:ofMethod ?m }} }}")}
         refined = _open_code_techniques(store)
         views = [v for v in all_proposals(store) if v.status in CODED and v.paper in included]
     by_paper: dict[str, list[MethodView]] = {}
