@@ -99,6 +99,8 @@ def labels_for(store) -> dict[str, str]:
         out.update({r["p"]: r["t"] for r in store.select(
             "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")})
         out.update({m.iri: m.label for m in curate.method_views(store)})
+        for v in curate.proposals(store):
+            out[v.iri] = f"{v.kind} {v.code_label} on {out.get(v.paper, local_name(v.paper))}"
         for r in store.select("SELECT ?x (SAMPLE(?l0) AS ?l) WHERE { GRAPH ?g { ?x a fa:OpenCode ; rdfs:label ?l0 } } "
                               "GROUP BY ?x"):
             out.setdefault(r["x"], r["l"])
