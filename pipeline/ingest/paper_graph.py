@@ -103,6 +103,8 @@ def source_quads(key: str, src: Source, origin: str) -> list[Quad]:
         quads.append(Quad(s, RDFS.label, lit(src.record), g))
     if src.sha256:
         quads.append(Quad(s, FA.contentHash, lit(src.sha256), g))
+    if src.raw:  # the record as the database wrote it: exports give it back unchanged
+        quads.append(Quad(s, DCTERMS.bibliographicCitation, lit(src.raw), g))
     return quads
 
 
