@@ -41,7 +41,8 @@ def report_cmd(obj, out_dir: str, only: tuple[str, ...]) -> None:
 
 
 @click.command("export-bib")
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris"]), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default="bibtex", show_default=True,
+              help="BibTeX, RIS, or CSL-JSON (Zotero, pandoc --citeproc).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def export_bib_cmd(obj, fmt: str, output: str | None) -> None:
