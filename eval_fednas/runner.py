@@ -60,6 +60,9 @@ def device_name(device: str) -> str:
 def make_spec(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
               device: str = "cpu", overrides: dict | None = None) -> RunSpec:
     exp = experiments.get(name)
+    from .engines import REG as ENGINES
+
+    ENGINES.get(engine)  # an unknown engine fails here, with the known names, before any work
     n = seeds if seeds is not None else (2 if quick else 5)
     params = exp.params(quick)
     params.update(overrides or {})
@@ -76,6 +79,9 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
     for seed in tqdm(spec.seeds, desc=spec.experiment, disable=not progress, unit="seed"):
         per_seed.append(exp.run_seed(spec, seed))
     estimates, verdicts = exp.judge(spec, per_seed)
+    exp.attach_deviations(spec.params, verdicts)
+    check_estimates, checks = exp.accounting(spec, per_seed)
+    estimates = estimates + check_estimates
     if spec.quick:  # a smoke run is never a verdict
         for v in verdicts:
             v.verdict = "inconclusive"
@@ -92,6 +98,7 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
         "per_seed": per_seed,
         "estimates": [e.to_dict() for e in estimates],
         "verdicts": [vars(v) for v in verdicts],
+        "accounting_checks": [vars(c) for c in checks],
     }
     result["plots"] = exp.plot(spec, per_seed, estimates, outdir)
     (outdir / "result.json").write_text(json.dumps(result, indent=2, default=float))

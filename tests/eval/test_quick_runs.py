@@ -10,7 +10,8 @@ from eval_fednas.runner import run_experiment
 
 # Shrink the quick configs further so the whole suite stays fast.
 SMALLER = {
-    "xu-fednas": {"clients": 8, "pretrain_rounds": 2, "iterations": 1, "long_term_rounds": 1},
+    "xu-fednas": {"clients": 8, "pretrain_rounds": 2, "iterations": 1, "long_term_rounds": 1, "check_every": 1,
+                  "convergence_max_rounds": 2},
     "supernet-ranking": {"rounds": 2, "clients": 6},
     "fedoras-sampling": {"rounds": 2, "clients": 6},
     "fednas-darts": {"search_rounds": 1, "train_rounds": 1, "clients": 6, "alphas": [0.1, 100.0]},
@@ -40,6 +41,17 @@ def test_quick_run_writes_results_and_replications(name, tmp_path, store):
     assert {r["claim"].rsplit("/", 1)[-1] for r in rows} == set(experiments.get(name).claims)
     assert all(r["verdict"].endswith("#Inconclusive") and r["smoke"] is True and r["nm"] >= 1 for r in rows)
     assert json.loads(rows[0]["cfg"])["experiment"] == name
+    # deviations from the paper sit on each Replication, one fa:deviation per item
+    devs = store.select("""SELECT ?claim (COUNT(?d) AS ?nd) WHERE { GRAPH <https://w3id.org/fedatlas/id/graph/evidence> {
+          ?r a fa:Replication ; fa:testsClaim ?claim ; fa:deviation ?d } } GROUP BY ?claim""")
+    assert {r["claim"].rsplit("/", 1)[-1] for r in devs} == set(experiments.get(name).claims)
+    assert all(r["nd"] == len(v["deviations"]) for r in devs for v in data["verdicts"]
+               if r["claim"].endswith("/" + v["claim"]))
+    # accounting checks are separate nodes with no verdict
+    checks = store.select("""SELECT ?claim ?v WHERE { GRAPH <https://w3id.org/fedatlas/id/graph/evidence> {
+          ?c a fa:AccountingCheck ; fa:checksClaim ?claim ; fa:checkPassed ?p . OPTIONAL { ?c fa:verdict ?v } } }""")
+    assert {r["claim"].rsplit("/", 1)[-1] for r in checks} == set(experiments.get(name).checks)
+    assert all(r.get("v") is None for r in checks)
 
 
 def test_unknown_experiment_lists_known_names():
@@ -63,3 +75,4 @@ def test_cli_run_and_list(tmp_path):
     assert res.exit_code == 0
     assert "fedoras-budget-sampling" in res.output and "inconclusive (smoke run)" in res.output
     assert "xu-table4-groups" in res.output and "not run" in res.output
+    assert "xu-fig6-all-off" in res.output and "accounting check not run (not a verdict)" in res.output
