@@ -66,6 +66,7 @@ class XuFedNAS(Experiment):
         "xu-table3-drop100": "dropping 100% degrades accuracy",
         "xu-table4-groups": "more / fewer groups change accuracy only within -1.5..+0.5 points",
         "xu-accuracy-vs-netadapt": "FedNAS reaches accuracy comparable to centralised NetAdapt (both converged)",
+        "xu-representative-groups": "representative groups beat random ones on skewed data (distance, accuracy)",
     }
     checks = {
         "xu-fig6-all-off": "all three optimisations off -> 161-281x more on-client uplink/compute",
@@ -83,10 +84,11 @@ class XuFedNAS(Experiment):
             return {"dataset": "digits", "clients": 12, "alpha": 0.5, "groups": 4, "pretrain_rounds": 6,
                     "iterations": 2, "budget_step": 0.15, "schedule": [[1, 1], [99, 2]], "fixed_rounds": 2,
                     "long_term_rounds": 3, "lr": 0.1, "epochs": 1, "batch_size": 16, "widths": [8, 16, 16, 32],
-                    **conv, "check_every": 2, "convergence_max_rounds": 6}
+                    **conv, "check_every": 2, "convergence_max_rounds": 6, "low_alpha": 0.2}
         return {"dataset": "digits", "clients": 40, "alpha": 0.5, "groups": 4, "pretrain_rounds": 30,
                 "iterations": 5, "budget_step": 0.12, "schedule": [[2, 2], [4, 3], [99, 4]], "fixed_rounds": 4,
-                "long_term_rounds": 40, "lr": 0.1, "epochs": 1, "batch_size": 16, "widths": [16, 32, 32, 64], **conv}
+                "long_term_rounds": 40, "lr": 0.1, "epochs": 1, "batch_size": 16, "widths": [16, 32, 32, 64], **conv,
+                "low_alpha": 0.2}
 
     def deviations(self, p: dict) -> dict[str, list[str]]:
         every = [f"scale: scikit-learn digits (8x8), a 4-layer CNN, {p['clients']} clients, Dirichlet alpha "
@@ -100,6 +102,8 @@ class XuFedNAS(Experiment):
         return {"*": every,
                 "xu-table3-drop100": ["with 3 candidates, dropping 50% and 100% remove the same 2 candidates after "
                                       "round 1, so drop 50% == drop 100% here"],
+                "xu-representative-groups": [f"low alpha = {p['low_alpha']:g} (digits cannot give 40 clients >= 10 "
+                                             "samples each at 0.1); candidates are few (3), so a wrong pick is rare"],
                 "xu-accuracy-vs-netadapt": ["centralised NetAdapt = the same search on the pooled data as one client; "
                                             "both arms fine-tuned until the validation plateau rule holds (max "
                                             f"{p['convergence_max_rounds']} rounds/epochs); a run that did not "
@@ -137,6 +141,7 @@ class XuFedNAS(Experiment):
                     out["fednas.conv.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
                     out["fednas.conv.rounds"], out["fednas.conv.converged"] = log.rounds, log.converged
                     fednas_arch = (arch, searched)
+        out.update(self._low_alpha(spec, seed, base, conv, train))
         # centralised NetAdapt: the same search on pooled data, one "client", trained to convergence
         pool = [pooled(clients)]
         with make_engine("builtin", pool, spec.device) as engine:
@@ -151,6 +156,26 @@ class XuFedNAS(Experiment):
             params, _, log = finetune(engine, arch, params, {}, train, seed + 1, conv_ref)
             out["fednas_arch_central.acc"] = 100 * evaluate_clients(arch, params, {}, pool, "test")
             out["fednas_arch_central.converged"] = log.converged
+        return out
+
+    def _low_alpha(self, spec, seed, base, conv, train) -> dict:
+        """Greedy (representative) vs. random groups vs. all clients, on strongly skewed data."""
+        p = spec.params
+        ds, clients = clients_for(p, seed, alpha=p["low_alpha"])
+        arch0 = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, p["widths"])
+        params0, _ = init_model(arch0, seed)
+        out = {}
+        with make_engine(spec.engine, clients, spec.device) as engine:
+            params0, _, _ = fedavg(engine, arch0, params0, {}, p["pretrain_rounds"], train, seed)
+            gm_acc = evaluate_clients(arch0, params0, {}, clients, "val")
+            for name, over in (("greedy", {}), ("random", {"partition": "random"}), ("all", {"group": False})):
+                search = FedNASSearch(engine, replace(base, **over), seed, ds.num_classes)
+                arch, params = search.search(arch0, params0, gm_acc)
+                params, _, _ = finetune(engine, arch, params, {}, train, seed + 1, conv, stop=False)
+                out[f"low.{name}.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                out[f"low.{name}.trace"] = search.trace
+                if name != "all":
+                    out[f"low.{name}.distance"] = float(np.mean([t["group_distance"] for t in search.trace]))
         return out
 
     def judge(self, spec, per_seed):
@@ -194,6 +219,20 @@ class XuFedNAS(Experiment):
                    [Condition(f"{v}_minus_all_on.accuracy", acc[v] - acc["all_on"], "points", "inside", *TOL_GROUPS)
                     for v in ("groups_half", "groups_double", "groups_quad")], [],
                    "uplink per group count: accounting check, not part of the verdict")
+        # representative (greedy) vs random groups at low alpha: the label distance and the pick
+        for n in ("greedy", "random"):
+            est(f"low_alpha.{n}.group_distance", col(per_seed, f"low.{n}.distance"), "L1")
+            est(f"low_alpha.{n}.accuracy", col(per_seed, f"low.{n}.acc"), "%")
+            est(f"low_alpha.{n}.same_final_arch_as_all_clients", same_pick(per_seed, f"low.{n}", "low.all", False),
+                "fraction of seeds")
+        verdict_of("xu-representative-groups",
+                   [Condition("low_alpha.greedy_minus_random.group_distance",
+                              col(per_seed, "low.greedy.distance") - col(per_seed, "low.random.distance"), "L1",
+                              "below", 0.0),
+                    Condition("low_alpha.greedy_minus_random.accuracy",
+                              col(per_seed, "low.greedy.acc") - col(per_seed, "low.random.acc"), "points", "above", 0.0)],
+                   [f"low_alpha.{n}.same_final_arch_as_all_clients" for n in ("greedy", "random")],
+                   f"Dirichlet alpha {spec.params['low_alpha']:g}")
         # vs. NetAdapt, both trained to convergence
         conv_ok = bool(col(per_seed, "fednas.conv.converged").all() and col(per_seed, "netadapt.converged").all())
         for k in ("fednas.conv.rounds", "netadapt.rounds"):

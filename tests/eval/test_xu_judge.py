@@ -24,6 +24,10 @@ def _seed(s, gap=0.0, converged=True, drop_cost=0.0):
         out[f"{v}.plateaued"] = True
         out[f"{v}.trace"] = [{"widths": [8, 16, 16, 32]}]
     out["drop100.acc"] -= drop_cost
+    for n, d in (("greedy", 0.1), ("random", 0.3), ("all", 0.0)):
+        out[f"low.{n}.acc"] = 90.0 + rng.normal(0, 0.05)
+        out[f"low.{n}.distance"] = d + rng.normal(0, 0.01)
+        out[f"low.{n}.trace"] = [{"widths": [8, 16, 16, 32]}]
     out["fednas.conv.acc"] = 90.0 + gap + rng.normal(0, 0.05)
     out["netadapt.acc"] = 90.0
     out["fednas_arch_central.acc"] = 90.0
