@@ -73,6 +73,7 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
     """Run ``spec``; write JSON, Markdown and plots; add Replications to ``store``."""
     exp = experiments.get(spec.experiment)
     started = dt.datetime.now(dt.timezone.utc)
+    commit = git_commit()  # the code that runs, taken before it runs
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     torch.manual_seed(0)
     per_seed = []
@@ -92,7 +93,7 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
     result = {
         "schema": "eval_fednas.result.v1", "timestamp": stamp, "spec": spec.to_dict(),
         "smoke_run": spec.quick, "title": exp.title, "claims": exp.claims,
-        "provenance": {"git_commit": git_commit(), "packages": package_versions(),
+        "provenance": {"git_commit": commit, "packages": package_versions(),
                        "device": device_name(spec.device), "started": started.isoformat(),
                        "ended": ended.isoformat(), "seconds": (ended - started).total_seconds()},
         "per_seed": per_seed,
