@@ -47,17 +47,19 @@ def eval_group() -> None:
 @click.option("--seeds", type=int, default=None, help="Number of paired seeds (default 5; 2 with --quick).")
 @click.option("--engine", type=RegistryChoice("eval_fednas.engines"), default="builtin", show_default=True)
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--scale", type=click.Choice(["small", "paper"]), default="small", show_default=True,
+              help="paper: the paper's group number, local epochs and rounds on CIFAR-10-sized data (for a GPU).")
 @click.option("--out", "out_dir", default="runs", show_default=True, help="Directory for runs/NAME/TIMESTAMP/.")
 @click.option("--no-store", is_flag=True, help="Do not write Replication nodes into the store.")
 @click.option("--threads", type=int, default=1, show_default=True, help=THREADS_HELP)
 @click.pass_obj
-def run_cmd(obj, name, quick, seeds, engine, device, out_dir, no_store, threads) -> None:
+def run_cmd(obj, name, quick, seeds, engine, device, scale, out_dir, no_store, threads) -> None:
     """Run experiment NAME and write results, plots and Replication nodes."""
     from .runner import run_experiment
 
     _threads(threads)
     store = None if (no_store or obj is None) else obj.store()
-    result = run_experiment(name, quick, seeds, engine, device, out_dir, store)
+    result = run_experiment(name, quick, seeds, engine, device, out_dir, store, scale=scale)
     if quick:
         click.echo("SMOKE RUN (--quick): results are not verdicts.")
     for v in result["verdicts"]:

@@ -58,15 +58,24 @@ def device_name(device: str) -> str:
 
 
 def make_spec(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
-              device: str = "cpu", overrides: dict | None = None) -> RunSpec:
+              device: str = "cpu", overrides: dict | None = None, scale: str = "small") -> RunSpec:
     exp = experiments.get(name)
     from .engines import REG as ENGINES
 
     ENGINES.get(engine)  # an unknown engine fails here, with the known names, before any work
     n = seeds if seeds is not None else (2 if quick else 5)
     params = exp.params(quick)
+    if scale == "paper":
+        if quick:
+            raise AtlasError("--quick and --scale paper exclude each other", hint="drop one of them")
+        paper = exp.paper_params()
+        if not paper:
+            raise AtlasError(f"experiment {name!r} has no paper-scale preset", hint="run it without --scale paper")
+        params.update(paper)
+    elif scale != "small":
+        raise AtlasError(f"unknown scale {scale!r}", hint="use --scale small or --scale paper")
     params.update(overrides or {})
-    return RunSpec(name, list(range(n)), quick, engine, resolve_device(device), params)
+    return RunSpec(name, list(range(n)), quick, scale, engine, resolve_device(device), params)
 
 
 def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: bool = True) -> dict:
@@ -114,6 +123,6 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
 
 def run_experiment(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
                    device: str = "cpu", out_dir: str | Path = "runs", store=None, progress: bool = True,
-                   overrides: dict | None = None) -> dict:
+                   overrides: dict | None = None, scale: str = "small") -> dict:
     """The library entry point behind ``fedatlas eval run``."""
-    return run_spec(make_spec(name, quick, seeds, engine, device, overrides), out_dir, store, progress)
+    return run_spec(make_spec(name, quick, seeds, engine, device, overrides, scale), out_dir, store, progress)

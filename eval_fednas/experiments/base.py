@@ -22,6 +22,7 @@ class RunSpec:
     experiment: str
     seeds: list[int]
     quick: bool = False
+    scale: str = "small"  # "small" (CPU defaults) or "paper" (the paper's K, epochs, rounds: for a GPU)
     engine: str = "builtin"
     device: str = "cpu"
     params: dict = field(default_factory=dict)
@@ -74,6 +75,10 @@ class Experiment(abc.ABC):
     @abc.abstractmethod
     def params(self, quick: bool) -> dict:
         """Default parameters (JSON-able)."""
+
+    def paper_params(self) -> dict:
+        """``--scale paper``: overrides of ``params(False)`` with the paper's scale; {} = no preset."""
+        return {}
 
     @abc.abstractmethod
     def run_seed(self, spec: RunSpec, seed: int) -> dict:

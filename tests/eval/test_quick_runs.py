@@ -76,3 +76,28 @@ def test_cli_run_and_list(tmp_path):
     assert "fedoras-budget-sampling" in res.output and "inconclusive (smoke run)" in res.output
     assert "xu-table4-groups" in res.output and "not run" in res.output
     assert "xu-fig6-all-off" in res.output and "accounting check not run (not a verdict)" in res.output
+
+
+def test_paper_scale_preset_is_the_papers_and_excludes_quick():
+    from pipeline.errors import AtlasError
+    from eval_fednas.runner import make_spec
+
+    spec = make_spec("xu-fednas", scale="paper")
+    p = spec.params
+    assert spec.scale == "paper" and p["dataset"] == "synthetic-cifar10" and p["groups"] == 20 and p["epochs"] == 4
+    assert p["schedule"] == [[5, 2], [10, 5], [15, 8], [99, 10]]  # Xu et al.'s CelebA schedule
+    devs = experiments.get("xu-fednas").deviations(p)["*"]
+    assert not any("local epoch" in d or "groups instead" in d for d in devs)  # matched, so not a deviation
+    with pytest.raises(AtlasError, match="exclude"):
+        make_spec("xu-fednas", quick=True, scale="paper")
+    with pytest.raises(AtlasError, match="no paper-scale preset"):
+        make_spec("supernet-ranking", scale="paper")
+
+
+def test_synthetic_cifar10_is_cifar_sized_and_deterministic():
+    from eval_fednas.data import synthetic_cifar10
+
+    x, y = synthetic_cifar10(200)
+    x2, y2 = synthetic_cifar10(200)
+    assert x.shape == (200, 3, 32, 32) and set(y.tolist()) <= set(range(10))
+    assert (x == x2).all() and (y == y2).all()
