@@ -103,9 +103,14 @@ class ClientData:
     def n_train(self) -> int:
         return int(self.y_train.numel())
 
+    def to(self, device: str) -> "ClientData":
+        """A copy with every split on ``device`` (engines keep data there for the whole run)."""
+        t = {k: getattr(self, k).to(device) for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
+        return ClientData(self.cid, tier=self.tier, **t)
+
     def label_distribution(self, num_classes: int) -> np.ndarray:
         """Normalised label counts of all local data (what FedNAS uploads)."""
-        y = torch.cat([self.y_train, self.y_val, self.y_test]).numpy()
+        y = torch.cat([self.y_train, self.y_val, self.y_test]).cpu().numpy()
         counts = np.bincount(y, minlength=num_classes).astype(float)
         return counts / max(counts.sum(), 1.0)
 

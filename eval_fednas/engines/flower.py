@@ -168,6 +168,7 @@ class FlowerEngine(Engine):
     """Client work executed by Flower's Simulation Runtime (ServerApp + ClientApp on Ray)."""
 
     name = "flower"
+    resident = False  # partitions go to disk; each ClientApp loads and moves its own
 
     def __init__(self, clients, device: str = "cpu", num_cpus: int | None = None) -> None:
         super().__init__(clients, device)

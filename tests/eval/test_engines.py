@@ -94,3 +94,20 @@ def test_stacked_fit_matches_local_fit_per_client(digits_clients):
         assert (r.n_train, r.n_eval, r.train_macs, r.eval_macs) == (ref.n_train, ref.n_eval, ref.train_macs, ref.eval_macs)
         assert abs(r.correct - ref.correct) <= 1  # an argmax tie may flip with reduction order
         assert all(torch.allclose(r.params[k], ref.params[k], atol=1e-5) for k in p)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_keeps_data_params_and_results_on_the_device(digits_clients):
+    """Data move once (engine construction); fused parameters and client results never leave the GPU."""
+    _, clients = digits_clients
+    p, b = init_model(ARCH, 0)
+    with make_engine("builtin", clients, "cuda") as eng:
+        assert all(c.x_train.is_cuda and c.y_val.is_cuda for c in eng.clients)
+        run = FederatedRun(eng, FedAvg(1.0, TrainConfig(epochs=1, lr=0.1)), Ledger(len(clients)), seed=0)
+        p, b = run.run(ARCH, p, b, 2)
+        assert all(v.is_cuda for v in p.values())
+        from eval_fednas.engines.base import FitJob
+
+        res = eng.fit([FitJob(c.cid, ARCH, p, {}, seed=c.cid) for c in clients[:3]])
+        assert all(v.is_cuda for r in res for v in r.params.values())
