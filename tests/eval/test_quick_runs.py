@@ -16,6 +16,7 @@ SMALLER = {
     "fedoras-sampling": {"rounds": 2, "clients": 6},
     "fednas-darts": {"search_rounds": 1, "train_rounds": 1, "clients": 6, "alphas": [0.1, 100.0]},
     "fbnetv3-predictor": {"proxy_rounds": 1, "n_labelled": 4},
+    "heterofl-width": {"rounds": 2},
 }
 
 
