@@ -9,6 +9,10 @@ import click
 
 #: modules that define a registry (importing them creates it); a new kind adds its module here
 REGISTRY_MODULES = [
+    "pipeline.cli",
+    "pipeline.propose.base",
+    "eval_fednas.experiments",
+    "eval_fednas.engines",
     "pipeline.report.build",
     "pipeline.curate.ranking",
 ]
@@ -16,9 +20,9 @@ REGISTRY_MODULES = [
 
 def registries() -> dict:
     """Every kind of extension with its registry, importing what defines them."""
-    from pipeline.registry import REGISTRIES
+    from pipeline.registry import KNOWN_REGISTRY_MODULES, REGISTRIES
 
-    for name in REGISTRY_MODULES:
+    for name in dict.fromkeys(REGISTRY_MODULES + KNOWN_REGISTRY_MODULES):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as e:  # an optional part of Atlas that is not installed
@@ -31,7 +35,9 @@ def registries() -> dict:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def plugins_cmd(fmt: str) -> None:
     """List the extension points (entry-point group `fedatlas.KIND`) and what is registered in each."""
-    listing = {kind: {"group": reg.group, "names": {n: reg.origin(n) for n in reg.names()}}
+    listing = {kind: {"group": reg.group,
+                      "names": {**{n: reg.origin(n) for n in reg.names()},
+                                **{n: f"broken plugin ({why})" for n, why in reg.broken.items()}}}
                for kind, reg in registries().items()}
     if fmt == "json":
         click.echo(json.dumps(listing, indent=2))
