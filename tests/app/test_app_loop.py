@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.common import md_escape
 from pipeline import curate
 from pipeline.curate.methods import open_code_of
-from pipeline.curate.testing import PAPER_A, make_ingested_paper
+from pipeline.ingest.testing import PAPER_A, make_ingested_paper
 from pipeline.report.tables import challenges, method_table
 from pipeline.vocab import FA, RDFS, iri, lit, paper_graph, technique
 

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.methods import METHODS_GRAPH, default_name, open_code_of
-from pipeline.curate.testing import PAPER_A, PAPER_B, make_ingested_paper
+from pipeline.ingest.testing import PAPER_A, PAPER_B, make_ingested_paper
 from pipeline.errors import InputError
 from pipeline.report.analysis import gap_matrix
 from pipeline.report.tables import method_table
