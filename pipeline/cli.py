@@ -15,12 +15,12 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 
 import click
 
 from pipeline import __version__
 from pipeline.errors import AtlasError
+from pipeline.registry import Registry
 
 COMMAND_MODULES = [
     "pipeline.commands.core",
@@ -29,6 +29,8 @@ COMMAND_MODULES = [
     "pipeline.commands.curate",
     "pipeline.commands.serve",
     "pipeline.commands.report",
+    "pipeline.commands.plugins",
+    "pipeline.commands.screening",
     "eval_fednas.cli",
     "app.cli",
 ]
@@ -101,8 +103,12 @@ def cli(ctx: click.Context, store_location: str | None) -> None:
     ctx.obj = CliContext(store_location=store_location)
 
 
+#: every command: built-ins from COMMAND_MODULES (their ``commands`` lists), plugins from the
+#: entry-point group ``fedatlas.commands`` (a click.Command); a plugin never replaces a built-in
+COMMANDS: Registry[click.Command] = Registry("commands", key=lambda command: command.name)
+
+
 def _register() -> None:
-    seen = set(cli.commands)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -111,14 +117,10 @@ def _register() -> None:
                 continue  # that part of Atlas is not built/installed
             raise
         for command in getattr(module, "commands", []):
-            if command.name not in seen:
-                cli.add_command(command)
-                seen.add(command.name)
-    for ep in entry_points(group="fedatlas.commands"):
-        command = ep.load()
-        if command.name not in seen:
-            cli.add_command(command)
-            seen.add(command.name)
+            if command.name not in cli.commands:
+                COMMANDS.register(command)
+    for name, command in COMMANDS.items():
+        cli.add_command(command, name)
 
 
 _register()
