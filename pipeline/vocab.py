@@ -164,3 +164,41 @@ def lit(value, datatype: NamedNode | None = None, lang: str | None = None) -> Li
     if isinstance(value, float):
         return Literal(repr(value), datatype=XSD.double)
     return Literal(str(value))
+
+
+# ---- terms in SPARQL text ---------------------------------------------------------------
+# Every user- or paper-supplied value that goes into a query string goes through one of
+# these two (tests/architecture/test_sparql_terms.py fails on a raw interpolation).
+
+_IRI_FORBIDDEN = set('<>"{}|^`\\ \n\t\r')
+
+
+def as_iri(value: "str | NamedNode") -> NamedNode:
+    """A validated IRI (``<...>`` around it is accepted); InputError if it is not one, so
+    nothing a user types can close the ``<...>`` and add SPARQL of its own."""
+    from pipeline.errors import InputError
+
+    if isinstance(value, NamedNode):
+        return value
+    text = str(value).strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if ":" not in text or any(c in _IRI_FORBIDDEN or ord(c) < 0x20 for c in text):
+        raise InputError(f"not an IRI: {text!r}")
+    try:
+        return NamedNode(text)
+    except ValueError:
+        raise InputError(f"not an IRI: {text!r}") from None
+
+
+def sparql_iri(value: "str | NamedNode") -> str:
+    """``<iri>`` for a SPARQL string, validated (see :func:`as_iri`)."""
+    return str(as_iri(value))
+
+
+def sparql_literal(value, datatype: NamedNode | None = None, lang: str | None = None) -> str:
+    """A literal for a SPARQL string, escaped (quotes, backslashes, newlines) by Oxigraph's
+    own serialiser; typed as :func:`lit` types it."""
+    if isinstance(value, Literal):
+        return str(value)
+    return str(lit(value, datatype, lang))

@@ -28,7 +28,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from pipeline.errors import InputError, StaleWriteError
 from pipeline.store import Store
-from pipeline.vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, slug
+from pipeline.vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, as_iri, iri, lit, slug
 
 CG = CURATION_GRAPH.value
 
@@ -73,17 +73,7 @@ def reviewer(name: "str | Reviewer") -> Reviewer:
 
 def node(value: "str | NamedNode") -> NamedNode:
     """A NamedNode from an IRI string (validated: nothing can break out of ``<...>``)."""
-    if isinstance(value, NamedNode):
-        return value
-    text = str(value).strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    if ":" not in text or any(c in text for c in '<>"{}|^`\\ \n\t'):
-        raise InputError(f"not an IRI: {text!r}")
-    try:
-        return NamedNode(text)
-    except ValueError:
-        raise InputError(f"not an IRI: {text!r}") from None
+    return as_iri(value)
 
 
 def now_iso() -> str:

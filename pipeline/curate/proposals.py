@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode
 
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import CURATION_GRAPH, FA, PROPOSAL_KINDS, PROV, RDF, iri, lit, local_name, status
+from pipeline.vocab import FA, PROPOSAL_KINDS, PROV, RDF, as_iri, iri, lit, local_name, status
 from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, dt, latest_decisions, new_iri, node, now_iso, reviewer, write
 
 STATUS_BY_IRI = {FA["Status" + s.capitalize()].value: s for s in ("proposed", "accepted", "rejected", "edited")}
@@ -52,6 +52,7 @@ class ProposalView:
     code_label: str = ""
     extra: dict = field(default_factory=dict)
     label: str = ""  # the proposer's label (an open code's name when no refined technique matched)
+    rationale: str | None = None  # an LLM proposer's reason, when it gave one
 
 
 def _merge(rows: list[dict], key: str) -> dict[str, dict[str, Any]]:
@@ -96,7 +97,7 @@ def proposals(store: Store, paper: "str | NamedNode | None" = None) -> list[Prop
             excerpt=ex, text=str(exp.get(FA_NS + "text", "")),
             start=_int(exp.get(FA_NS + "charStart")), end=_int(exp.get(FA_NS + "charEnd")),
             page=_int(exp.get(FA_NS + "page")), manual=p in manual, latest=latest.get(p),
-            label=str(props.get(RDFS_LABEL, "")),
+            label=str(props.get(RDFS_LABEL, "")), rationale=props.get(FA_NS + "rationale"),
             code_label=labels.get(code, local_name(code)) if code else str(props.get(RDFS_LABEL, "")) or "new open code"))
     out.sort(key=lambda v: (v.paper, v.kind, -(v.score or 0.0), v.iri))
     return out
@@ -294,8 +295,7 @@ def bulk_accept(store: Store, who: "str | Reviewer", paper: "str | NamedNode", m
 def papers(store: Store) -> list[dict]:
     """Papers with proposals: iri, title, and counts per current status."""
     with store.session():
-        titles = {r["p"]: r["t"] for r in store.select(
-            "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
+        titles = paper_titles(store)
         views = proposals(store)
     out: dict[str, dict] = {}
     for v in views:
@@ -320,46 +320,32 @@ def paragraph_of(text: str, start: int | None, end: int | None) -> tuple[str, in
 
 # ---- listings (what `fedatlas proposals/papers` print) -------------------------------
 
-STATUS_NAMES = {"StatusProposed": "proposed", "StatusAccepted": "accepted",
-                "StatusRejected": "rejected", "StatusEdited": "edited"}
+def paper_titles(store: Store) -> dict[str, str]:
+    """paper IRI -> title (one of them when sources disagree)."""
+    return {r["p"]: r["t"] for r in store.select(
+        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
 
 
 def list_proposals(store: Store, status: str = "proposed", paper: str | None = None,
                    kind: str | None = None) -> list[dict]:
-    """Proposals as dicts: paper, title, kind, code, label, score, evidence, page, proposer, ..."""
-    filters = []
-    if paper:
-        filters.append(f"FILTER(?paper = <{paper}>)")
-    if kind:
-        filters.append(f'FILTER(?kind = "{kind}")')
-    rows = store.select(f"""
-        SELECT ?prop ?paper ?title ?kind ?code ?label ?score ?evidence ?page ?start ?end
-               ?proposer ?model ?version ?mstatus ?hstatus ?rationale ?plabel WHERE {{
-          GRAPH ?g {{
-            ?prop a fa:Proposal ; fa:aboutPaper ?paper ; fa:proposalKind ?kind ;
-                  fa:score ?score ; fa:proposer ?proposer ; fa:model ?model ; fa:modelVersion ?version ;
-                  fa:status ?mstatus ; fa:evidence ?ex .
-            ?ex fa:text ?evidence .
-            OPTIONAL {{ ?ex fa:page ?page }} OPTIONAL {{ ?ex fa:charStart ?start }} OPTIONAL {{ ?ex fa:charEnd ?end }}
-            OPTIONAL {{ ?prop fa:proposesCode ?code }} OPTIONAL {{ ?prop fa:rationale ?rationale }}
-            OPTIONAL {{ ?prop rdfs:label ?label }}
-            OPTIONAL {{ ?paper dcterms:title ?title }}
-          }}
-          OPTIONAL {{ GRAPH {CURATION_GRAPH} {{ ?prop fa:status ?hstatus }} }}
-          OPTIONAL {{ GRAPH ?gp {{ ?prop fa:proposesCode ?c2 }} GRAPH ?gc {{ ?c2 skos:prefLabel ?plabel }} }}
-          {' '.join(filters)}
-        }} ORDER BY ?paper ?kind DESC(?score)""")
+    """Proposals as dicts: paper, title, kind, code, label, score, evidence, page, proposer, ...
+
+    The same read model as the app and the curation API (:func:`proposals`): a reviewer's
+    edit shows its code and excerpt (one row, not the machine's old one beside it), codes a
+    reviewer added are listed, status is the current one."""
+    with store.session():
+        views = proposals(store, as_iri(paper) if paper else None)
+        titles = paper_titles(store)
     out = []
-    for r in rows:
-        current = STATUS_NAMES.get(local_name(r["hstatus"] or r["mstatus"]), "proposed")
-        if status != "all" and current != status:
+    for v in views:
+        if (status != "all" and v.status != status) or (kind and v.kind != kind):
             continue
         out.append({
-            "proposal": r["prop"], "paper": r["paper"], "title": r["title"], "kind": r["kind"],
-            "code": r["code"] or "new", "label": r["plabel"] or r["label"] or local_name(r["code"] or "new"), "score": r["score"],
-            "evidence": r["evidence"], "page": r["page"], "start": r["start"], "end": r["end"],
-            "proposer": r["proposer"], "model": r["model"], "model_version": r["version"],
-            "status": current, "rationale": r["rationale"],
+            "proposal": v.iri, "paper": v.paper, "title": titles.get(v.paper), "kind": v.kind,
+            "code": v.code or "new", "label": v.code_label, "score": v.score,
+            "evidence": v.text, "page": v.page, "start": v.start, "end": v.end,
+            "proposer": v.proposer, "model": v.model, "model_version": v.model_version,
+            "status": v.status, "rationale": v.rationale, "manual": v.manual,
         })
     return out
 

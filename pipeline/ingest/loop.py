@@ -263,12 +263,15 @@ def proposal_context(store: Store):
 
 
 def curated_examples(store: Store) -> list[dict]:
-    """Accepted/rejected proposals as labelled sentences (learning from curation)."""
+    """Accepted/rejected proposals as labelled sentences (learning from curation).
+
+    Read through the one proposals read model: an edited proposal teaches the reviewer's
+    code and excerpt (not the machine's), a code the reviewer added teaches too."""
     from pipeline.curate.proposals import list_proposals
 
     out = []
     for p in list_proposals(store, status="all"):
-        if p["status"] in ("accepted", "edited", "rejected") and p["code"] and p["evidence"]:
+        if p["status"] in ("accepted", "edited", "rejected") and p["code"] != "new" and p["evidence"]:
             out.append({"kind": p["kind"], "code": p["code"], "text": p["evidence"],
                         "accepted": p["status"] != "rejected"})
     return out
