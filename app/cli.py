@@ -32,10 +32,45 @@ def app_cmd(obj, port: int, store_location: str | None) -> None:
     location = store_location or obj.store_location or default_location()
     env = {**os.environ, "FEDATLAS_STORE": location}
     click.echo(f"FedNAS Atlas app on http://127.0.0.1:{port} (store {location}); Ctrl-C stops it")
+    raise SystemExit(run_child(streamlit_argv(port, location), env))
+
+
+def run_child(argv: list[str], env: dict[str, str], grace_s: float = 20) -> int:
+    """Run the Streamlit server as our child and take it down with us: SIGTERM or SIGHUP
+    to ``fedatlas app`` (a service manager, ``kill``, a closed terminal) is passed on to
+    the child, which is killed if it does not stop within ``grace_s``; Ctrl-C reaches
+    both (same process group) and we wait for the child to finish."""
+    import signal
+
+    child = subprocess.Popen(argv, env=env)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        raise SystemExit(subprocess.call(streamlit_argv(port, location), env=env))
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
+        while True:
+            try:
+                code = child.wait(grace_s if stopping else None)
+                break
+            except subprocess.TimeoutExpired:
+                child.kill()
+            except KeyboardInterrupt:
+                stopping.append(signal.SIGINT)
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    if stopping:
+        return 130 if stopping[0] == signal.SIGINT else 128 + stopping[0]
+    return code
 
 
 commands = [app_cmd]
