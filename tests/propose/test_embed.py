@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from pipeline.propose.embed import Embedder, EmbeddingCache, get_embedder, text_key
 
@@ -35,3 +36,47 @@ def test_singleton_and_provenance(tmp_path):
     assert get_embedder(tmp_path) is get_embedder(tmp_path)
     emb = get_embedder()
     assert emb.model_id.endswith("all-MiniLM-L6-v2") and emb.model_version
+
+
+def _model_copy(src, dst, change: str | None = None):
+    """A copy of the model directory (symlinks; ``change`` names a small file rewritten)."""
+    import shutil
+    from pathlib import Path
+
+    src, dst = Path(src), Path(dst)
+    for f in src.rglob("*"):
+        if f.is_file():
+            target = dst / f.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if f.name == change:
+                shutil.copyfile(f, target)
+                target.write_text(target.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+            else:
+                target.symlink_to(f)
+    return dst
+
+
+def test_cache_is_keyed_by_the_models_identity_not_its_name(embedder, tmp_path):
+    from pipeline.propose.embed import model_identity
+
+    other = _model_copy(embedder.model_path, tmp_path / "other-model", change="README.md")
+    same = _model_copy(embedder.model_path, tmp_path / "same-model")
+    assert model_identity(other) != model_identity(embedder.model_path)
+    assert model_identity(same).split("@")[1] == model_identity(embedder.model_path).split("@")[1]
+    cache = tmp_path / "cache"
+    Embedder(embedder.model_path, cache_dir=cache).encode(["a sentence both models see"])
+    e_other = Embedder(other, cache_dir=cache)
+    e_other.encode(["a sentence both models see"])
+    assert e_other.encoded_count == 1  # not MiniLM's cached vector
+
+
+def test_model_files_are_checked_against_their_recorded_sums(embedder, tmp_path):
+    from pipeline.errors import InputError
+    from pipeline.propose.embed import recorded_hashes, verify_model_files
+
+    recorded = recorded_hashes(embedder.model_path)
+    assert recorded and "model.safetensors" in recorded and len(recorded["model.safetensors"]) == 64
+    verify_model_files(embedder.model_path)  # the installed model is intact
+    damaged = _model_copy(embedder.model_path, tmp_path / "damaged", change="config.json")
+    with pytest.raises(InputError, match="config.json"):
+        verify_model_files(damaged, expected=recorded)
