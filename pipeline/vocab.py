@@ -38,7 +38,7 @@ PREFIXES = {
 
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace Atlas uses, to prepend to queries."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    return "".join(f"PREFIX {p}: {sparql_iri(iri)}\n" for p, iri in PREFIXES.items())  # sparql: rendered
 
 
 class _Namespace:

@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode
 
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import DCTERMS, FA, OWL, PROV, RDF, SKOS, TECHNIQUE_SCHEME, iri, lit, local_name, slug, technique
+from pipeline.vocab import DCTERMS, FA, OWL, PROV, RDF, SKOS, TECHNIQUE_SCHEME, iri, lit, local_name, slug, technique, sparql_iri
 from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, history, new_iri, node, now_iso, reviewer, write
 
 LABEL, DEFN, BROADER, REFINED = (SKOS.prefLabel.value, SKOS.definition.value, SKOS.broader.value,
@@ -159,7 +159,7 @@ def set_category(store: Store, who: "str | Reviewer", code: "str | NamedNode", c
     with store.session():
         adds, removes = _set(store, t, SKOS.broader, c)
         return write(store, who, Op("categorise", t, {"category": c.value}, based_on, adds, removes,
-                                    requires=[(f"ASK {{ GRAPH ?g {{ {c} a fa:TaxonomyCategory }} }}",
+                                    requires=[(f"ASK {{ GRAPH ?g {{ {sparql_iri(c)} a fa:TaxonomyCategory }} }}",
                                                f"no category {c.value}", True)]))
 
 

@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode
 
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import FA, POLARITIES, PROV, RDF, iri, lit, local_name, polarity
+from pipeline.vocab import FA, POLARITIES, PROV, RDF, iri, lit, local_name, polarity, sparql_iri
 from pipeline.curate.events import LATEST, Op, Reviewer, dt, history, latest_decisions, new_iri, node, now_iso, reviewer, write
 
 
@@ -56,7 +56,7 @@ def assessments(store: Store, technique: "str | None" = None, challenge: "str | 
             latest[key] = {**r, "polarity": _pol(r["pol"])}
     out = list(latest.values())
     if technique and challenge and out:
-        values = " ".join(str(node(a["ea"])) for a in out)
+        values = " ".join(sparql_iri(a["ea"]) for a in out)
         ev: dict[str, list[str]] = {}
         for r in store.select(f"SELECT ?ea ?e WHERE {{ VALUES ?ea {{ {values} }} GRAPH ?g {{ ?ea fa:evidence ?e }} }}"):
             ev.setdefault(r["ea"], []).append(r["e"])
@@ -114,8 +114,8 @@ def set_effect(store: Store, who: "str | Reviewer", technique: "str | NamedNode"
         payload = {"technique": t.value, "challenge": c.value, "polarity": value, "rationale": rationale,
                    "evidence": list(evidence), "assessment": ea.value, "invalidates": old, "resolve": resolve}
         op = Op("resolve_effect" if resolve else "effect", cell(t, c), payload, based_on, adds,
-                requires=[(f"ASK {{ GRAPH ?g {{ {t} a fa:AdaptationTechnique }} }}", f"no technique {t.value}", True),
-                          (f"ASK {{ GRAPH ?g {{ {c} a fa:Challenge }} }}", f"no challenge {c.value}", True)])
+                requires=[(f"ASK {{ GRAPH ?g {{ {sparql_iri(t)} a fa:AdaptationTechnique }} }}", f"no technique {t.value}", True),
+                          (f"ASK {{ GRAPH ?g {{ {sparql_iri(c)} a fa:Challenge }} }}", f"no challenge {c.value}", True)])
         op.adds.append((ea, PROV.wasGeneratedBy, op.decision))
         return write(store, who, op)
 

@@ -28,7 +28,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from pipeline.errors import InputError, StaleWriteError
 from pipeline.store import Store
-from pipeline.vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, as_iri, iri, lit, slug
+from pipeline.vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, as_iri, iri, lit, slug, sparql_iri
 
 CG = CURATION_GRAPH.value
 
@@ -131,7 +131,7 @@ def latest_decisions(store: Store, targets: list[str]) -> dict[str, str]:
     """target -> latest decision IRI for many targets in one query."""
     if not targets:
         return {}
-    values = " ".join(str(node(t)) for t in targets)
+    values = " ".join(sparql_iri(t) for t in targets)
     rows = store.select(f"""
         SELECT ?t ?d WHERE {{ VALUES ?t {{ {values} }} GRAPH <{CG}> {{ ?d a fa:Decision ; fa:target ?t .
           FILTER NOT EXISTS {{ ?d2 fa:target ?t ; fa:basedOn ?d }} }} }}""")
@@ -141,11 +141,11 @@ def latest_decisions(store: Store, targets: list[str]) -> dict[str, str]:
 def _stale_check(op: Op, based_on: str | None) -> tuple[str, str, bool]:
     t = op.target
     if based_on is None:
-        return (f"ASK {{ GRAPH <{CG}> {{ ?d a fa:Decision ; fa:target {t} }} }}",
+        return (f"ASK {{ GRAPH <{CG}> {{ ?d a fa:Decision ; fa:target {sparql_iri(t)} }} }}",
                 f"{t.value} was decided on by someone else since you loaded it", False)
     b = node(based_on)
-    return (f"""ASK {{ GRAPH <{CG}> {{ {b} fa:target {t} }}
-               FILTER NOT EXISTS {{ GRAPH <{CG}> {{ ?d2 fa:target {t} ; fa:basedOn {b} }} }} }}""",
+    return (f"""ASK {{ GRAPH <{CG}> {{ {b} fa:target {sparql_iri(t)} }}
+               FILTER NOT EXISTS {{ GRAPH <{CG}> {{ ?d2 fa:target {sparql_iri(t)} ; fa:basedOn {b} }} }} }}""",
             f"{t.value} was decided on by someone else since you loaded it "
             f"(you saw {b.value})", True)
 
@@ -239,6 +239,7 @@ class Event:
 
 
 def _events(store: Store, where: str) -> list[Event]:
+    # sparql: rendered (callers build ``where`` with sparql_iri)
     rows = store.select(f"""
         SELECT ?d ?action ?target ?who ?name ?time ?based ?undoes ?payload WHERE {{ GRAPH <{CG}> {{
           ?d a fa:Decision ; fa:action ?action ; fa:target ?target ; prov:wasAssociatedWith ?who ;
@@ -291,7 +292,7 @@ def effective_stack(events: list[Event]) -> list[Event]:
 
 def recent(store: Store, limit: int = 50, who: str | None = None) -> list[Event]:
     """The latest decisions of the whole store (or of one reviewer), newest first."""
-    where = f"FILTER(?who = {reviewer(who).iri})" if who else ""
+    where = f"FILTER(?who = {sparql_iri(reviewer(who).iri)})" if who else ""
     return sorted(_events(store, where), key=lambda e: e.time, reverse=True)[:limit]
 
 

@@ -20,7 +20,7 @@ from pyoxigraph import NamedNode
 
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import FA, PROPOSAL_KINDS, PROV, RDF, as_iri, iri, lit, local_name, status
+from pipeline.vocab import FA, PROPOSAL_KINDS, PROV, RDF, as_iri, iri, lit, local_name, sparql_iri, status
 from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, dt, latest_decisions, new_iri, node, now_iso, reviewer, write
 
 STATUS_BY_IRI = {FA["Status" + s.capitalize()].value: s for s in ("proposed", "accepted", "rejected", "edited")}
@@ -69,7 +69,7 @@ def _merge(rows: list[dict], key: str) -> dict[str, dict[str, Any]]:
 
 def proposals(store: Store, paper: "str | NamedNode | None" = None) -> list[ProposalView]:
     """Proposals (of one paper, or all), current status and evidence resolved."""
-    about = str(node(paper)) if paper else "?paper"
+    about = sparql_iri(paper) if paper else "?paper"
     with store.session():
         rows = store.select(f"""
             SELECT ?p ?g ?prop ?o WHERE {{ GRAPH ?g0 {{ ?p a fa:Proposal ; fa:aboutPaper {about} }}
@@ -269,7 +269,7 @@ def add_code(store: Store, who: "str | Reviewer", paper: "str | NamedNode", kind
         ]
         op = Op("add_code", prop, {"paper": pap.value, "kind": kind, "code": c.value, "start": start, "end": end},
                 based_on=None, adds=adds,
-                requires=[(f"ASK {{ GRAPH ?g {{ {pap} a fa:Paper }} }}", f"no paper {pap.value}", True)])
+                requires=[(f"ASK {{ GRAPH ?g {{ {sparql_iri(pap)} a fa:Paper }} }}", f"no paper {pap.value}", True)])
         return write(store, who, op)
 
 

@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode
 from pipeline.store.corpus import corpus_dir
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, paper as paper_iri, slug
+from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, paper as paper_iri, slug, sparql_iri
 from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, node, now_iso, reviewer, write
 
 STAGES = {"title-abstract": "TitleAbstract", "full-text": "FullText"}
@@ -72,7 +72,7 @@ def _write_decision(store, who, n, p, st, decision, reason, based_on, action, in
             adds += [(n, FA.rankingModel, lit(ranking[0])), (n, FA.rankingModelVersion, lit(ranking[1]))]
             payload["ranking"] = {"model": ranking[0], "version": ranking[1]}
         op = Op(action, n, payload, based_on,
-                adds, removes, requires=[(f"ASK {{ GRAPH ?g {{ {p} a fa:Paper }} }}", f"no record {p.value}", True)])
+                adds, removes, requires=[(f"ASK {{ GRAPH ?g {{ {sparql_iri(p)} a fa:Paper }} }}", f"no record {p.value}", True)])
         return write(store, who, op)
 
 
@@ -189,7 +189,7 @@ def add_record(store: Store, who: "str | Reviewer", title: str, source: str = "m
     if cites:  # forward snowballing: this record cites an included paper
         adds.append((p, CITO.cites, node(cites)))
     write(store, who, Op("add_record", p, {"title": title, "source": source}, None, adds,
-                         requires=[(f"ASK {{ GRAPH ?g {{ {p} a fa:Paper }} }}", f"record {p.value} exists already",
+                         requires=[(f"ASK {{ GRAPH ?g {{ {sparql_iri(p)} a fa:Paper }} }}", f"record {p.value} exists already",
                                     False)]))
     return p.value
 

@@ -27,7 +27,7 @@ from pipeline.ingest.openalex import OPENALEX, base_url, citing_works, default_m
 from pipeline.identifiers import identity_keys, norm_arxiv, norm_doi
 from pipeline.curate.screening import included_papers
 from pipeline.store import Store
-from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug
+from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug, sparql_iri
 
 SNOWBALL_GRAPH = iri("graph", "snowball")
 __all__ = ["OPENALEX", "SNOWBALL_GRAPH", "backward", "backward_candidates", "fetch_json", "forward"]
@@ -161,7 +161,7 @@ def backward(store: Store, dry_run: bool = False) -> SnowballResult:
     with store.session(write=True):
         seeds = included_papers(store)
         result.seeds = len(seeds)
-        rows = store.select(_REFERENCES % " ".join(f"<{p}>" for p in seeds)) if seeds else []
+        rows = store.select(_REFERENCES % " ".join(sparql_iri(p) for p in seeds)) if seeds else []
         candidates = [Candidate(r["title"] or "", r["doi"] or "", r["arxiv"] or "", str(r["year"] or "")[:4],
                                 r["authors"] or "", r["paper"], r["ref"]) for r in rows]
         _dedupe(candidates, _known_keys(store), result)
@@ -226,7 +226,7 @@ def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int | None 
         ids = {r["p"]: r for r in store.select("""
             SELECT ?p (SAMPLE(?d) AS ?doi) (SAMPLE(?x) AS ?arxiv) WHERE {
               VALUES ?p { %s } OPTIONAL { GRAPH ?g1 { ?p bibo:doi ?d } } OPTIONAL { GRAPH ?g2 { ?p fa:arxivId ?x } }
-            } GROUP BY ?p""" % " ".join(f"<{p}>" for p in seeds))} if seeds else {}
+            } GROUP BY ?p""" % " ".join(sparql_iri(p) for p in seeds))} if seeds else {}
     result.seeds = len(seeds)
     candidates: list[Candidate] = []
     for p in seeds:  # network calls happen outside any store session

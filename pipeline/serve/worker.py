@@ -25,6 +25,7 @@ from pipeline.serve.config import EndpointError
 from pipeline.serve.dataset import apply_using, use_union_default
 from pipeline.serve.formats import media_type
 from pipeline.serve.guard import check_query, check_update
+from pipeline.vocab import sparql_iri
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def run_update(store: Any, job: Job) -> Reply:
 
 
 def _graph_exists(store: Any, iri: str) -> bool:
-    return bool(store.ask(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
+    return bool(store.ask(f"ASK {{ GRAPH {sparql_iri(iri)} {{ ?s ?p ?o }} }}"))
 
 
 def run_graph_get(store: Any, job: Job) -> Reply:
@@ -248,7 +249,7 @@ def run_graph_get(store: Any, job: Job) -> Reply:
         assert job.graph
         if not _graph_exists(store, job.graph):
             raise EndpointError(404, f"No graph <{job.graph}> in this store")
-        where = f"GRAPH <{job.graph}> {{ ?s ?p ?o }}"
+        where = f"GRAPH {sparql_iri(job.graph)} {{ ?s ?p ?o }}"
     else:
         where = "?s ?p ?o"
     sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"

@@ -30,7 +30,7 @@ from pyoxigraph import (
 )
 
 from pipeline.errors import QueryError, StaleWriteError
-from pipeline.vocab import sparql_prefixes
+from pipeline.vocab import sparql_iri, sparql_prefixes
 
 Term = NamedNode | BlankNode | Literal
 
@@ -107,7 +107,7 @@ def _graph_block(quads: Iterable[Quad]) -> str:
     parts = []
     for g, lines in by_graph.items():
         body = "\n".join(lines)
-        parts.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
+        parts.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)  # sparql: rendered (terms of Quads)
     return "\n".join(parts)
 
 
@@ -156,7 +156,7 @@ class Transaction:
         return not (self.inserts or self.deletes or self.updates or self.cleared)
 
     def to_sparql(self) -> str:
-        ops: list[str] = [f"DROP SILENT GRAPH {g}" for g in self.cleared]
+        ops: list[str] = [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in self.cleared]
         if self.deletes:
             ops.append("DELETE DATA {\n" + _graph_block(self.deletes) + "\n}")
         ops.extend(self.updates)

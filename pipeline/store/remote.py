@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from pipeline.errors import QueryError, StoreError, TransactionError
 from pipeline.store.base import Store
+from pipeline.vocab import sparql_iri
 
 _ACCEPT = {
     "json": "application/sparql-results+json",
@@ -89,7 +90,7 @@ class RemoteStore(Store):
         if graph is None:
             q = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
         else:
-            q = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = {graph}) }}"
+            q = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = {sparql_iri(graph)}) }}"
         rows = self.query(q)
         return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
 

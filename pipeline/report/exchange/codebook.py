@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from pipeline.store import Store
-from pipeline.vocab import CHALLENGE_SCHEME, NAS_TYPE_SCHEME, TECHNIQUE_SCHEME
+from pipeline.vocab import CHALLENGE_SCHEME, NAS_TYPE_SCHEME, TECHNIQUE_SCHEME, sparql_iri
 
 SCHEMES = (TECHNIQUE_SCHEME.value, CHALLENGE_SCHEME.value, NAS_TYPE_SCHEME.value)
 SCHEME_COLOURS = {TECHNIQUE_SCHEME.value: "#1F77B4", CHALLENGE_SCHEME.value: "#FF7F0E",
@@ -74,7 +74,7 @@ SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?description) WHERE {
 
 def read_codebook(store: Store) -> list[Code]:
     """The codebook of the store: one root code per scheme, children sorted by name."""
-    values = " ".join(f"<{s}>" for s in SCHEMES)
+    values = " ".join(sparql_iri(s) for s in SCHEMES)
     with store.session():
         schemes = {r["s"]: r for r in store.select(_SCHEMES % values)}
         concepts = store.select(_CONCEPTS % values)

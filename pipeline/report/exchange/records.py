@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.store import Store
-from pipeline.vocab import local_name
+from pipeline.vocab import local_name, sparql_iri
 
 # BibTeX entry type <-> RIS reference type <-> CSL type
 BIB_TO_RIS = {"article": "JOUR", "inproceedings": "CONF", "conference": "CONF", "proceedings": "CONF",
@@ -127,7 +127,7 @@ def bib_records(store: Store, papers: list[str] | None = None) -> list[BibRecord
         papers = included_papers(store) if papers is None else papers
         if not papers:
             return []
-        values = " ".join(f"<{p}>" for p in papers)
+        values = " ".join(sparql_iri(p) for p in papers)
         rows = store.select(_META % values)
         raws = store.select(_RAW % values)
     first: dict[str, dict[str, tuple[str, str]]] = {}

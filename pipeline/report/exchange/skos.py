@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from pipeline.store import Store
-from pipeline.vocab import PREFIXES, SKOS
+from pipeline.vocab import PREFIXES, SKOS, sparql_iri
 from pipeline.report.exchange.codebook import SCHEMES
 
 KEPT = ("rdf:type", "skos:prefLabel", "skos:altLabel", "skos:definition", "skos:scopeNote", "skos:notation",
@@ -30,7 +30,7 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 
 
 def skos_triples(store: Store) -> list[Triple]:
-    rows = store.query(_QUERY % {"schemes": " ".join(f"<{s}>" for s in SCHEMES), "kept": ", ".join(KEPT)})
+    rows = store.query(_QUERY % {"schemes": " ".join(sparql_iri(s) for s in SCHEMES), "kept": ", ".join(KEPT)})
     triples = {Triple(r["s"], r["p"], r["o"]) for r in rows}
     concepts = {t.subject for t in triples}
     narrower = {Triple(t.object, SKOS.narrower, t.subject) for t in triples
