@@ -332,5 +332,5 @@ def undo(store: Store, who: "str | Reviewer", decision: "str | NamedNode", based
 def curated(store: Store, s: "str | NamedNode", p: NamedNode) -> list[Triple3]:
     """The exact triples ``s p ?o`` in the curation graph (to remove when replacing a value)."""
     s = node(s)
-    rows = store.query(f"SELECT ?o WHERE {{ GRAPH <{CG}> {{ {s} {p} ?o }} }}")
+    rows = store.select_terms(f"SELECT ?o WHERE {{ GRAPH <{CG}> {{ {s} {p} ?o }} }}")
     return [(s, p, r["o"]) for r in rows]

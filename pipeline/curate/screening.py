@@ -77,7 +77,7 @@ def _write_decision(store, who, n, p, st, decision, reason, based_on, action, in
 
 
 def _node_triples(store: Store, n: NamedNode) -> list[tuple]:
-    rows = store.query(f"SELECT ?p ?o WHERE {{ GRAPH <{CG}> {{ {n} ?p ?o }} }}")
+    rows = store.select_terms(f"SELECT ?p ?o WHERE {{ GRAPH <{CG}> {{ {n} ?p ?o }} }}")
     return [(n, r["p"], r["o"]) for r in rows]
 
 

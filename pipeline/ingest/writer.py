@@ -199,7 +199,7 @@ def load_state(store: Store, key: str) -> PaperState:
     g, node = paper_graph(key), paper(key)
     by_graph: dict[str, dict[str, str]] = {}
     corpus_files: list[tuple[str, str]] = []
-    for r in store.query(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):
+    for r in store.select_terms(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):
         p, o = r["p"], r["o"]
         if p in FIELD_PREDICATES:
             by_graph.setdefault(r["g"].value, {}).setdefault(p.value, o.value)

@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 from pipeline.serve.config import EndpointError
-from pipeline.vocab import sparql_iri
 
 
 def _parsed_query(text: str) -> Any | None:
@@ -100,6 +99,8 @@ def apply_using(update: str, using: tuple[str, ...], using_named: tuple[str, ...
     if len(points) != len(modifies):
         raise EndpointError(400, "cannot apply using-graph-uri/using-named-graph-uri to this update; "
                                  "write USING clauses in the update instead")
+    from pipeline.vocab import sparql_iri  # here, not at import: the worker imports pyoxigraph late
+
     clause = " ".join([f"USING {sparql_iri(g)}" for g in using] + [f"USING NAMED {sparql_iri(g)}" for g in using_named]) + " "
     for pos in reversed(points):
         update = update[:pos] + clause + update[pos:]

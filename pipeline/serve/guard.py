@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pipeline.errors import QueryError
 from pipeline.serve.config import EndpointError
-from pipeline.store.guard import inspect
 
 SERVICE_REFUSED = "SERVICE is disabled on this endpoint (start with --allow-service to enable)"
 LOAD_REFUSED = "LOAD is disabled on this endpoint: it fetches data from other hosts (start with --allow-service to enable)"
@@ -22,8 +21,10 @@ UPDATE_AT_QUERY = ("SPARQL Update operations are not accepted at /query; "
 
 
 def _inspect(text: str, update: bool):
+    from pipeline.store.guard import inspect  # late: the worker imports pyoxigraph after its caps
+
     try:
-        return inspect(text, update=update)
+        return inspect(text, update=update, need_form=False)
     except QueryError as e:  # nested too deeply for Oxigraph's parser
         raise EndpointError(400, e.message) from None
 

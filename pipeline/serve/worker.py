@@ -25,7 +25,6 @@ from pipeline.serve.config import EndpointError
 from pipeline.serve.dataset import apply_using, use_union_default
 from pipeline.serve.formats import media_type
 from pipeline.serve.guard import check_query, check_update
-from pipeline.vocab import sparql_iri
 
 
 @dataclass(frozen=True)
@@ -241,6 +240,8 @@ def run_update(store: Any, job: Job) -> Reply:
 
 
 def _graph_exists(store: Any, iri: str) -> bool:
+    from pipeline.vocab import sparql_iri
+
     return bool(store.ask(f"ASK {{ GRAPH {sparql_iri(iri)} {{ ?s ?p ?o }} }}"))
 
 
@@ -249,6 +250,8 @@ def run_graph_get(store: Any, job: Job) -> Reply:
         assert job.graph
         if not _graph_exists(store, job.graph):
             raise EndpointError(404, f"No graph <{job.graph}> in this store")
+        from pipeline.vocab import sparql_iri
+
         where = f"GRAPH {sparql_iri(job.graph)} {{ ?s ?p ?o }}"
     else:
         where = "?s ?p ?o"

@@ -33,6 +33,9 @@ from pipeline.errors import QueryError, StaleWriteError
 from pipeline.vocab import sparql_iri, sparql_prefixes
 
 Term = NamedNode | BlankNode | Literal
+TermRow = dict[str, Term | None]  # one SELECT solution: variable -> term (None when unbound)
+ValueRow = dict[str, Any]  # the same with plain Python values (see term_value)
+QueryResult = list[TermRow] | bool | list[Triple]  # what a query of unknown form gives (console, CLI)
 
 FORMATS = {
     "nquads": RdfFormat.N_QUADS,
@@ -184,36 +187,57 @@ class Store(abc.ABC):
     location: str
 
     # ---- reads -----------------------------------------------------------
+    # One typed read per query form: ``select_terms``/``select`` -> rows, ``ask`` -> bool,
+    # ``construct`` -> triples. ``query`` is for text whose form only the user knows (the
+    # console, ``fedatlas query``): it returns the union and callers branch on it once.
     @abc.abstractmethod
     def _query(self, sparql: str) -> QuerySolutions | QueryBoolean | Iterator[Triple] | Any:
-        """Run a full SPARQL query (prefixes already prepended)."""
+        """Run a full SPARQL query (prefixes already prepended): solutions (anything with
+        ``variables`` and iterable rows), a boolean, or triples."""
 
     @abc.abstractmethod
     def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
         """Answer ``sparql`` serialised in ``result_format`` (json, xml, csv,
         tsv for SELECT/ASK; turtle, ntriples, jsonld for graphs) -> (bytes, media type)."""
 
-    def query(self, sparql: str) -> list[dict[str, Any]] | bool | list[Triple]:
-        """SELECT -> rows of terms; ASK -> bool; CONSTRUCT/DESCRIBE -> triples."""
+    def _typed(self, sparql: str) -> tuple[str, Any]:
+        """("select", rows) | ("ask", bool) | ("graph", triples) for ``sparql``."""
         result = self._query(sparql_prefixes() + sparql)
-        if isinstance(result, QueryBoolean):
-            return bool(result)
-        if isinstance(result, QuerySolutions):
-            names = [v.value for v in result.variables]
-            return [{n: sol[n] for n in names} for sol in result]
-        return list(result)
+        if isinstance(result, (QueryBoolean, bool)):
+            return "ask", bool(result)
+        variables = getattr(result, "variables", None)
+        if variables is not None:
+            names = [v.value for v in variables]
+            rows = getattr(result, "rows", result)
+            return "select", [{n: sol[n] for n in names} for sol in rows]
+        return "graph", list(result)
 
-    def select(self, sparql: str) -> list[dict[str, Any]]:
-        """SELECT rows as plain Python values (IRIs become strings)."""
-        rows = self.query(sparql)
-        if not isinstance(rows, list) or (rows and not isinstance(rows[0], dict)):
+    def query(self, sparql: str) -> QueryResult:
+        """A query of any form: SELECT -> rows of terms; ASK -> bool; CONSTRUCT/DESCRIBE -> triples."""
+        return self._typed(sparql)[1]
+
+    def select_terms(self, sparql: str) -> list[TermRow]:
+        """SELECT rows of RDF terms (QueryError for another query form)."""
+        form, result = self._typed(sparql)
+        if form != "select":
             raise QueryError("expected a SELECT query")
-        return [{k: term_value(v) for k, v in row.items()} for row in rows]
+        return result
+
+    def select(self, sparql: str) -> list[ValueRow]:
+        """SELECT rows as plain Python values (IRIs become strings)."""
+        return [{k: term_value(v) for k, v in row.items()} for row in self.select_terms(sparql)]
 
     def ask(self, sparql: str) -> bool:
-        result = self.query(sparql)
-        if not isinstance(result, bool):
+        form, result = self._typed(sparql)
+        if form != "ask":
             raise QueryError("expected an ASK query")
+        return result
+
+    def construct(self, sparql: str) -> list[Triple]:
+        """CONSTRUCT or DESCRIBE triples (QueryError for another query form)."""
+        form, result = self._typed(sparql)
+        if form != "graph":
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
         return result
 
     @abc.abstractmethod

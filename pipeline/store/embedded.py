@@ -164,17 +164,6 @@ class EmbeddedStore(Store):
                 # a live result keeps RocksDB open after the file lock is released
                 del result
 
-    def query(self, sparql: str):
-        from pipeline.vocab import sparql_prefixes
-
-        result = self._query(sparql_prefixes() + sparql)
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        if isinstance(result, _Solutions):
-            names = [v.value for v in result.variables]
-            return [{n: sol[n] for n in names} for sol in result.rows]
-        return result
-
     def quads(self, graph=None):
         with self.session():
             return list(self.db.quads_for_pattern(None, None, None, graph))

@@ -17,6 +17,7 @@ the query form (an update is never a read). There is no hand-written lexer here:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from pipeline.errors import QueryError
@@ -50,15 +51,19 @@ def _expand(text: str) -> str:
         return text
 
 
+_PARSE_LOCK = threading.Lock()  # pyparsing's grammar objects are shared state: one parse at a time
+
+
 def _parse(text: str, update: bool):
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    try:
-        return parseUpdate(text) if update else parseQuery(text)
-    except RecursionError:
-        return None
-    except Exception:  # noqa: BLE001 - pyparsing's ParseException and friends: "did not parse"
-        return None
+    with _PARSE_LOCK:
+        try:
+            return parseUpdate(text) if update else parseQuery(text)
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - pyparsing's ParseException and friends: "did not parse"
+            return None
 
 
 def _contains(node: object, name: str, depth: int = 0) -> bool:
@@ -81,16 +86,23 @@ def _query_form(tree) -> str | None:
     return None
 
 
-def inspect(text: str, update: bool = False) -> Inspection:
-    """What ``text`` (a query, or an update with ``update=True``) would do."""
+UPDATE_WORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy")
+
+
+def inspect(text: str, update: bool = False, need_form: bool = True) -> Inspection:
+    """What ``text`` (a query, or an update with ``update=True``) would do.
+
+    With ``need_form=False`` (the endpoint) a query that cannot use SERVICE and holds no
+    update keyword is cleared without a parse (Oxigraph's query parser refuses updates)."""
     check_nesting(text)
     lowered = _expand(text).lower()
     may_service = "service" in lowered
     may_load = update and "load" in lowered
+    if not (need_form or update or may_service or any(w in lowered for w in UPDATE_WORDS)):
+        return Inspection(None, False, False, False)
     tree = _parse(text, update)
     if tree is None and not update:
-        as_update = _parse(text, True) if any(w in lowered for w in ("insert", "delete", "load", "clear", "drop",
-                                                                    "create", "add", "move", "copy")) else None
+        as_update = _parse(text, True) if any(w in lowered for w in UPDATE_WORDS) else None
         if as_update is not None:
             return Inspection("UPDATE", _contains(as_update, "ServiceGraphPattern"), _contains(as_update, "Load"),
                               True)

@@ -91,11 +91,11 @@ class RemoteStore(Store):
             q = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
         else:
             q = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = {sparql_iri(graph)}) }}"
-        rows = self.query(q)
+        rows = self.select_terms(q)
         return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
 
     def graphs(self):
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        rows = self.select_terms("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return [r["g"] for r in rows if isinstance(r["g"], ox.NamedNode)]
 
     def _update(self, sparql_update: str) -> None:

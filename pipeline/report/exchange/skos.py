@@ -30,7 +30,7 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 
 
 def skos_triples(store: Store) -> list[Triple]:
-    rows = store.query(_QUERY % {"schemes": " ".join(sparql_iri(s) for s in SCHEMES), "kept": ", ".join(KEPT)})
+    rows = store.select_terms(_QUERY % {"schemes": " ".join(sparql_iri(s) for s in SCHEMES), "kept": ", ".join(KEPT)})
     triples = {Triple(r["s"], r["p"], r["o"]) for r in rows}
     concepts = {t.subject for t in triples}
     narrower = {Triple(t.object, SKOS.narrower, t.subject) for t in triples
