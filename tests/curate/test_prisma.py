@@ -195,6 +195,9 @@ def test_cli_report_and_saved_query_agree(store, tmp_path):
     rows = {r["data"]: r for r in csv.DictReader(io.StringIO(run(prisma_cmd, "--format", "csv").output))}
     assert list(next(csv.reader(io.StringIO(run(prisma_cmd, "--format", "csv").output)))) == [
         "data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
+    all_rows = list(csv.DictReader(io.StringIO(run(prisma_cmd, "--format", "csv").output)))
+    assert {r["box"] for r in all_rows if r["data"] == "NA"} == {"prevstud", "newstud", "othstud", "identification",
+                                                                 "screening", "included"}
     d = counts["streams"]["dbr"]
     assert int(rows["database_results"]["n"]) == d["identified_by_source"]["database"]
     assert int(rows["duplicates"]["n"]) == d["duplicates"]
