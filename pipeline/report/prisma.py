@@ -63,7 +63,9 @@ def to_prisma2020_csv(counts: dict[str, Any]) -> str:
 
     ``dbr_*`` rows come from the databases/registers stream, ``other_*`` rows
     from the other-methods stream; reasons are written "reason, n; reason, n"
-    as in the template. Manual additions go under ``organisation_results``
+    as in the template. ``database_results`` counts every record of a paper found in a
+    database (also a corpus record merged into it), so the column reads top-down.
+    Manual additions go under ``organisation_results``
     (its box text says so). The template has no box for records awaiting
     screening or pending decisions; their numbers are in the tooltips.
     """
@@ -83,7 +85,10 @@ def to_prisma2020_csv(counts: dict[str, Any]) -> str:
     rows = [
         ("previous_studies", "Previous studies", "Studies included in previous version of review", "", ""),
         ("previous_reports", "Previous reports", "Reports of studies included in previous version of review", "", ""),
-        ("database_results", "Databases", "Databases", "Records identified from databases", ds.get("database", 0)),
+        ("database_results", "Databases", "Databases",
+         "Records of the databases stream: " + ", ".join(f"{k} {v}" for k, v in ds.items() if k != "register")
+         + " (a paper found in a database counts here with every record merged into it)",
+         d["identified"] - ds.get("register", 0)),
         ("database_specific_results", "Specific databases", "Databases", "", ""),
         ("register_results", "Registers", "Registers", "Records identified from registers", ds.get("register", 0)),
         ("register_specific_results", "Specific registers", "Registers", "", ""),

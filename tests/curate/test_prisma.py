@@ -199,8 +199,9 @@ def test_cli_report_and_saved_query_agree(store, tmp_path):
     assert {r["box"] for r in all_rows if r["data"] == "NA"} == {"prevstud", "newstud", "othstud", "identification",
                                                                  "screening", "included"}
     d = counts["streams"]["dbr"]
-    assert int(rows["database_results"]["n"]) == d["identified_by_source"]["database"]
+    assert int(rows["database_results"]["n"]) == d["identified"]  # 12 BibTeX + 2 corpus records merged into them
     assert int(rows["duplicates"]["n"]) == d["duplicates"]
+    assert int(rows["database_results"]["n"]) - int(rows["duplicates"]["n"]) == d["screened"] + d["awaiting_screening"]
     assert int(rows["records_screened"]["n"]) == d["screened"]
     assert int(rows["records_excluded"]["n"]) == d["excluded_screening"]
     assert int(rows["dbr_assessed"]["n"]) == d["assessed"]
