@@ -153,13 +153,17 @@ with tab_kappa:
 def prisma_tab():
     import matplotlib.pyplot as plt
 
-    from pipeline.report.prisma import box_rows, prisma_diagram
+    from pipeline.report.prisma import box_rows, prisma_diagram, to_json, to_prisma2020_csv
 
     counts = curate.prisma_counts(store)
     fig = prisma_diagram(counts)
     st.pyplot(fig)
     plt.close(fig)
     st.dataframe([{"box": label, "n": n} for label, n in box_rows(counts)], hide_index=True, key="prisma_boxes")
+    c1, c2 = st.columns(2)
+    c1.download_button("prisma.json", to_json(counts), "prisma.json", "application/json", key="dl_prisma_json")
+    c2.download_button("prisma.csv (PRISMA2020 R package / Shiny app)", to_prisma2020_csv(counts), "prisma.csv",
+                       "text/csv", key="dl_prisma_csv")
 
 
 if tab_prisma.open is not False:

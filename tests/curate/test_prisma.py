@@ -15,7 +15,6 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.prisma import BOXES, check_invariants, prisma_counts
-from pipeline.vocab import paper as paper_iri
 
 
 
