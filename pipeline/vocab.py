@@ -83,6 +83,7 @@ CORPUS_GRAPH = NamedNode(ID_NS + "graph/corpus")
 CURATION_GRAPH = NamedNode(ID_NS + "graph/curation")
 EVIDENCE_GRAPH = NamedNode(ID_NS + "graph/evidence")
 META_GRAPH = NamedNode(ID_NS + "graph/meta")
+DEDUP_GRAPH = NamedNode(ID_NS + "graph/dedup")  # duplicate merges and suspected duplicates (kept across re-ingest)
 ONTOLOGY_GRAPH = NamedNode(ID_NS + "graph/ontology")
 PAPER_GRAPH_PREFIX = ID_NS + "graph/paper/"
 

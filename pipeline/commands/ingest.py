@@ -23,7 +23,7 @@ def ingest_cmd(obj, paths, workers, proposers, origin, quiet) -> None:
 
     Each paper gets its own graph of machine output (metadata, text, references,
     proposals). Unchanged files are skipped; changed files replace their paper's
-    machine output and keep every human decision. Exit status 1 if anything failed.
+    machine output and keep every human decision. Exit status 7 (input error) if anything failed.
     """
     from pipeline.ingest import ingest_paths
 
@@ -32,7 +32,9 @@ def ingest_cmd(obj, paths, workers, proposers, origin, quiet) -> None:
     for line in summary.lines():
         click.echo(line, err=line.startswith("  FAILED"))
     if not summary.ok:
-        sys.exit(1)
+        from pipeline.errors import InputError
+
+        sys.exit(InputError.exit_code)
 
 
 @click.command("papers")

@@ -26,20 +26,23 @@ def _emit(data: str | bytes, output: str | None) -> None:
 @click.command("report")
 @click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False),
               help="Directory to write the report into (created if needed).")
+@click.option("--only", multiple=True, metavar="ARTEFACT",
+              help="Build only this artefact (repeatable); `fedatlas plugins` lists them.")
 @pass_ctx
-def report_cmd(obj, out_dir: str) -> None:
+def report_cmd(obj, out_dir: str, only: tuple[str, ...]) -> None:
     """Write the review's report: overview tables (Markdown, CSV, LaTeX, HTML) with heatmaps,
     PRISMA 2020 flow diagram, taxonomy, gap analysis, co-occurrence network and index.html."""
     from pipeline.report import build_report
 
-    files = build_report(obj.store(), out_dir)
+    files = build_report(obj.store(), out_dir, only=list(only) or None)
     for path in files:
         click.echo(str(path))
     click.echo(f"{len(files)} files written; open {Path(out_dir) / 'index.html'}", err=True)
 
 
 @click.command("export-bib")
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris"]), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default="bibtex", show_default=True,
+              help="BibTeX, RIS, or CSL-JSON (Zotero, pandoc --citeproc).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def export_bib_cmd(obj, fmt: str, output: str | None) -> None:
@@ -102,14 +105,20 @@ def orkg_cmd(obj, output: str | None) -> None:
 @click.option("--backward", "direction", flag_value="backward", help="From the included papers' parsed references (offline).")
 @click.option("--forward", "direction", flag_value="forward", help="Works citing the included papers, from OpenAlex (network).")
 @click.option("--dry-run", is_flag=True, help="List the new records without writing them.")
+@click.option("--mailto", default=None, help="E-mail sent to OpenAlex (its polite pool); default $FEDATLAS_MAILTO.")
+@click.option("--max-per-paper", type=click.IntRange(1), default=None,
+              help="Forward: read at most N citing works per paper (the rest is reported as left out).")
 @pass_ctx
-def snowball_cmd(obj, direction: str | None, dry_run: bool) -> None:
+def snowball_cmd(obj, direction: str | None, dry_run: bool, mailto: str | None, max_per_paper: int | None) -> None:
     """Propose new records by snowballing from the included papers (deduplicated against the corpus)."""
     from pipeline.ingest import snowball
 
     if direction is None:
         raise click.UsageError("choose --backward or --forward")
-    result = (snowball.backward if direction == "backward" else snowball.forward)(obj.store(), dry_run=dry_run)
+    if direction == "backward":
+        result = snowball.backward(obj.store(), dry_run=dry_run)
+    else:
+        result = snowball.forward(obj.store(), dry_run=dry_run, mailto=mailto, max_per_paper=max_per_paper)
     for c in result.proposed:
         ident = c.doi or (f"arXiv:{c.arxiv}" if c.arxiv else "")
         click.echo(f"{'would add' if dry_run else 'new'}: {c.title}" + (f" [{ident}]" if ident else ""))

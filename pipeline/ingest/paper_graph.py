@@ -43,8 +43,9 @@ def now_literal():
 
 
 def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: str,
-                   activity: NamedNode, cited: dict[int, str] | None = None) -> list[Quad]:
-    """All quads of one paper's graph."""
+                   activity: NamedNode, cited: dict[int, str] | None = None,
+                   source_meta: dict[tuple[str, str | None], Document] | None = None) -> list[Quad]:
+    """All quads of one paper's graph; ``source_meta``: each source record's own metadata."""
     g = paper_graph(key)
     node = paper(key)
     out: list[Quad] = []
@@ -54,24 +55,13 @@ def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: s
 
     add(node, RDF.type, FA.Paper)
     add(node, FA.key, lit(key))
-    add(node, DCTERMS.title, lit(doc.title or "(untitled)"))
-    if doc.authors:
-        add(node, BIBO.authorList, lit("; ".join(doc.authors)))
-        for name in doc.authors:
-            person = iri("person", slug(name))
-            add(node, DCTERMS.creator, person)
-            add(person, RDF.type, FOAF.Person)
-            add(person, FOAF.name, lit(name))
-    if doc.year:
-        add(node, DCTERMS.issued, lit(str(doc.year), XSD.gYear))
-    if doc.doi:
-        add(node, BIBO.doi, lit(doc.doi.lower()))
-    if doc.arxiv:
-        add(node, FA.arxivId, lit(doc.arxiv))
-    if doc.venue:
-        add(node, DCTERMS.isPartOf, lit(doc.venue))
-    if doc.abstract:
-        add(node, DCTERMS.abstract, lit(doc.abstract))
+    for p, o in field_terms(doc):
+        add(node, p, o)
+    for name in doc.authors:
+        person = iri("person", slug(name))
+        add(node, DCTERMS.creator, person)
+        add(person, RDF.type, FOAF.Person)
+        add(person, FOAF.name, lit(name))
     if doc.text:
         add(node, FA.text, lit(doc.text))
     for kw in doc.keywords:
@@ -79,7 +69,7 @@ def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: s
     add(node, FA.recordSource, lit(origin))
     add(node, PROV.wasGeneratedBy, activity)
     for src in doc.sources:
-        out.extend(source_quads(key, src, origin))
+        out.extend(source_quads(key, src, origin, (source_meta or {}).get((src.path, src.record))))
     for i, sec in enumerate(doc.sections):
         s = iri("section", f"{key}/{i + 1}")
         add(node, DCTERMS.hasPart, s)
@@ -93,17 +83,51 @@ def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: s
     return out
 
 
-def source_quads(key: str, src: Source, origin: str) -> list[Quad]:
-    """A paper's record of one file (and entry) it came from, with its content hash."""
+def source_node(key: str, src: Source) -> NamedNode:
+    return iri("source", f"{key}/{hashlib.sha1(f'{src.path}|{src.record}'.encode()).hexdigest()[:12]}")
+
+
+def source_quads(key: str, src: Source, origin: str, meta: Document | None = None) -> list[Quad]:
+    """A paper's record of one file (and entry) it came from, with its content hash.
+
+    ``meta``: the metadata this record itself carried (title, year, DOI, ...), kept
+    on the source node so that a merge loses nothing and can be undone.
+    """
     g = paper_graph(key)
-    s = iri("source", f"{key}/{hashlib.sha1(f'{src.path}|{src.record}'.encode()).hexdigest()[:12]}")
+    s = source_node(key, src)
     quads = [Quad(paper(key), FA.hasSource, s, g), Quad(s, FA.sourceFile, lit(src.path), g),
              Quad(s, DCTERMS.format, lit(src.kind), g), Quad(s, FA.recordSource, lit(src.origin or origin), g)]
     if src.record:
         quads.append(Quad(s, RDFS.label, lit(src.record), g))
     if src.sha256:
         quads.append(Quad(s, FA.contentHash, lit(src.sha256), g))
+    if meta is not None:
+        quads += [Quad(s, p, o, g) for p, o in field_terms(meta, abstract=src.kind not in ("pdf",))]
+    if src.raw:  # the record as the database wrote it: exports give it back unchanged
+        quads.append(Quad(s, DCTERMS.bibliographicCitation, lit(src.raw), g))
     return quads
+
+
+def field_terms(doc: Document, abstract: bool = True) -> list[tuple[NamedNode, object]]:
+    """(predicate, object) of a record's bibliographic fields, as stored on papers and sources."""
+    out: list[tuple[NamedNode, object]] = [(DCTERMS.title, lit(doc.title or "(untitled)"))]
+    if doc.authors:
+        out.append((BIBO.authorList, lit("; ".join(doc.authors))))
+    if doc.year:
+        out.append((DCTERMS.issued, lit(str(doc.year), XSD.gYear)))
+    if doc.doi:
+        out.append((BIBO.doi, lit(doc.doi.lower())))
+    if doc.arxiv:
+        out.append((FA.arxivId, lit(doc.arxiv)))
+    if doc.venue:
+        out.append((DCTERMS.isPartOf, lit(doc.venue)))
+    if abstract and doc.abstract:
+        out.append((DCTERMS.abstract, lit(doc.abstract)))
+    return out
+
+
+FIELD_PREDICATES = (DCTERMS.title, BIBO.authorList, DCTERMS.issued, BIBO.doi, FA.arxivId, DCTERMS.isPartOf,
+                    DCTERMS.abstract)
 
 
 def _reference_quads(g, node, key: str, n: int, ref: Reference, same_as: str | None) -> list[Quad]:

@@ -14,27 +14,23 @@ records identified from other sources and await screening.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import threading
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from pyoxigraph import NamedNode
 
-from pipeline.errors import NetworkUnavailableError
+from pipeline.ingest.openalex import OPENALEX, base_url, citing_works, default_mailto, fetch_json, with_mailto, with_retry
 from pipeline.identifiers import identity_keys, norm_arxiv, norm_doi
 from pipeline.curate.screening import included_papers
 from pipeline.store import Store
 from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug
 
 SNOWBALL_GRAPH = iri("graph", "snowball")
-OPENALEX = "https://api.openalex.org"
-TIMEOUT_S = 5.0
+__all__ = ["OPENALEX", "SNOWBALL_GRAPH", "backward", "backward_candidates", "fetch_json", "forward"]
 
 
 # ---- identity ----------------------------------------------------------------------
@@ -67,10 +63,24 @@ class SnowballResult:
     unusable: int = 0  # references without title, DOI or arXiv id
     seeds: int = 0  # included papers searched from
     written_to: str = SNOWBALL_GRAPH.value
+    reported: int = 0  # forward: citing works OpenAlex reported (meta.count), over all seeds
+    fetched: int = 0  # forward: citing works read
+    left_out: dict[str, int] = field(default_factory=dict)  # forward: seed paper -> reported but not read
+    not_found: list[str] = field(default_factory=list)  # forward: seeds OpenAlex does not know
+    cap: int | None = None
 
     def summary(self) -> str:
-        return (f"{self.direction} snowballing from {self.seeds} included paper(s): {len(self.proposed)} new record(s), "
+        line = (f"{self.direction} snowballing from {self.seeds} included paper(s): {len(self.proposed)} new record(s), "
                 f"{self.duplicates} already in the corpus or repeated, {self.unusable} unusable")
+        if self.direction == "forward":
+            line += f"; {self.fetched} of {self.reported} citing work(s) reported by OpenAlex read"
+            if self.left_out:
+                why = f"the cap of {self.cap} per paper" if self.cap is not None else "pages missing"
+                line += (f"; {sum(self.left_out.values())} LEFT OUT ({why}) from {len(self.left_out)} paper(s): "
+                         + ", ".join(f"{k.rsplit('/', 1)[-1]} {n}" for k, n in sorted(self.left_out.items())))
+            if self.not_found:
+                line += f"; {len(self.not_found)} included paper(s) not found in OpenAlex"
+        return line
 
 
 def _known_keys(store: Store) -> set[str]:
@@ -165,45 +175,16 @@ def backward(store: Store, dry_run: bool = False) -> SnowballResult:
 Fetch = Callable[[str], dict]
 
 
-def fetch_json(url: str, timeout: float = TIMEOUT_S) -> dict:
-    """GET ``url`` as JSON; NetworkUnavailableError when the network is not there.
-
-    The whole call (DNS included, which ``urlopen``'s timeout does not cover)
-    is bounded by ``timeout``. An HTTP error status is raised as ``HTTPError``.
-    """
-    box: dict = {}
-
-    def run() -> None:
-        try:
-            req = urllib.request.Request(url, headers={"User-Agent": "fednas-atlas (snowball)"})
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                box["data"] = json.loads(resp.read().decode("utf-8"))
-        except urllib.error.HTTPError as e:
-            box["http"] = e
-        except (urllib.error.URLError, OSError, ValueError) as e:
-            box["error"] = e
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout + 1)
-    if "http" in box:
-        raise box["http"]
-    if "data" in box:
-        return box["data"]
-    reason = box.get("error") or f"no answer within {timeout:.0f} s"
-    raise NetworkUnavailableError(
-        f"forward snowballing asks OpenAlex ({OPENALEX}) for citing works, but it cannot be reached: {reason}",
-        hint="connect to the internet and retry; `fedatlas snowball --backward` works offline")
-
-
-def _openalex_id(doi: str, arxiv: str, fetch: Fetch) -> str | None:
+def _openalex_id(doi: str, arxiv: str, fetch: Fetch, base: str, mailto: str | None) -> str | None:
     ident = norm_doi(doi) or (f"10.48550/arxiv.{norm_arxiv(arxiv)}" if arxiv else "")
     if not ident:
         return None
     try:
-        work = fetch(f"{OPENALEX}/works/doi:{urllib.parse.quote(ident, safe='/')}")
-    except urllib.error.HTTPError:
-        return None  # not indexed
+        work = fetch(with_mailto(f"{base}/works/doi:{urllib.parse.quote(ident, safe='/')}", mailto))
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return None  # not indexed
+        raise
     return (work.get("id") or "").rsplit("/", 1)[-1] or None
 
 
@@ -224,11 +205,22 @@ def _candidate(work: dict, via: str) -> Candidate:
                      str(work.get("publication_year") or ""), authors, via, work.get("id") or "")
 
 
-def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int = 200,
-            dry_run: bool = False) -> SnowballResult:
-    """Propose works citing the included papers, from OpenAlex (needs network)."""
-    fetch = fetch or fetch_json
-    result = SnowballResult("forward")
+def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int | None = None,
+            dry_run: bool = False, mailto: str | None = None, base: str | None = None,
+            retries: int = 4, sleep: Callable[[float], None] | None = None) -> SnowballResult:
+    """Propose every work citing the included papers, from OpenAlex (needs network).
+
+    Pages through all citing works with OpenAlex's cursor and checks the total
+    against ``meta.count``; with ``max_per_paper`` the rest is counted as left
+    out and said so in :meth:`SnowballResult.summary`. Rate limits and server
+    errors are retried with exponential backoff.
+    """
+    import time
+
+    call = with_retry(fetch or fetch_json, retries=retries, sleep=sleep or time.sleep)
+    base = base or base_url()
+    mailto = mailto or default_mailto()
+    result = SnowballResult("forward", cap=max_per_paper)
     with store.session():
         seeds = included_papers(store)
         ids = {r["p"]: r for r in store.select("""
@@ -238,11 +230,16 @@ def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int = 200,
     result.seeds = len(seeds)
     candidates: list[Candidate] = []
     for p in seeds:  # network calls happen outside any store session
-        oa = _openalex_id(ids[p]["doi"] or "", ids[p]["arxiv"] or "", fetch)
+        oa = _openalex_id(ids[p]["doi"] or "", ids[p]["arxiv"] or "", call, base, mailto)
         if not oa:
+            result.not_found.append(p)
             continue
-        page = fetch(f"{OPENALEX}/works?filter=cites:{oa}&per-page={min(200, max_per_paper)}")
-        candidates += [_candidate(w, p) for w in (page.get("results") or [])[:max_per_paper]]
+        got = citing_works(oa, call, mailto=mailto, limit=max_per_paper, base=base)
+        result.reported += got.reported if got.reported is not None else len(got.works)
+        result.fetched += len(got.works)
+        if got.left_out:
+            result.left_out[p] = got.left_out
+        candidates += [_candidate(w, p) for w in got.works]
     with store.session(write=True):
         _dedupe(candidates, _known_keys(store), result)
         if not dry_run:

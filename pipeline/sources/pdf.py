@@ -93,11 +93,44 @@ def build_document(raw: RawPdf) -> Document:
         meta = (raw.metadata.get("author") or "").strip()
         if meta and meta.lower() != "no author given":
             doc.authors = [a.strip() for a in re.split(r";|,| and ", meta) if a.strip()]
-    first_text = " ".join(b.text for b in raw.pages[0].blocks)
-    doc.arxiv = find_arxiv(first_text)
-    doi = find_doi(first_text)
-    doc.doi = doi if doi and not re.search(r"x{4}", doi, re.I) else None
+    doc.doi, doc.arxiv = own_identifiers(raw)
     return doc
+
+
+ARXIV_STAMP = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\s*\[[A-Za-z\-.]+\]")
+OWN_DOI_LINE = re.compile(r"^\s*(?:doi\s*:|https?://(?:dx\.)?doi\.org/|digital object identifier)", re.I)
+REFERENCE_LIKE = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}\.\s+[A-Z])")
+
+
+def own_identifiers(raw: RawPdf) -> tuple[str | None, str | None]:
+    """The paper's own DOI and arXiv id, from its front matter only.
+
+    Looked for in the PDF metadata, page 1's running header, footer and margins,
+    the arXiv stamp (``arXiv:2004.08546v1 [cs.LG] 27 Apr 2020``), and page-1
+    front-matter blocks (copyright and permission notices, "ACM Reference
+    Format", "DOI:" lines). Never from body text or the reference list: a
+    paper citing arXiv:2004.08546 is not that paper.
+    """
+    meta = " ".join(str(raw.metadata.get(k) or "") for k in ("doi", "subject", "keywords"))
+    page = raw.pages[0]
+    front: list[str] = []
+    stamp = None
+    for b in page.blocks:
+        text = b.text.strip()
+        if REFS_HEADING.match(text):
+            break  # the reference list starts on page 1: nothing below is the paper's own
+        if REFERENCE_LIKE.match(text):
+            continue
+        stamp = stamp or ARXIV_STAMP.search(text)
+        in_margin = b.bbox[3] < page.height * 0.1 or b.bbox[1] > page.height * 0.9 \
+            or b.bbox[2] < page.width * 0.1 or b.bbox[0] > page.width * 0.9
+        if b.kind in ("header", "footer") or in_margin or FRONT_MATTER.match(text) or OWN_DOI_LINE.match(text):
+            front.append(text)
+    front_text = " ".join(front)
+    doi = find_doi(meta) or find_doi(front_text)
+    doi = doi if doi and not re.search(r"x{4}", doi, re.I) else None
+    arxiv = find_arxiv(meta) or (stamp.group(1) if stamp else None) or find_arxiv(front_text)
+    return doi, arxiv
 
 
 class _DocBuilder:

@@ -10,7 +10,7 @@ import pytest
 from atlas_testing import CHROMIUM, CHROMIUM_ARGS, running_app
 from pipeline import curate
 from pipeline.curate.ranking import reviewer_queue
-from pipeline.curate.testing import PAPER_A, PAPER_B
+from pipeline.ingest.testing import PAPER_A, PAPER_B
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pipeline import curate
 from pipeline.curate.prisma import prisma_counts
 from pipeline.curate.ranking import reviewer_queue
-from pipeline.curate.testing import PAPER_A, PAPER_B
+from pipeline.ingest.testing import PAPER_A, PAPER_B
 from pipeline.report.prisma import box_rows
 
 FEDNAS = [("Kilo Federated Supernet Search for Phones", "Clients train a weight-sharing supernet; federated "

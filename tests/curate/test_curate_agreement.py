@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline import curate
-from pipeline.curate.testing import PAPER_A
+from pipeline.ingest.testing import PAPER_A
 from pipeline.vocab import iri, technique
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pipeline import curate
 from pipeline.curate.ranking import DEFAULT_RANKER, REG, reviewer_queue
 from pipeline.curate.simulate import metrics, read_labelled, simulate
-from pipeline.curate.testing import PAPER_A, PAPER_B
+from pipeline.ingest.testing import PAPER_A, PAPER_B
 from pipeline.errors import InputError
 
 # 4 relevant records share one vocabulary, 8 irrelevant ones another: after the prior (1 + 1), any

@@ -1,0 +1,98 @@
+"""Machine work for many documents at once: sentences, embeddings, proposals.
+
+Database records (title + abstract) are split into sentences by one spaCy
+``pipe`` over the whole batch and their sentences embedded by one call to the
+embedder; the proposers then find every vector in the embedder's cache, so
+the per-document proposer API stays as it is. Full texts (sections, pages)
+keep the per-document path, where proposers embed only the sentences they need.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.document import Document, Proposal, Sentence
+from pipeline.errors import AtlasError
+
+MAX_ABSTRACT = 100_000  # characters; no real abstract comes close
+MAX_TEXT = 3_000_000  # characters; about a 600-page book
+PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")  # a blank line always ends a sentence (as pipeline.propose.nlp)
+
+
+def cap_sizes(doc: Document, name: str) -> list[str]:
+    """Cut absurd field sizes (a 10 MB abstract) so that mining stays linear and bounded."""
+    notes = []
+    if len(doc.abstract) > MAX_ABSTRACT:
+        notes.append(f"{name}: {doc.title[:60]!r}: abstract of {len(doc.abstract)} characters cut to {MAX_ABSTRACT}")
+        doc.abstract = doc.abstract[:MAX_ABSTRACT]
+        if not doc.sections:  # a database record: its text is title + abstract
+            doc.text = f"{doc.title}\n\n{doc.abstract}".strip()
+    if len(doc.text) > MAX_TEXT:
+        notes.append(f"{name}: {doc.title[:60]!r}: text of {len(doc.text)} characters cut to {MAX_TEXT}")
+        doc.text = doc.text[:MAX_TEXT]
+    return notes
+
+
+def is_record(doc: Document) -> bool:
+    """A database record: title + abstract, no sections and no pages."""
+    return not doc.sections and not doc.page_starts
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for m in PARAGRAPH.finditer(text):
+        out.append((pos, text[pos:m.start()]))
+        pos = m.end()
+    out.append((pos, text[pos:]))
+    return [(off, b) for off, b in out if b.strip()]
+
+
+def annotate_batch(docs: list[Document]) -> None:
+    """Fill ``sentences`` of every document; records share one parser pass."""
+    from pipeline.propose.nlp import annotate, get_nlp
+
+    records = []
+    for doc in docs:
+        if not doc.text and is_record(doc):
+            doc.text = "\n\n".join(x for x in (doc.title, doc.abstract) if x)
+        if is_record(doc):
+            records.append(doc)
+        else:
+            annotate(doc)
+    blocks = [(doc, off, text) for doc in records for off, text in _paragraphs(doc.text)]
+    for doc in records:
+        doc.sentences = []
+    for (doc, offset, _), parsed in zip(blocks, get_nlp().pipe(text for _, _, text in blocks)):
+        for sent in parsed.sents:
+            toks = [t for t in sent if not t.is_space]
+            if toks:
+                start, end = offset + toks[0].idx, offset + toks[-1].idx + len(toks[-1].text)
+                doc.sentences.append(Sentence(text=doc.text[start:end], start=start, end=end))
+
+
+def batch_sentences(docs: list[Document]) -> list[str]:
+    """The sentences of the records of a batch, as the proposers will embed them."""
+    return [s.text for doc in docs if is_record(doc) for s in doc.sentences if s.text.strip()]
+
+
+def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[list[tuple[Document, list[Proposal]]], list[str], list[str]]:
+    """(document, proposals) for each document, problems and notes; one embedding call for the records."""
+    notes: list[str] = []
+    for doc in docs:
+        notes += cap_sizes(doc, name)
+    annotate_batch(docs)
+    texts = batch_sentences(docs)
+    if texts and context is not None and any(getattr(p, "model", "rules") != "rules" for p in proposers):
+        context.get_embedder().encode(texts)  # fills the embedder's cache for the proposers below
+    out, problems = [], []
+    for doc in docs:
+        proposals: list[Proposal] = []
+        for proposer in proposers:
+            try:
+                proposals += proposer.propose(doc, context)
+            except AtlasError as e:
+                problems.append(f"{Path(name).name}: proposer {proposer.name}: {e.message}")
+        doc.sentences = []  # not stored; keeps results small between processes
+        out.append((doc, proposals))
+    return out, problems, notes

@@ -1,0 +1,242 @@
+"""Stage records into papers and write a whole batch in one store transaction.
+
+Each incoming record is decided with the dedup index (unchanged, update of its
+own source, identifier merge, or new with suspected duplicates), staged in
+memory, and every touched paper is written at :meth:`BatchWriter.flush`:
+rebuilt when the record brings richer content (a PDF for a BibTeX record, a
+longer abstract), otherwise patched with the merged fields and its new source.
+Every merge is stored as a ``fa:DuplicateMerge`` and every suspicion as a
+``fa:SuspectedDuplicate`` in the dedup graph, which re-ingest never clears, so
+PRISMA can count duplicates removed at any time and from any source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+
+from pyoxigraph import Quad
+
+from pipeline.document import Document, Proposal, Source
+from pipeline.ingest.dedup import DedupIndex, merge_fields
+from pipeline.ingest.paper_graph import (
+    FIELD_PREDICATES, RICHNESS, activity_quads, document_quads, field_terms, paper_key, source_node, source_quads,
+)
+from pipeline.ingest.summary import IngestSummary, RecordOutcome, Suspect
+from pipeline.store import Store
+from pipeline.vocab import BIBO, DCTERMS, DEDUP_GRAPH, FA, PROV, RDF, RDFS, iri, lit, paper, paper_graph
+
+SourceId = tuple[str, "str | None"]
+
+
+def _source_of(doc: Document, sid: SourceId) -> Source:
+    return next(s for s in doc.sources if (s.path, s.record) == sid)
+
+
+def label_of(doc: Document) -> str:
+    src = doc.sources[0] if doc.sources else Source("?", "text")
+    return src.path + (f"#{src.record}" if src.record else "")
+
+
+def content_rank(doc: Document) -> tuple[int, int]:
+    """Which record's text a paper shows: the richest kind (PDF > text > record), then the longer abstract."""
+    return (max((RICHNESS.get(s.kind, 0) for s in doc.sources), default=0), len(doc.abstract))
+
+
+@dataclass
+class PaperState:
+    """A paper touched by the current batch."""
+
+    key: str
+    stored: bool  # in the store before this batch
+    members: dict[SourceId, Document] = field(default_factory=dict)  # every source record's own metadata
+    rank: tuple[int, int] = (0, 0)  # of the content shown now
+    content: Document | None = None  # new content to write (None: keep the stored content)
+    proposals: list[Proposal] = field(default_factory=list)
+    new_sources: list[SourceId] = field(default_factory=list)
+    fixed: set = field(default_factory=set)  # field predicates owned by the corpus graph
+    stored_fields: list[tuple] = field(default_factory=list)  # (p, o) in the paper graph, for patching
+
+
+class BatchWriter:
+    """Decides, stages and writes records; one :meth:`flush` is one transaction."""
+
+    def __init__(self, store: Store, index: DedupIndex, summary: IngestSummary, *, origin: str,
+                 activity, started, proposer_names: list[str]) -> None:
+        self.store, self.index, self.summary = store, index, summary
+        self.origin, self.activity, self.started, self.names = origin, activity, started, proposer_names
+        self.staged: dict[str, PaperState] = {}
+        self.run_keys: set[str] = set()  # papers first written by this run
+        self.events: list[Quad] = []
+
+    # ---- deciding -------------------------------------------------------------------
+    def stage(self, doc: Document, proposals: list[Proposal]) -> RecordOutcome:
+        for src in doc.sources:
+            src.origin = src.origin if src.origin != "database" else self.origin
+        label = label_of(doc)
+        hashes = {s.sha256 for s in doc.sources if s.sha256}
+        owner = self.index.owner(doc)
+        same = self.index.owner_of_content(hashes)
+        if same and (owner is None or owner == same):
+            return self._record(RecordOutcome(label, "unchanged", same, "unchanged"))
+        if owner:
+            state = self._state(owner)
+            self._take(state, doc, proposals, replace_on_tie=True)
+            self.index.add(owner, doc)
+            return self._record(RecordOutcome(label, "updated", owner, "changed"))
+        match = self.index.match(doc)
+        if match.kind == "merge":
+            state = self._state(match.key)
+            self._take(state, doc, proposals, replace_on_tie=False)
+            self.index.add(match.key, doc)
+            in_run = match.key in self.run_keys
+            self._merge_event(doc, match.key, match.by, in_run)
+            return self._record(RecordOutcome(label, "merged", match.key, match.by, in_run))
+        key = self._fresh_key(doc)
+        state = self.staged[key] = PaperState(key, stored=False)
+        self._take(state, doc, proposals, replace_on_tie=True)
+        self.index.add(key, doc)
+        self.run_keys.add(key)
+        for other, score, reason in match.suspects:
+            self.summary.suspected.append(Suspect(label, key, other, score, reason))
+            self._suspect_event(doc, key, other, score, reason)
+        return self._record(RecordOutcome(label, "new", key))
+
+    def _record(self, outcome: RecordOutcome) -> RecordOutcome:
+        self.summary.records.append(outcome)
+        return outcome
+
+    def _fresh_key(self, doc: Document) -> str:
+        base = key = paper_key(doc)
+        n = 2
+        while key in self.index.records or key in self.staged:
+            key, n = f"{base}-{n}", n + 1  # a different work with the same key words
+        return key
+
+    def _take(self, state: PaperState, doc: Document, proposals: list[Proposal], replace_on_tie: bool) -> None:
+        for src in doc.sources:
+            sid = (src.path, src.record)
+            if sid not in state.members:
+                state.new_sources.append(sid)
+            state.members[sid] = doc
+        rank = content_rank(doc)
+        if rank > state.rank or (replace_on_tie and rank >= state.rank) or (state.content is None and not state.stored):
+            state.content, state.proposals, state.rank = doc, proposals, rank
+
+    # ---- stored papers --------------------------------------------------------------
+    def _state(self, key: str) -> PaperState:
+        if key in self.staged:
+            return self.staged[key]
+        state = self.staged[key] = load_state(self.store, key)
+        return state
+
+    # ---- events (dedup graph) --------------------------------------------------------
+    def _merge_event(self, doc: Document, key: str, by: str, in_run: bool) -> None:
+        src = doc.sources[0]
+        m = iri("merge", hashlib.sha1(f"{src.path}|{src.record}|{key}".encode()).hexdigest()[:16])
+        g = DEDUP_GRAPH
+        self.events += [Quad(m, RDF.type, FA.DuplicateMerge, g), Quad(m, FA.mergedInto, paper(key), g),
+                        Quad(m, FA.mergedRecord, source_node(key, src), g), Quad(m, FA.matchedBy, lit(by), g),
+                        Quad(m, FA.sourceFile, lit(src.path), g), Quad(m, FA.recordSource, lit(src.origin or self.origin), g),
+                        Quad(m, FA.mergedWithinRun, lit(in_run), g), Quad(m, PROV.endedAtTime, self.started, g),
+                        Quad(m, PROV.wasInformedBy, self.activity, g)]
+        if src.record:
+            self.events.append(Quad(m, RDFS.label, lit(src.record), g))
+
+    def _suspect_event(self, doc: Document, key: str, other: str, score: float, reason: str) -> None:
+        s = iri("suspect", hashlib.sha1(f"{key}|{other}".encode()).hexdigest()[:16])
+        g = DEDUP_GRAPH
+        src = doc.sources[0]
+        self.events += [Quad(s, RDF.type, FA.SuspectedDuplicate, g), Quad(s, FA.suspectRecord, paper(key), g),
+                        Quad(s, FA.suspectedDuplicateOf, paper(other), g), Quad(s, FA.score, lit(round(float(score), 4)), g),
+                        Quad(s, FA.rationale, lit(reason), g), Quad(s, FA.sourceFile, lit(src.path), g),
+                        Quad(s, PROV.generatedAtTime, self.started, g),
+                        Quad(paper(key), FA.suspectedDuplicateOf, paper(other), g)]
+
+    # ---- writing ---------------------------------------------------------------------
+    def discard(self, index: DedupIndex) -> None:
+        """Forget the staged batch (its transaction failed); ``index``: the store's state reloaded."""
+        self.staged, self.events, self.index = {}, [], index
+        self.run_keys &= set(index.records)
+
+    def flush(self, cited_for) -> None:
+        """Write every staged paper and event in one transaction; ``cited_for(doc)`` links references."""
+        if not self.staged and not self.events:
+            return
+        tx = self.store.transaction()
+        for state in self.staged.values():
+            tx.add_quads(self._paper_quads(state, tx, cited_for))
+        tx.add_quads(self.events)
+        self.store.commit(tx)
+        self.staged, self.events = {}, []
+
+    def _paper_quads(self, state: PaperState, tx, cited_for) -> list[Quad]:
+        key, g = state.key, paper_graph(state.key)
+        members = list(state.members.values())
+        merged = merge_fields(members)
+        meta = {sid: d for sid, d in state.members.items() if d.sources and d.sources[0].kind != "corpus"}
+        if state.content is not None:
+            sources = [_source_of(d, sid) for sid, d in meta.items()]
+            shown = dataclasses.replace(state.content, **merged, sources=sources)
+            if state.stored:
+                tx.clear_graph(g)
+            quads = activity_quads(self.activity, g, self.names, self.started)
+            quads += document_quads(key, shown, state.proposals, self.origin, self.activity, cited_for(shown), meta)
+            self.summary.proposals[key] = len(state.proposals)
+        else:  # stored content stays; refresh the merged fields and add the new sources
+            for p, o in state.stored_fields:
+                tx.remove(paper(key), p, o, g)
+            quads = [Quad(paper(key), p, o, g) for p, o in field_terms(Document(**merged))]
+            for sid in state.new_sources:
+                quads += source_quads(key, _source_of(state.members[sid], sid), self.origin, state.members[sid])
+        return [q for q in quads if not (q.subject == paper(key) and q.predicate in state.fixed)]
+
+
+def load_state(store: Store, key: str) -> PaperState:
+    """A stored paper's source records (each with its own metadata) and current fields."""
+    state = PaperState(key, stored=True)
+    g, node = paper_graph(key), paper(key)
+    by_graph: dict[str, dict[str, str]] = {}
+    corpus_files: list[tuple[str, str]] = []
+    for r in store.query(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):
+        p, o = r["p"], r["o"]
+        if p in FIELD_PREDICATES:
+            by_graph.setdefault(r["g"].value, {}).setdefault(p.value, o.value)
+            if r["g"] == g:
+                state.stored_fields.append((p, o))
+            else:
+                state.fixed.add(p)  # curated in the corpus graph: never overwritten here
+        elif p == FA.sourceFile and r["g"] != g:  # a bundled corpus record
+            corpus_files.append((r["g"].value, o.value))
+    for graph, file in corpus_files:
+        state.members[(file, None)] = _doc_from_fields(by_graph.get(graph, {}), Source(file, "corpus"))
+    per_source: dict[str, tuple[Source, dict[str, str]]] = {}
+    for r in store.select(f"""SELECT ?s ?file ?fmt ?rec ?hash ?origin ?p ?o WHERE {{ GRAPH {g} {{
+          {node} fa:hasSource ?s . ?s fa:sourceFile ?file .
+          OPTIONAL {{ ?s dcterms:format ?fmt }} OPTIONAL {{ ?s rdfs:label ?rec }}
+          OPTIONAL {{ ?s fa:contentHash ?hash }} OPTIONAL {{ ?s fa:recordSource ?origin }}
+          OPTIONAL {{ ?s ?p ?o }} }} }}"""):
+        src, own = per_source.setdefault(r["s"], (Source(r["file"], r["fmt"] or "text", r["rec"], r["hash"],
+                                                         r["origin"] or "database"), {}))
+        if r["p"] in _FIELD_IRIS:
+            own.setdefault(r["p"], str(r["o"]))
+    paper_fields = by_graph.get(g.value, {})
+    for src, own in per_source.values():
+        # stores written before sources kept their own metadata: the paper's fields stand in
+        state.members[(src.path, src.record)] = _doc_from_fields(own or paper_fields, src)
+    abstract = max((f.get(DCTERMS.abstract.value, "") for f in by_graph.values()), key=len, default="")
+    state.rank = (max((RICHNESS.get(d.sources[0].kind, 0) for d in state.members.values()), default=0), len(abstract))
+    return state
+
+
+_FIELD_IRIS = {p.value for p in FIELD_PREDICATES}
+
+
+def _doc_from_fields(f: dict[str, str], src: Source) -> Document:
+    year = f.get(DCTERMS.issued.value, "")[:4]
+    authors = [a.strip() for a in f.get(BIBO.authorList.value, "").split(";") if a.strip()]
+    return Document(title=f.get(DCTERMS.title.value, ""), authors=authors, year=int(year) if year.isdigit() else None,
+                    doi=f.get(BIBO.doi.value) or None, arxiv=f.get(FA.arxivId.value) or None,
+                    venue=f.get(DCTERMS.isPartOf.value) or None, abstract=f.get(DCTERMS.abstract.value, ""),
+                    sources=[src])
