@@ -31,10 +31,10 @@ SAMPLE_TEXT = (
 
 def scripted_proposal(spec: dict, text: str = SAMPLE_TEXT) -> Proposal:
     """One proposal dict (``kind``, ``code``, ``quote`` verbatim in ``text``, optional
-    ``score``, ``proposer``, ``page``) as the Proposal a proposer would return."""
+    ``score``, ``proposer``, ``page``, ``label``) as the Proposal a proposer would return."""
     code = spec["code"].value if isinstance(spec["code"], NamedNode) else str(spec["code"])
     start = text.index(spec["quote"])
-    return Proposal(kind=spec["kind"], code=code, label=code.rsplit("/", 1)[-1].replace("_", " "),
+    return Proposal(kind=spec["kind"], code=code, label=spec.get("label") or code.rsplit("/", 1)[-1].replace("_", " "),
                     score=float(spec.get("score", 0.8)), evidence=spec["quote"], start=start,
                     end=start + len(spec["quote"]), proposer=spec.get("proposer", "lexicon-v1"),
                     model="all-MiniLM-L6-v2", model_version="0.1", page=int(spec.get("page", 1)))

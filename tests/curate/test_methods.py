@@ -7,16 +7,12 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.methods import METHODS_GRAPH, default_name, open_code_of
-from pipeline.ingest.testing import PAPER_A, PAPER_B, make_ingested_paper
+from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, make_ingested_paper, proposal_node
 from pipeline.errors import InputError
 from pipeline.report.analysis import gap_matrix
 from pipeline.report.tables import method_table
 from pipeline.vocab import FA, RDFS, challenge, iri, lit, nas_type, paper_graph, technique
 
-P_NONIID = iri("proposal", "a/challenge/noniid").value
-P_HW = iri("proposal", "a/challenge/hw").value
-P_NAS = iri("proposal", "a/nas/supernet").value
-P_TECH = iri("proposal", "a/technique/comm").value
 NONIID, HW = challenge("non_iid_data").value, challenge("hardware_heterogeneity").value
 SUPERNET = nas_type("one_shot_supernet").value
 BASS = technique("budget-aware-subnet-sampling").value
@@ -90,14 +86,14 @@ def test_rename_split_assign_none_and_undo(store):
 def _new_technique_proposal(store):
     """A technique proposal the way ingest writes an unmatched one: a label, no refined code."""
     text = "We cluster clients by label distribution and give each cluster its own controller."
+    specs = [{"kind": "technique", "code": BASS, "quote": text[:60], "label": "Per-cluster search controllers"}]
     make_ingested_paper(store, "gamma2025-cluster", "ClusterNAS: per-cluster controllers", "abstract",
-                        [{"id": "g/technique/new", "kind": "technique", "code": BASS, "quote": text[:60]}],
+                        specs,
                         text=text)
-    prop = iri("proposal", "g/technique/new")
+    prop = proposal_node("gamma2025-cluster", specs[0], text)
     g = paper_graph("gamma2025-cluster")
     with store.transaction() as tx:
         tx.remove(prop, FA.proposesCode, technique("budget-aware-subnet-sampling"), g)
-        tx.add(prop, RDFS.label, lit("Per-cluster search controllers"), g)
     return prop.value, iri("paper", "gamma2025-cluster")
 
 
