@@ -70,23 +70,30 @@ def codebook_export_cmd(obj, fmt: str, output: str | None) -> None:
 
 @codebook_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Only report the differences; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Report what the import would write; write nothing.")
+@click.option("--unknown-parents", "unknown", type=click.Choice(["open-code", "category"]), default="open-code",
+              show_default=True, help="What a code with no parent Atlas knows becomes (with the codes nested in it): "
+                                      "an open code, or a new taxonomy category whose children are techniques.")
 @pass_ctx
-def codebook_import_cmd(obj, file: str, dry_run: bool) -> None:
-    """Import a REFI-QDA codebook (.qdc): report unchanged/changed/new/missing codes and add
-    the new ones (renames and deletions are left to curation)."""
-    from pipeline.report.exchange.qdc import import_qdc
+def codebook_import_cmd(obj, file: str, dry_run: bool, unknown: str) -> None:
+    """Import a REFI-QDA codebook (.qdc, or the codebook of a .qdpx project) from QualCoder,
+    ATLAS.ti, MAXQDA, NVivo or Taguette: report unchanged/changed/new/missing codes and add the
+    new ones with their nesting, GUIDs, colours, descriptions and sets (renames and deletions
+    are left to curation). --dry-run reports exactly what the real run writes."""
+    from pipeline.report.exchange.qdc_import import import_qdc
 
     try:
         data = Path(file).read_bytes()
     except OSError as e:
         raise InputError(f"{file}: cannot read: {e.strerror}") from None
-    diff = import_qdc(obj.store(), data, apply=not dry_run, source=Path(file).name)
+    diff = import_qdc(obj.store(), data, apply=not dry_run, source=Path(file).name, unknown=unknown)
+    for note in diff.notes:
+        click.echo(f"note: {note}", err=True)
     for mine, theirs in diff.changed:
         click.echo(f"changed: {mine.name!r} -> {theirs.name!r} (not applied; rename it in curation)")
-    for code, _parent in diff.new:
-        click.echo(f"{'would add' if dry_run else 'added'}: {code.name!r}")
-    click.echo(f"{file}: {diff.summary()}")
+    for planned in diff.planned:
+        click.echo(f"{'would add' if dry_run else 'added'}: {planned.code.name!r} as {planned.kind}")
+    click.echo(f"{file}: {diff.summary(applied=not dry_run)}")
 
 
 @click.command("orkg")
