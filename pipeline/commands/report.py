@@ -1,4 +1,4 @@
-"""Report and exchange commands: report, export-bib, codebook, orkg, snowball."""
+"""Report and exchange commands: report, export-bib, codebook, labels, orkg, snowball."""
 
 from __future__ import annotations
 
@@ -96,6 +96,47 @@ def codebook_import_cmd(obj, file: str, dry_run: bool, unknown: str) -> None:
     click.echo(f"{file}: {diff.summary(applied=not dry_run)}")
 
 
+@click.group("labels")
+def labels_group() -> None:
+    """Screening labels from and for ASReview, Rayyan and Covidence."""
+
+
+@labels_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reviewer", default=None, metavar="NAME",
+              help="Who made these decisions (required unless the file names its reviewers, as Rayyan's does; "
+                   "with Rayyan, only NAME's decisions are imported).")
+@click.option("--stage", type=click.Choice(["title-abstract", "full-text"]), default="title-abstract",
+              show_default=True)
+@click.option("--decision", type=click.Choice(["include", "exclude", "maybe"]), default=None,
+              help="Covidence: the decision of this list (default: from the file name).")
+@pass_ctx
+def labels_import_cmd(obj, file: str, reviewer: str | None, stage: str, decision: str | None) -> None:
+    """Ingest an ASReview (CSV/RIS), Rayyan or Covidence export and record its labels as screening
+    decisions, attributed to the reviewer, at the stage."""
+    from pipeline.report.exchange.labels import import_labels
+
+    report = import_labels(obj.store(), Path(file), reviewer, stage, decision)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    for title in report.not_found:
+        click.echo(f"not found in the store: {title}", err=True)
+    click.echo(f"{file}: {report.summary()}")
+
+
+@labels_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["asreview"]), default="asreview", show_default=True)
+@click.option("--stage", type=click.Choice(["title-abstract", "full-text"]), default="title-abstract",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@pass_ctx
+def labels_export_cmd(obj, fmt: str, stage: str, output: str | None) -> None:
+    """The records with their final decision at the stage, as an ASReview labelled CSV."""
+    from pipeline.report.exchange.labels import export_asreview
+
+    _emit(export_asreview(obj.store(), stage), output)
+
+
 @click.command("orkg")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
@@ -124,4 +165,4 @@ def snowball_cmd(obj, direction: str | None, dry_run: bool) -> None:
     click.echo(result.summary() + ("" if dry_run or not result.proposed else f"; written to {result.written_to}"))
 
 
-commands = [report_cmd, export_bib_cmd, codebook_group, orkg_cmd, snowball_cmd]
+commands = [report_cmd, export_bib_cmd, codebook_group, labels_group, orkg_cmd, snowball_cmd]
