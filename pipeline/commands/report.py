@@ -1,4 +1,4 @@
-"""Report and exchange commands: report, export-bib, codebook, labels, orkg, snowball."""
+"""Report and exchange commands: report, export-bib, codebook, qdpx, labels, orkg, snowball."""
 
 from __future__ import annotations
 
@@ -96,6 +96,42 @@ def codebook_import_cmd(obj, file: str, dry_run: bool, unknown: str) -> None:
     click.echo(f"{file}: {diff.summary(applied=not dry_run)}")
 
 
+@click.group("qdpx")
+def qdpx_group() -> None:
+    """The review's coding as a REFI-QDA project (.qdpx) for QualCoder, ATLAS.ti, MAXQDA, NVivo."""
+
+
+@qdpx_group.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
+@pass_ctx
+def qdpx_export_cmd(obj, output: str) -> None:
+    """Export papers' text, the codebook, accepted codes as coded segments, reviewers and memos."""
+    from pipeline.report.exchange.qdpx import export_qdpx
+
+    data = export_qdpx(obj.store())
+    try:
+        Path(output).write_bytes(data)
+    except OSError as e:
+        raise InputError(f"{output}: cannot write: {e.strerror}") from None
+    click.echo(f"{output}: {len(data)} bytes")
+
+
+@qdpx_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reviewer", default=None, metavar="NAME", help="Who coded, where the project names no user.")
+@click.option("--unknown-parents", "unknown", type=click.Choice(["open-code", "category"]), default="open-code",
+              show_default=True, help="What a code with no parent Atlas knows becomes.")
+@pass_ctx
+def qdpx_import_cmd(obj, file: str, reviewer: str | None, unknown: str) -> None:
+    """Import a .qdpx project's codebook and its coded segments (as accepted codes with evidence)."""
+    from pipeline.report.exchange.qdpx import import_qdpx
+
+    result = import_qdpx(obj.store(), Path(file).read_bytes(), reviewer, Path(file).name, unknown)
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"{file}: {result.summary()}")
+
+
 @click.group("labels")
 def labels_group() -> None:
     """Screening labels from and for ASReview, Rayyan and Covidence."""
@@ -165,4 +201,4 @@ def snowball_cmd(obj, direction: str | None, dry_run: bool) -> None:
     click.echo(result.summary() + ("" if dry_run or not result.proposed else f"; written to {result.written_to}"))
 
 
-commands = [report_cmd, export_bib_cmd, codebook_group, labels_group, orkg_cmd, snowball_cmd]
+commands = [report_cmd, export_bib_cmd, codebook_group, qdpx_group, labels_group, orkg_cmd, snowball_cmd]
