@@ -157,3 +157,11 @@ def test_an_invalid_codebook_is_refused_and_nothing_written(store):
     with pytest.raises(InputError, match="Codebook.xsd"):
         import_qdc(store, bad)
     assert store.count() == before
+
+
+def test_every_exporter_is_in_one_registry(store):
+    from pipeline.report.exchange.exporters import EXPORTERS
+
+    assert EXPORTERS.names() == ["asreview", "bibtex", "csl-json", "orkg", "qdc", "qdpx", "ris", "skos"]
+    assert validate_qdc(EXPORTERS.get("qdc").bytes(store)) == []
+    assert EXPORTERS.get("bibtex").bytes(store).lstrip().startswith(b"@")
