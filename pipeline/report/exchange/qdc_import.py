@@ -26,7 +26,8 @@ from pipeline.vocab import (
     slug,
 )
 
-IMPORT_GRAPH = iri("graph", "codebook-import")  # = IMPORT_GRAPH_IRI
+IMPORT_GRAPH = iri("graph", "codebook-import")
+assert IMPORT_GRAPH.value == IMPORT_GRAPH_IRI  # read_codebook reads imported open codes and sets there
 UNKNOWN_CHOICES = ("open-code", "category")
 _CLASS = {"category": FA.TaxonomyCategory, "technique": FA.AdaptationTechnique, "challenge": FA.Challenge,
           "nastype": FA.NASType, "opencode": FA.OpenCode}
