@@ -165,3 +165,20 @@ def test_every_exporter_is_in_one_registry(store):
     assert EXPORTERS.names() == ["asreview", "bibtex", "csl-json", "orkg", "qdc", "qdpx", "ris", "skos"]
     assert validate_qdc(EXPORTERS.get("qdc").bytes(store)) == []
     assert EXPORTERS.get("bibtex").bytes(store).lstrip().startswith(b"@")
+
+
+def test_a_new_code_never_takes_the_iri_of_a_merged_technique(store):
+    """A deprecated (merged) technique is not in the codebook, but its IRI stays taken."""
+    from pipeline import curate
+
+    techniques = curate.codebook.techniques(store)
+    gone, into = techniques[0], techniques[1]
+    curate.codebook.merge(store, "Ann", gone.iri, into.iri)
+    qdc = (f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="{uuid.uuid4()}" name="New group" '
+           f'isCodable="true"><Code guid="{uuid.uuid4()}" name="{gone.label}" isCodable="true"/></Code>'
+           '</Codes></CodeBook>').encode()
+    diff = import_qdc(store, qdc, unknown="category")
+    technique = diff.planned[1]
+    assert technique.kind == "technique" and technique.iri.startswith(gone.iri.rsplit("/", 1)[0])
+    assert technique.iri != gone.iri
+    assert validate_store(store).conforms

@@ -116,14 +116,16 @@ def _known_kinds(current: list[Code]) -> dict[str, tuple[str, str | None, str]]:
     return out
 
 
-def plan_import(current: list[Code], parsed: ParsedCodebook, unknown: str = "open-code") -> ImportDiff:
-    """Everything an import of ``parsed`` would write into a store holding ``current``."""
+def plan_import(current: list[Code], parsed: ParsedCodebook, unknown: str = "open-code",
+                existing: set[str] | None = None) -> ImportDiff:
+    """Everything an import of ``parsed`` would write into a store holding ``current``
+    (``existing``: IRIs already used, deprecated codes included, that a new code must not take)."""
     if unknown not in UNKNOWN_CHOICES:
         raise InputError(f"unknown parents become one of {', '.join(UNKNOWN_CHOICES)}, not {unknown!r}")
     diff = diff_codebook(current, parsed.codes)
     diff.notes = list(parsed.notes)
     known = _known_kinds(current)
-    taken = {iri for _, _, iri in known.values()}
+    taken = {iri for _, _, iri in known.values()} | set(existing or ())
     placed: dict[str, tuple[str, str | None, str]] = dict(known)
     for code, parent in diff.new:  # parents come before their children (pre-order)
         if parent is not None and parent.guid in placed:
@@ -152,7 +154,10 @@ def import_qdc(store: Store, data: bytes, apply: bool = True, source: str = "",
     parsed = parse_qdc(data)
     with store.session(write=apply):
         current = read_codebook(store)
-        diff = plan_import(current, parsed, unknown)
+        used = {r["s"] for r in store.select(
+            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } FILTER(?t IN (skos:Concept, fa:OpenCode, "
+            "fa:TaxonomyCategory, fa:AdaptationTechnique, fa:Challenge, fa:NASType, skos:Collection)) }")}
+        diff = plan_import(current, parsed, unknown, used)
         if apply and (diff.planned or diff.sets):
             _write(store, current, diff, source)
     return diff
