@@ -87,6 +87,7 @@ def test_covidence_list_names_the_decision(tmp_path):
         read_labels(other)
 
 
+@pytest.mark.skipif(not (REALWORLD / "ris" / "asreview_scopus.ris").exists(), reason="the real RIS files are not here")
 def test_asreview_ris_notes_on_a_real_export(tmp_path):
     """ASReview writes N1 ASReview_relevant / ASReview_irrelevant / ASReview_not_seen into its RIS."""
     source = (REALWORLD / "ris" / "asreview_scopus.ris").read_text(encoding="utf-8-sig")
