@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.sources.base import READERS, Reader, ReadResult, get_reader, read_bytes, register_reader
 from pipeline.sources.bibtex import read_bibtex
+from pipeline.sources.csv import read_csv
 from pipeline.sources.pdf import read_pdf
 from pipeline.sources.pdf_backends import DEFAULT_BACKEND, PdfBackend, get_backend, pdf_backends
 from pipeline.sources.ris import read_ris
@@ -27,6 +28,7 @@ register_reader(Reader("pdf", "pdf", (".pdf",), read_pdf, sniff=lambda head: b"%
 register_reader(Reader("bibtex", "bibtex", (".bib", ".bibtex"), read_bibtex,
                        sniff=lambda head: head.lstrip()[:1] == b"@"))
 register_reader(Reader("ris", "ris", (".ris",), read_ris, sniff=lambda head: head.lstrip().startswith(b"TY  -")))
+register_reader(Reader("csv", "csv", (".csv", ".tsv"), read_csv))
 register_reader(Reader("markdown", "markdown", (".md", ".markdown"), read_text))
 register_reader(Reader("text", "text", (".txt", ".text"), read_text))
 
