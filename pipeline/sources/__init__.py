@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.sources.base import READERS, Reader, ReadResult, get_reader, read_bytes, register_reader
+from pipeline.sources.base import (READERS, Reader, ReadResult, get_reader, known_suffixes, read_bytes, readers,
+                                   register_reader)
 from pipeline.sources.bibtex import read_bibtex
 from pipeline.sources.csv import read_csv
 from pipeline.sources.pdf import read_pdf
@@ -21,7 +22,7 @@ from pipeline.sources.text import read_text
 
 __all__ = [
     "READERS", "Reader", "ReadResult", "DEFAULT_BACKEND", "PdfBackend", "get_backend", "get_reader",
-    "pdf_backends", "read_path", "register_reader",
+    "known_suffixes", "pdf_backends", "read_path", "readers", "register_reader",
 ]
 
 register_reader(Reader("pdf", "pdf", (".pdf",), read_pdf, sniff=lambda head: b"%PDF-" in head[:1024]))
@@ -38,12 +39,12 @@ def read_path(path: str | Path, reader: str | None = None) -> ReadResult:
     path = Path(path)
     if reader is not None:
         return get_reader(reader).read(path)
-    for candidate in READERS.values():
+    for candidate in readers():
         if path.suffix.lower() in candidate.extensions:
             return candidate.read(path)
     head = read_bytes(path)[:2048]
-    for candidate in READERS.values():
+    for candidate in readers():
         if candidate.sniff and candidate.sniff(head):
             return candidate.read(path)
-    known = ", ".join(sorted({ext for r in READERS.values() for ext in r.extensions}))
+    known = ", ".join(sorted(known_suffixes()))
     raise InputError(f"{path.name}: unknown file type {path.suffix or '(no extension)'!r}; known: {known}")
