@@ -221,7 +221,13 @@ def start_page(title: str):
     return get_store()
 
 
-ALLOWED_UPLOADS = (".pdf", ".bib", ".ris", ".txt", ".md")
+def _allowed_uploads() -> tuple[str, ...]:
+    from pipeline.sources import known_suffixes  # one list of suffixes: the registered readers'
+
+    return tuple(sorted(known_suffixes()))
+
+
+ALLOWED_UPLOADS = _allowed_uploads()
 
 
 def safe_name(name: str) -> str:

@@ -6,7 +6,9 @@ full text. Irrelevant (0): the ASReview demo RIS records (medicine/psychology), 
 excluded at full text. Records are de-duplicated by normalised title. Figures on this set are
 development figures: it is small and easy next to a real database search.
 
-    python bench/make_screening_devset.py [--shared ../shared] [-o devset.csv]
+    python bench/make_screening_devset.py [--shared ../shared] [-o devset.csv] [--hard]
+
+``--hard`` leaves out the medical RIS records: FedNAS against centralised NAS only.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def default_shared() -> Path:
     return next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT / "shared")
 
 
-def build(shared: Path) -> list[dict]:
+def build(shared: Path, hard: bool = False) -> list[dict]:
     rows: list[dict] = []
     seen: set[str] = set()
 
@@ -48,7 +50,7 @@ def build(shared: Path) -> list[dict]:
     for p in spec["papers"]:
         if p.get("screening") in ("included", "excluded"):
             add(p["title"], "", p.get("authors"), p.get("year"), int(p["screening"] == "included"), "seed corpus")
-    for ris in sorted((shared / "realworld" / "ris").glob("*.ris")):
+    for ris in [] if hard else sorted((shared / "realworld" / "ris").glob("*.ris")):
         for d in read_ris(ris).documents:
             add(d.title, d.abstract, d.authors, d.year, 0, ris.name)
     for bib in sorted((shared / "realworld" / "bib").glob("*.bib")):
@@ -61,8 +63,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=default_shared())
     ap.add_argument("-o", "--output", type=Path, default=Path("screening-devset.csv"))
+    ap.add_argument("--hard", action="store_true", help="negatives from NAS papers only (no medical RIS records)")
     args = ap.parse_args()
-    rows = build(args.shared)
+    rows = build(args.shared, args.hard)
     with args.output.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()

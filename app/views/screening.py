@@ -32,8 +32,9 @@ store = start_page("Screening")
 who = require_reviewer()
 STAGE_LABEL = {"title-abstract": "Title/abstract", "full-text": "Full text"}
 
+# the PRISMA diagram and the snowballing candidates are drawn only when their tab is open (a click stays fast)
 tab_screen, tab_conf, tab_kappa, tab_prisma, tab_records = st.tabs(
-    ["Screen", "Conflicts", "Agreement", "PRISMA", "Records & snowballing"])
+    ["Screen", "Conflicts", "Agreement", "PRISMA", "Records & snowballing"], key="scr_tab", on_change="rerun")
 
 with store.session():
     records = curate.records(store)
@@ -149,48 +150,58 @@ with tab_conf:
 with tab_kappa:
     agreement_tab()
 
-with tab_prisma:
-    from pipeline.report.prisma import box_rows, prisma_diagram
-
+def prisma_tab():
     import matplotlib.pyplot as plt
+
+    from pipeline.report.prisma import box_rows, prisma_diagram, to_json, to_prisma2020_csv
 
     counts = curate.prisma_counts(store)
     fig = prisma_diagram(counts)
     st.pyplot(fig)
     plt.close(fig)
     st.dataframe([{"box": label, "n": n} for label, n in box_rows(counts)], hide_index=True, key="prisma_boxes")
+    c1, c2 = st.columns(2)
+    c1.download_button("prisma.json", to_json(counts), "prisma.json", "application/json", key="dl_prisma_json")
+    c2.download_button("prisma.csv (PRISMA2020 R package / Shiny app)", to_prisma2020_csv(counts), "prisma.csv",
+                       "text/csv", key="dl_prisma_csv")
 
-with tab_records:
-    st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")
-    cands = backward_candidates(store)
-    for i, c in enumerate(cands[:100]):
-        c1, c2 = st.columns([5, 1])
-        c1.text(f"{c['title']} ({c['year'] or 'n.d.'}) - cited by {short(c['cited_by'])}")
-        c2.button("Add record", key=f"snow_{i}", disabled=not who,
-                  **action(curate.add_record, store, who, c["title"], source="backward", year=c["year"] or None,
-                           doi=c["doi"], cited_by=c["cited_by"], success="Record added"))
-    if not cands:
-        st.caption("No candidates (include papers with parsed references first).")
-    with st.form("add_record"):
-        st.markdown("**Add a record** (manual, database search, forward snowballing)")
-        st.text_input("Title", key="rec_title")
-        st.selectbox("Source", curate.screening.SOURCES, key="rec_source")
-        st.text_input("Year", key="rec_year")
-        st.text_area("Abstract", key="rec_abstract")
-        st.form_submit_button("Add record", disabled=not who,
-                              **action(curate.add_record, store, who, success="Record added",
-                                       keys={"title": "rec_title", "source": "rec_source", "year": "rec_year",
-                                             "abstract": "rec_abstract"}))
-    with st.form("duplicate"):
-        st.markdown("**Mark a duplicate**")
-        titles = {r["paper"]: r["title"] for r in records}
-        st.selectbox("Record", list(titles), format_func=titles.get, key="dup_a")
-        st.selectbox("is a duplicate of", list(titles), format_func=titles.get, key="dup_b")
-        st.form_submit_button("Mark duplicate", disabled=not who,
-                              **action(curate.mark_duplicate, store, who, success="Marked as duplicate",
-                                       keys={"paper": "dup_a", "of": "dup_b"}))
-    with st.form("reasons"):
-        st.markdown("**Exclusion reasons** (one per line)")
-        st.text_area("Reasons", "\n".join(reasons), height=180, key="reasons_text")
-        st.form_submit_button("Save reasons", disabled=not who,
-                              **action(_save_reasons, store, who, success="Reasons saved", keys={"text": "reasons_text"}))
+
+if tab_prisma.open is not False:
+    with tab_prisma:
+        prisma_tab()
+
+if tab_records.open is not False:
+    with tab_records:
+        st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")
+        cands = backward_candidates(store)
+        for i, c in enumerate(cands[:100]):
+            c1, c2 = st.columns([5, 1])
+            c1.text(f"{c['title']} ({c['year'] or 'n.d.'}) - cited by {short(c['cited_by'])}")
+            c2.button("Add record", key=f"snow_{i}", disabled=not who,
+                      **action(curate.add_record, store, who, c["title"], source="backward", year=c["year"] or None,
+                               doi=c["doi"], cited_by=c["cited_by"], success="Record added"))
+        if not cands:
+            st.caption("No candidates (include papers with parsed references first).")
+        with st.form("add_record"):
+            st.markdown("**Add a record** (manual, database search, forward snowballing)")
+            st.text_input("Title", key="rec_title")
+            st.selectbox("Source", curate.screening.SOURCES, key="rec_source")
+            st.text_input("Year", key="rec_year")
+            st.text_area("Abstract", key="rec_abstract")
+            st.form_submit_button("Add record", disabled=not who,
+                                  **action(curate.add_record, store, who, success="Record added",
+                                           keys={"title": "rec_title", "source": "rec_source", "year": "rec_year",
+                                                 "abstract": "rec_abstract"}))
+        with st.form("duplicate"):
+            st.markdown("**Mark a duplicate**")
+            titles = {r["paper"]: r["title"] for r in records}
+            st.selectbox("Record", list(titles), format_func=titles.get, key="dup_a")
+            st.selectbox("is a duplicate of", list(titles), format_func=titles.get, key="dup_b")
+            st.form_submit_button("Mark duplicate", disabled=not who,
+                                  **action(curate.mark_duplicate, store, who, success="Marked as duplicate",
+                                           keys={"paper": "dup_a", "of": "dup_b"}))
+        with st.form("reasons"):
+            st.markdown("**Exclusion reasons** (one per line)")
+            st.text_area("Reasons", "\n".join(reasons), height=180, key="reasons_text")
+            st.form_submit_button("Save reasons", disabled=not who,
+                                  **action(_save_reasons, store, who, success="Reasons saved", keys={"text": "reasons_text"}))

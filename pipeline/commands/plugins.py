@@ -10,6 +10,8 @@ import click
 #: modules that define a registry (importing them creates it); a new kind adds its module here
 REGISTRY_MODULES = [
     "pipeline.cli",
+    "pipeline.sources",
+    "pipeline.report.exchange.exporters",
     "pipeline.propose.base",
     "eval_fednas.experiments",
     "eval_fednas.engines",

@@ -1,4 +1,4 @@
-"""Report and exchange commands: report, export-bib, codebook, orkg, snowball."""
+"""Report and exchange commands: report, export-bib, codebook, qdpx, labels, orkg, snowball."""
 
 from __future__ import annotations
 
@@ -72,23 +72,107 @@ def codebook_export_cmd(obj, fmt: str, output: str | None) -> None:
 
 @codebook_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Only report the differences; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Report what the import would write; write nothing.")
+@click.option("--unknown-parents", "unknown", type=click.Choice(["open-code", "category"]), default="open-code",
+              show_default=True, help="What a code with no parent Atlas knows becomes (with the codes nested in it): "
+                                      "an open code, or a new taxonomy category whose children are techniques.")
 @pass_ctx
-def codebook_import_cmd(obj, file: str, dry_run: bool) -> None:
-    """Import a REFI-QDA codebook (.qdc): report unchanged/changed/new/missing codes and add
-    the new ones (renames and deletions are left to curation)."""
-    from pipeline.report.exchange.qdc import import_qdc
+def codebook_import_cmd(obj, file: str, dry_run: bool, unknown: str) -> None:
+    """Import a REFI-QDA codebook (.qdc, or the codebook of a .qdpx project) from QualCoder,
+    ATLAS.ti, MAXQDA, NVivo or Taguette: report unchanged/changed/new/missing codes and add the
+    new ones with their nesting, GUIDs, colours, descriptions and sets (renames and deletions
+    are left to curation). --dry-run reports exactly what the real run writes."""
+    from pipeline.report.exchange.qdc_import import import_qdc
 
     try:
         data = Path(file).read_bytes()
     except OSError as e:
         raise InputError(f"{file}: cannot read: {e.strerror}") from None
-    diff = import_qdc(obj.store(), data, apply=not dry_run, source=Path(file).name)
+    diff = import_qdc(obj.store(), data, apply=not dry_run, source=Path(file).name, unknown=unknown)
+    for note in diff.notes:
+        click.echo(f"note: {note}", err=True)
     for mine, theirs in diff.changed:
         click.echo(f"changed: {mine.name!r} -> {theirs.name!r} (not applied; rename it in curation)")
-    for code, _parent in diff.new:
-        click.echo(f"{'would add' if dry_run else 'added'}: {code.name!r}")
-    click.echo(f"{file}: {diff.summary()}")
+    for planned in diff.planned:
+        click.echo(f"{'would add' if dry_run else 'added'}: {planned.code.name!r} as {planned.kind}")
+    click.echo(f"{file}: {diff.summary(applied=not dry_run)}")
+
+
+@click.group("qdpx")
+def qdpx_group() -> None:
+    """The review's coding as a REFI-QDA project (.qdpx) for QualCoder, ATLAS.ti, MAXQDA, NVivo."""
+
+
+@qdpx_group.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
+@pass_ctx
+def qdpx_export_cmd(obj, output: str) -> None:
+    """Export papers' text, the codebook, accepted codes as coded segments, reviewers and memos."""
+    from pipeline.report.exchange.qdpx import export_qdpx
+
+    data = export_qdpx(obj.store())
+    try:
+        Path(output).write_bytes(data)
+    except OSError as e:
+        raise InputError(f"{output}: cannot write: {e.strerror}") from None
+    click.echo(f"{output}: {len(data)} bytes")
+
+
+@qdpx_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reviewer", default=None, metavar="NAME", help="Who coded, where the project names no user.")
+@click.option("--unknown-parents", "unknown", type=click.Choice(["open-code", "category"]), default="open-code",
+              show_default=True, help="What a code with no parent Atlas knows becomes.")
+@pass_ctx
+def qdpx_import_cmd(obj, file: str, reviewer: str | None, unknown: str) -> None:
+    """Import a .qdpx project's codebook and its coded segments (as accepted codes with evidence)."""
+    from pipeline.report.exchange.qdpx import import_qdpx
+
+    result = import_qdpx(obj.store(), Path(file).read_bytes(), reviewer, Path(file).name, unknown)
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"{file}: {result.summary()}")
+
+
+@click.group("labels")
+def labels_group() -> None:
+    """Screening labels from and for ASReview, Rayyan and Covidence."""
+
+
+@labels_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reviewer", default=None, metavar="NAME",
+              help="Who made these decisions (required unless the file names its reviewers, as Rayyan's does; "
+                   "with Rayyan, only NAME's decisions are imported).")
+@click.option("--stage", type=click.Choice(["title-abstract", "full-text"]), default="title-abstract",
+              show_default=True)
+@click.option("--decision", type=click.Choice(["include", "exclude", "maybe"]), default=None,
+              help="Covidence: the decision of this list (default: from the file name).")
+@pass_ctx
+def labels_import_cmd(obj, file: str, reviewer: str | None, stage: str, decision: str | None) -> None:
+    """Ingest an ASReview (CSV/RIS), Rayyan or Covidence export and record its labels as screening
+    decisions, attributed to the reviewer, at the stage."""
+    from pipeline.report.exchange.labels import import_labels
+
+    report = import_labels(obj.store(), Path(file), reviewer, stage, decision)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    for title in report.not_found:
+        click.echo(f"not found in the store: {title}", err=True)
+    click.echo(f"{file}: {report.summary()}")
+
+
+@labels_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["asreview"]), default="asreview", show_default=True)
+@click.option("--stage", type=click.Choice(["title-abstract", "full-text"]), default="title-abstract",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@pass_ctx
+def labels_export_cmd(obj, fmt: str, stage: str, output: str | None) -> None:
+    """The records with their final decision at the stage, as an ASReview labelled CSV."""
+    from pipeline.report.exchange.labels import export_asreview
+
+    _emit(export_asreview(obj.store(), stage), output)
 
 
 @click.command("orkg")
@@ -125,4 +209,4 @@ def snowball_cmd(obj, direction: str | None, dry_run: bool, mailto: str | None, 
     click.echo(result.summary() + ("" if dry_run or not result.proposed else f"; written to {result.written_to}"))
 
 
-commands = [report_cmd, export_bib_cmd, codebook_group, orkg_cmd, snowball_cmd]
+commands = [report_cmd, export_bib_cmd, codebook_group, qdpx_group, labels_group, orkg_cmd, snowball_cmd]

@@ -18,6 +18,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from pipeline import __version__
 from pipeline.errors import InputError
 from pipeline.store import Store
 from pipeline.vocab import FA, PROPOSAL_KINDS, PROV, RDF, as_iri, iri, lit, local_name, sparql_iri, status
@@ -265,6 +266,8 @@ def add_code(store: Store, who: "str | Reviewer", paper: "str | NamedNode", kind
         adds = triples + [
             (prop, RDF.type, FA.Proposal), (prop, FA.aboutPaper, pap), (prop, FA.proposalKind, lit(kind)),
             (prop, FA.proposesCode, c), (prop, FA.proposer, lit("manual")), (prop, FA.score, lit(1.0)),
+            # no machine made it: the "model" is the reviewer's reading (the shapes want both fields)
+            (prop, FA.model, lit("manual")), (prop, FA.modelVersion, lit(__version__)),
             (prop, FA.status, status("accepted")), (prop, FA.evidence, ex), (prop, PROV.wasAttributedTo, who.iri),
         ]
         op = Op("add_code", prop, {"paper": pap.value, "kind": kind, "code": c.value, "start": start, "end": end},

@@ -139,7 +139,22 @@ class Queue:
 
 
 _CACHE: "OrderedDict[tuple, Queue]" = OrderedDict()
+_FEATURES: "OrderedDict[tuple, object]" = OrderedDict()
 _LOCK = threading.Lock()
+
+
+def _features(model: Ranker, texts_key: tuple):
+    """The records' features, computed once per set of record texts (not on every decision)."""
+    key = (model.name, model.version, hash(texts_key))
+    with _LOCK:
+        if key in _FEATURES:
+            return _FEATURES[key]
+    X = model.features([t for _, t in texts_key])
+    with _LOCK:
+        _FEATURES[key] = X
+        while len(_FEATURES) > 4:
+            _FEATURES.popitem(last=False)
+    return X
 
 
 def reviewer_queue(store: Store, who: str, stage: str = "TitleAbstract", ranker: str | None = None,
@@ -179,7 +194,7 @@ def reviewer_queue(store: Store, who: str, stage: str = "TitleAbstract", ranker:
             return _CACHE[key]
     papers = [p for p, _ in texts_key]
     index = {p: i for i, p in enumerate(papers)}
-    X = model.features([t for _, t in texts_key])
+    X = _features(model, texts_key)
     lab = {index[p]: v for p, v in labels.items() if p in index}
     idx = sorted(lab)
     model.fit(X[idx], np.array([lab[i] for i in idx]))

@@ -66,9 +66,9 @@ def read_labelled(path: str | Path) -> Labelled:
             if label is not None:
                 out.titles.append(doc.title), out.texts.append(f"{doc.title}\n{doc.abstract}"), out.labels.append(label)
     elif suffix in (".csv", ".tsv", ".tab"):
-        from pipeline.sources.csv_records import read_csv_records
+        from pipeline.sources.csv import read_csv
 
-        docs = read_csv_records(path).documents
+        docs = read_csv(path).documents
         row0 = {k.lower(): k for k in (docs[0].extra["row"] if docs else {})}
         col = next((row0[c] for c in LABEL_COLUMNS if c in row0), None)
         if docs and col is None:

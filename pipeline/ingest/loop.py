@@ -26,10 +26,10 @@ from pipeline.ingest.dedup import DedupIndex
 from pipeline.ingest.paper_graph import now_literal
 from pipeline.ingest.summary import IngestSummary
 from pipeline.ingest.writer import BatchWriter
+from pipeline.sources import known_suffixes
 from pipeline.store import Store
 from pipeline.vocab import iri, paper
 
-KNOWN_SUFFIXES = {".pdf", ".bib", ".bibtex", ".ris", ".md", ".markdown", ".txt", ".text"}
 BATCH_SIZE = 256  # records per parser pass / embedding call, and per store transaction (whole files)
 
 
@@ -40,7 +40,7 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[tuple
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in KNOWN_SUFFIXES)
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in known_suffixes())
         elif p.is_file():
             files.append(p)
         else:

@@ -30,13 +30,11 @@ SAMPLE_TEXT = (
 
 
 def scripted_proposal(spec: dict, text: str = SAMPLE_TEXT) -> Proposal:
-    """One proposal dict (``kind``, ``code`` -- a concept IRI, or ``"new"`` for a technique no
-    code matched --, ``quote`` verbatim in ``text``, optional ``label``, ``score``, ``proposer``,
-    ``page``) as the Proposal a proposer would return."""
+    """One proposal dict (``kind``, ``code``, ``quote`` verbatim in ``text``, optional
+    ``score``, ``proposer``, ``page``, ``label``) as the Proposal a proposer would return."""
     code = spec["code"].value if isinstance(spec["code"], NamedNode) else str(spec["code"])
     start = text.index(spec["quote"])
-    label = spec.get("label") or code.rsplit("/", 1)[-1].replace("_", " ")
-    return Proposal(kind=spec["kind"], code=code, label=label,
+    return Proposal(kind=spec["kind"], code=code, label=spec.get("label") or code.rsplit("/", 1)[-1].replace("_", " "),
                     score=float(spec.get("score", 0.8)), evidence=spec["quote"], start=start,
                     end=start + len(spec["quote"]), proposer=spec.get("proposer", "lexicon-v1"),
                     model="all-MiniLM-L6-v2", model_version="0.1", page=int(spec.get("page", 1)))

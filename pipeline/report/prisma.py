@@ -63,22 +63,32 @@ def to_prisma2020_csv(counts: dict[str, Any]) -> str:
 
     ``dbr_*`` rows come from the databases/registers stream, ``other_*`` rows
     from the other-methods stream; reasons are written "reason, n; reason, n"
-    as in the template. Manual additions go under ``organisation_results``
+    as in the template. ``database_results`` counts every record of a paper found in a
+    database (also a corpus record merged into it), so the column reads top-down.
+    Manual additions go under ``organisation_results``
     (its box text says so). The template has no box for records awaiting
     screening or pending decisions; their numbers are in the tooltips.
     """
     d, o = counts["streams"]["dbr"], counts["streams"]["other"]
     ds, os_ = d["identified_by_source"], o["identified_by_source"]
     other_manual = sum(n for s, n in os_.items() if s not in ("backward", "forward", "website"))
+    titles = [  # title and side boxes: no data, named in the box column (PRISMA_data() reads their boxtext)
+        ("prevstud", "Grey title box; Previous studies", "Previous studies"),
+        ("newstud", "Yellow title box; Identification of new studies via databases and registers",
+         "Identification of new studies via databases and registers"),
+        ("othstud", "Grey title box; Identification of new studies via other methods",
+         "Identification of new studies via other methods"),
+        ("identification", "Blue side box; Identification", "Identification"),
+        ("screening", "Blue side box; Screening", "Screening"),
+        ("included", "Blue side box; Included", "Included"),
+    ]
     rows = [
-        ("identification", "Identification", "Identification", "", ""),
-        ("newstud", "Identification of new studies via databases and registers",
-         "Identification of new studies via databases and registers", "", ""),
-        ("othstud", "Identification of new studies via other methods",
-         "Identification of new studies via other methods", "", ""),
         ("previous_studies", "Previous studies", "Studies included in previous version of review", "", ""),
         ("previous_reports", "Previous reports", "Reports of studies included in previous version of review", "", ""),
-        ("database_results", "Databases", "Databases", "Records identified from databases", ds.get("database", 0)),
+        ("database_results", "Databases", "Databases",
+         "Records of the databases stream: " + ", ".join(f"{k} {v}" for k, v in ds.items() if k != "register")
+         + " (a paper found in a database counts here with every record merged into it)",
+         d["identified"] - ds.get("register", 0)),
         ("database_specific_results", "Specific databases", "Databases", "", ""),
         ("register_results", "Registers", "Registers", "Records identified from registers", ds.get("register", 0)),
         ("register_specific_results", "Specific registers", "Registers", "", ""),
@@ -111,14 +121,14 @@ def to_prisma2020_csv(counts: dict[str, Any]) -> str:
         ("new_reports", "New reports", "Reports of new included studies", "", counts["included"]),
         ("total_studies", "Total studies", "Total studies included in review", "", counts["included"]),
         ("total_reports", "Total reports", "Reports of total included studies", "", counts["included"]),
-        ("screening", "Screening", "Screening", "", ""),
-        ("included", "Included", "Included", "", ""),
     ]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for i, (data, desc, boxtext, tip, n) in enumerate(rows, 1):
-        w.writerow((data, f"node{i}", f"box{i}", desc, boxtext, tip, f"{data}.html", n))
+    for i, (box, desc, boxtext) in enumerate(titles, 1):
+        w.writerow(("NA", f"node{i}", box, desc, boxtext, desc, f"{box}.html", "NA"))
+    for i, (data, desc, boxtext, tip, n) in enumerate(rows, len(titles) + 1):
+        w.writerow((data, f"node{i}", f"box{i - len(titles)}", desc, boxtext, tip, f"{data}.html", n))
     return buf.getvalue()
 
 

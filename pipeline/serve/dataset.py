@@ -35,13 +35,6 @@ def has_dataset_clause(query: str) -> bool:
     return any("datasetClause" in part for part in tree if hasattr(part, "keys"))
 
 
-def use_union_default(query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> bool:
-    """The default graph is the union of all graphs unless the request or the query names a dataset."""
-    if default_graphs or named_graphs:
-        return False
-    return not has_dataset_clause(query)
-
-
 # ---- updates ----------------------------------------------------------------------------
 # Just enough of SPARQL's lexical structure to find the WHERE of each DELETE/INSERT
 # operation at brace depth 0: strings, IRIs and comments are skipped whole.

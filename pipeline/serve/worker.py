@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.serve.config import EndpointError
-from pipeline.serve.dataset import apply_using, use_union_default
+from pipeline.serve.dataset import apply_using, has_dataset_clause
 from pipeline.serve.formats import media_type
 from pipeline.serve.guard import check_query, check_update
 
@@ -195,7 +195,8 @@ def run_query(store: Any, job: Job) -> Reply:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    if not job.default_graphs and (job.union_default or use_union_default(job.text, (), job.named_graphs)):
+    # the union default graph, asked for (?union-default-graph) or by default; a FROM in the query still wins
+    if not job.default_graphs and not has_dataset_clause(job.text) and (job.union_default or not job.named_graphs):
         kwargs["use_default_graph_as_union"] = True
     return _in_session(store, lambda: serialize_answer(store.db.query(job.text, prefixes=PREFIXES, **kwargs), job))
 

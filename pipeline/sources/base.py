@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 
 from pipeline.document import Document
 from pipeline.errors import InputError, UnknownNameError
+from pipeline.registry import Registry
 
 
 @dataclass
@@ -43,23 +44,35 @@ class Reader:
     sniff: Callable[[bytes], bool] | None = None  # recognises a file by its first bytes
 
 
-READERS: dict[str, Reader] = {}
+#: readers by name; built-ins are registered in ``pipeline.sources``, plugins through the
+#: entry-point group ``fedatlas.readers`` (a :class:`Reader`)
+READERS: Registry[Reader] = Registry("readers", builtins=("pipeline.sources",), key=lambda r: r.name)
 
 
 def register_reader(reader: Reader) -> Reader:
-    READERS[reader.name] = reader
+    READERS.register(reader)
     return reader
+
+
+def readers() -> list[Reader]:
+    """Every registered reader, built-ins first in registration order, then plugins."""
+    return [r for _, r in READERS.items()]
+
+
+def known_suffixes() -> set[str]:
+    """The file suffixes some reader handles (what a folder ingest picks up, what uploads accept)."""
+    return {ext for r in readers() for ext in r.extensions}
 
 
 def get_reader(name: str) -> Reader:
     """The reader registered as ``name`` (or handling extension ``.name``)."""
     key = name.lower().lstrip(".")
     if key in READERS:
-        return READERS[key]
-    for reader in READERS.values():
+        return READERS.get(key)
+    for reader in readers():
         if f".{key}" in reader.extensions:
             return reader
-    known = ", ".join(sorted(READERS))
+    known = ", ".join(READERS.names())
     raise UnknownNameError(f"unknown source reader {name!r}; known: {known}")
 
 

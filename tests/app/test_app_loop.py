@@ -7,7 +7,7 @@ from pipeline import curate
 from pipeline.curate.methods import open_code_of
 from pipeline.ingest.testing import P_NONIID, PAPER_A, make_ingested_paper, proposal_node
 from pipeline.report.tables import challenges, method_table
-from pipeline.vocab import iri, technique
+from pipeline.vocab import FA, RDFS, iri, lit, paper_graph, technique
 
 ECD = technique("early-candidate-dropping").value
 
@@ -27,10 +27,12 @@ def include(store, paper):
 
 def new_technique_paper(store):
     text = "We cluster clients by label distribution and give each cluster its own controller."
-    spec = {"kind": "technique", "code": "new", "label": "Per-cluster search controllers", "quote": text[:60]}
-    make_ingested_paper(store, "gamma2025-cluster", "ClusterNAS: per-cluster controllers", "abstract", [spec],
-                        text=text)
-    prop = proposal_node("gamma2025-cluster", spec, text)
+    specs = [{"kind": "technique", "code": ECD, "quote": text[:60], "label": "Per-cluster search controllers"}]
+    make_ingested_paper(store, "gamma2025-cluster", "ClusterNAS: per-cluster controllers", "abstract",
+                        specs, text=text)
+    prop = proposal_node("gamma2025-cluster", specs[0], text)
+    with store.transaction() as tx:
+        tx.remove(prop, FA.proposesCode, technique("early-candidate-dropping"), paper_graph("gamma2025-cluster"))
     return prop.value, iri("paper", "gamma2025-cluster").value
 
 

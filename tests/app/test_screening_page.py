@@ -3,7 +3,6 @@ prioritised blind order with the ranker in each decision's provenance, current a
 
 from __future__ import annotations
 
-import pytest
 
 from pipeline import curate
 from pipeline.curate.prisma import prisma_counts
@@ -92,6 +91,9 @@ def test_prisma_tab_draws_the_diagram_with_the_one_count(app, app_store):
     curate.screen(app_store, "Ada", PAPER_A, "title-abstract", "include")
     curate.screen(app_store, "Bob", PAPER_A, "title-abstract", "exclude")
     at = app.open("screening")
+    assert not (at.get("image") or at.get("imgs"))  # drawn only when its tab is open: a click on Screen stays fast
+    at.session_state["scr_tab"] = "PRISMA"
+    at.run()
     assert at.get("image") or at.get("imgs"), "the PRISMA tab shows the flow diagram"
     assert not at.json  # no raw dump
     table = next(d.value for d in at.dataframe if list(d.value.columns) == ["box", "n"])

@@ -63,3 +63,16 @@ def test_unknown_artefact_is_answered_with_the_known_ones(seeded_store, tmp_path
     result = run_cli("report", "--out", str(tmp_path / "r"), "--only", "gapz", store=seeded_store.location)
     assert result.returncode != 0
     assert "unknown report_artefact 'gapz'" in result.stderr and "prisma-flow" in result.stderr
+
+
+def test_every_extension_point_is_declared_and_documented():
+    import tomllib
+
+    from atlas_testing import ROOT
+    from pipeline.commands.plugins import registries
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["fedatlas"]["entry-point-groups"]
+    groups = {reg.group for reg in registries().values()}
+    assert set(declared) == groups
+    doc = (ROOT / "docs" / "extending.md").read_text()
+    assert [g for g in groups if f"`{g}`" not in doc] == []

@@ -11,7 +11,7 @@ from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPE
 from pipeline.errors import InputError
 from pipeline.report.analysis import gap_matrix
 from pipeline.report.tables import method_table
-from pipeline.vocab import challenge, iri, nas_type, technique
+from pipeline.vocab import FA, RDFS, challenge, iri, lit, nas_type, paper_graph, technique
 
 NONIID, HW = challenge("non_iid_data").value, challenge("hardware_heterogeneity").value
 SUPERNET = nas_type("one_shot_supernet").value
@@ -86,10 +86,14 @@ def test_rename_split_assign_none_and_undo(store):
 def _new_technique_proposal(store):
     """A technique proposal the way ingest writes an unmatched one: a label, no refined code."""
     text = "We cluster clients by label distribution and give each cluster its own controller."
-    spec = {"kind": "technique", "code": "new", "label": "Per-cluster search controllers", "quote": text[:60]}
-    make_ingested_paper(store, "gamma2025-cluster", "ClusterNAS: per-cluster controllers", "abstract", [spec],
+    specs = [{"kind": "technique", "code": BASS, "quote": text[:60], "label": "Per-cluster search controllers"}]
+    make_ingested_paper(store, "gamma2025-cluster", "ClusterNAS: per-cluster controllers", "abstract",
+                        specs,
                         text=text)
-    prop = proposal_node("gamma2025-cluster", spec, text)
+    prop = proposal_node("gamma2025-cluster", specs[0], text)
+    g = paper_graph("gamma2025-cluster")
+    with store.transaction() as tx:
+        tx.remove(prop, FA.proposesCode, technique("budget-aware-subnet-sampling"), g)
     return prop.value, iri("paper", "gamma2025-cluster")
 
 

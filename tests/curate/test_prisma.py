@@ -15,7 +15,6 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.prisma import BOXES, check_invariants, prisma_counts
-from pipeline.vocab import paper as paper_iri
 
 
 
@@ -36,11 +35,16 @@ TITLES = {
     "r8": "Hotel Zero Cost Proxies Without Any Training Data",
     "r9": "India Personalised Federated Architectures for Hospitals",
 }
-CORPUS_DUPLICATES = [  # the same papers as two bundled corpus records: merged at ingest
-    ("fedoras", "FedorAS: Federated Architecture Search under System Heterogeneity", "Dudziak, Lukasz", 2022),
+CORPUS_DUPLICATES = [  # the same papers (same arXiv ids) as two bundled corpus records: merged at ingest
+    ("fedoras", "FedorAS: Federated Architecture Search under System Heterogeneity", "Dudziak, Lukasz", 2022,
+     "2206.11239"),
     ("hefednas", "Towards Non-I.I.D. and Invisible Data with FedNAS: Federated Deep Learning via Neural "
-                 "Architecture Search", "He, Chaoyang", 2020),
+                 "Architecture Search", "He, Chaoyang", 2020, "2004.08546"),
 ]
+# the same title as a corpus record but no shared identifier: a *suspected* duplicate, its own record until a
+# reviewer confirms it (then it is a duplicate removed)
+SUSPECT = "Search Algorithms and Search Spaces for Neural Architecture Search"
+WANG = "https://w3id.org/fedatlas/id/paper/wang2022-nas-search"  # the corpus record it resembles
 
 
 def _bib() -> str:
@@ -52,8 +56,10 @@ def _bib() -> str:
     # the same work as r1 again (same DOI), from the same export: merged into r1
     out.append("@article{r1again, title={Alpha: Federated Search of Tiny Convolutional Networks}, "
                "author={Tester, Tina}, year={2023}, doi={10.5555/atlas.r1}}")
-    for key, title, author, year in CORPUS_DUPLICATES:
-        out.append(f"@article{{{key}, title={{{title}}}, author={{{author}}}, year={{{year}}}}}")
+    for key, title, author, year, arxiv in CORPUS_DUPLICATES:
+        out.append(f"@article{{{key}, title={{{title}}}, author={{{author}}}, year={{{year}}}, "
+                   f"eprint={{{arxiv}}}, archivePrefix={{arXiv}}}}")
+    out.append(f"@article{{suspect, title={{{SUSPECT}}}, author={{Wang, Someone}}, year={{2022}}}}")
     return "\n\n".join(out) + "\n"
 
 
@@ -79,12 +85,12 @@ def store(ingested_template, tmp_path):
     return copy_store(ingested_template, tmp_path / "s")
 
 
-def keys_of(store) -> dict[str, str]:
+def keys_of(store, titles=TITLES) -> dict[str, str]:
     """r1..r9 -> paper IRI (ingest chose the keys)."""
     from pipeline.identifiers import normalise_title
 
-    by_title = {normalise_title(r["title"]): r["paper"] for r in curate.records(store)}
-    return {k: by_title[normalise_title(t)] for k, t in TITLES.items()}
+    by_title = {normalise_title(r["title"]): r["paper"] for r in curate.records(store) if r["paper"] != WANG}
+    return {k: by_title[normalise_title(t)] for k, t in titles.items()}
 
 
 def boxes(c: dict) -> dict:
@@ -101,14 +107,15 @@ def test_ingest_merges_are_duplicates_and_nothing_is_screened_yet(store):
     c = prisma_counts(store)
     assert check_invariants(c) == []
     d, o = c["streams"]["dbr"], c["streams"]["other"]
-    # by hand: 12 BibTeX entries; 2 merged into corpus records (each now 2 records: corpus + BibTeX),
-    # r1again merged into r1; the 4 other corpus records (protocol left out) are manual additions
-    assert d["identified_by_source"] == {"database": 12, "manual": 2}
-    assert (d["identified"], d["duplicates"], d["awaiting_screening"], d["screened"]) == (14, 3, 9, 2)
+    # by hand: 13 BibTeX entries; 2 merged into corpus records by arXiv id (each now 2 records: corpus +
+    # BibTeX), r1again merged into r1 by DOI, the suspected duplicate is a record of its own (awaiting);
+    # the 4 other corpus records (protocol left out) are manual additions
+    assert d["identified_by_source"] == {"database": 13, "manual": 2}
+    assert (d["identified"], d["duplicates"], d["awaiting_screening"], d["screened"]) == (15, 3, 10, 2)
     assert (d["sought"], d["assessed"], d["included"]) == (2, 2, 2)  # FedorAS and He et al., screened in the corpus
     assert o["identified_by_source"] == {"manual": 4}
     assert (o["identified"], o["duplicates"], o["screened"], o["excluded_reports"], o["included"]) == (4, 0, 4, 3, 1)
-    assert c["identified"] == 18 and c["duplicates"] == 3 and c["awaiting_screening"] == 9
+    assert c["identified"] == 19 and c["duplicates"] == 3 and c["awaiting_screening"] == 10
 
 
 def _script_dual_screening(store, r):
@@ -137,10 +144,10 @@ def test_dual_screening_with_conflicts_hand_count(store):
     assert check_invariants(c) == []
     d = c["streams"]["dbr"]
     # by hand (databases stream: r1..r9 + FedorAS + He et al.):
-    # screened r1-r7, r9 + 2 corpus = 10 (r8 awaits); excluded r3, r7 (resolved); conflicts r2, r4;
+    # screened r1-r7, r9 + 2 corpus = 10 (r8 and the suspect await); excluded r3, r7 (resolved); conflicts r2, r4;
     # sought r1, r5, r6, r9 + 2 corpus = 6; not retrieved r5; assessed 5; excluded r9 ("Not in English",
     # the first of the two agreeing reviewers' reasons); pending r1 (full-text conflict); included r6 + 2 corpus
-    assert boxes(d) == {"identified": 14, "duplicates": 3, "awaiting_screening": 1, "screened": 10,
+    assert boxes(d) == {"identified": 15, "duplicates": 3, "awaiting_screening": 2, "screened": 10,
                         "excluded_screening": 2, "conflicts_screening": 2, "sought": 6, "not_retrieved": 1,
                         "assessed": 5, "excluded_reports": 1, "pending": 1, "conflicts_full_text": 1, "included": 3}
     assert d["exclusion_reasons"] == {"Not in English": 1}
@@ -159,6 +166,12 @@ def test_dual_screening_with_conflicts_hand_count(store):
     final = prisma_counts(store)
     assert (final["pending"], final["conflicts_full_text"], final["included"]) == (0, 0, 5)
     assert check_invariants(final) == [] and saved_query(store) == boxes(final)
+    # a reviewer confirms the suspected duplicate: it leaves "awaiting" for "duplicates removed"
+    suspect = keys_of(store, {"s": SUSPECT})["s"]
+    curate.mark_duplicate(store, "ada", suspect, WANG)
+    confirmed = prisma_counts(store)
+    assert (confirmed["duplicates"], confirmed["awaiting_screening"]) == (5, 1)  # r8 still awaits
+    assert check_invariants(confirmed) == [] and saved_query(store) == boxes(confirmed)
 
 
 def test_snowballing_and_manual_records_are_other_methods(store):
@@ -195,9 +208,13 @@ def test_cli_report_and_saved_query_agree(store, tmp_path):
     rows = {r["data"]: r for r in csv.DictReader(io.StringIO(run(prisma_cmd, "--format", "csv").output))}
     assert list(next(csv.reader(io.StringIO(run(prisma_cmd, "--format", "csv").output)))) == [
         "data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
+    all_rows = list(csv.DictReader(io.StringIO(run(prisma_cmd, "--format", "csv").output)))
+    assert {r["box"] for r in all_rows if r["data"] == "NA"} == {"prevstud", "newstud", "othstud", "identification",
+                                                                 "screening", "included"}
     d = counts["streams"]["dbr"]
-    assert int(rows["database_results"]["n"]) == d["identified_by_source"]["database"]
+    assert int(rows["database_results"]["n"]) == d["identified"]  # 12 BibTeX + 2 corpus records merged into them
     assert int(rows["duplicates"]["n"]) == d["duplicates"]
+    assert int(rows["database_results"]["n"]) - int(rows["duplicates"]["n"]) == d["screened"] + d["awaiting_screening"]
     assert int(rows["records_screened"]["n"]) == d["screened"]
     assert int(rows["records_excluded"]["n"]) == d["excluded_screening"]
     assert int(rows["dbr_assessed"]["n"]) == d["assessed"]
@@ -218,7 +235,7 @@ def test_diagram_shows_in_progress_boxes_apart_from_removed(store):
     texts = [t.get_text() for t in fig.axes[0].texts]
     removed = next(t for t in texts if t.startswith("Records removed before screening"))
     assert "awaiting" not in removed.lower()
-    assert any(t.startswith("In progress: awaiting screening\n(n = 1)") for t in texts)
+    assert any(t.startswith("In progress: awaiting screening\n(n = 2)") for t in texts)  # r8 and the suspect
     assert any("title/abstract conflicts\n(n = 2)" in t for t in texts)
     excluded = next(t for t in texts if t.startswith("Reports excluded (n = 1)"))
     assert "conflict" not in excluded.lower() and "Not in English: n = 1" in excluded

@@ -146,3 +146,50 @@ def test_export_with_nothing_included_is_an_error(tmp_path):
     store = open_store(tmp_path / "empty")
     with pytest.raises(InputError, match="no included papers"):
         export_bibliography(store, "bibtex")
+
+
+def test_ris_books_and_chapters_keep_their_type_and_fields(tmp_path):
+    """BOOK and CHAP stay BOOK and CHAP (not JOUR); in BibTeX they are @book and @incollection
+    with volume, pages, publisher, booktitle, abstract and keywords."""
+    import bibtexparser
+    import rispy
+
+    ris = tmp_path / "books.ris"
+    ris.write_text("""TY  - BOOK
+TI  - Automated Machine Learning: Methods, Systems, Challenges
+AU  - Hutter, Frank
+AU  - Kotthoff, Lars
+PY  - 2019
+PB  - Springer
+CY  - Cham
+VL  - 1
+SN  - 978-3-030-05317-8
+AB  - A book on AutoML.
+KW  - AutoML
+KW  - NAS
+UR  - https://example.org/automl
+ER  - 
+
+TY  - CHAP
+TI  - Neural Architecture Search
+AU  - Elsken, Thomas
+T2  - Automated Machine Learning
+A2  - Hutter, Frank
+SP  - 63
+EP  - 77
+PY  - 2019
+PB  - Springer
+DO  - 10.1007/978-3-030-05318-5_3
+ER  - 
+""", encoding="utf-8")
+    store, _, papers = _ingested_and_included(ris, tmp_path)
+    back = sorted(rispy.loads(export_bibliography(store, "ris")), key=lambda e: e["type_of_reference"])
+    assert [e["type_of_reference"] for e in back] == ["BOOK", "CHAP"]
+    assert back[0]["volume"] == "1" and back[0]["keywords"] == ["AutoML", "NAS"] and back[0]["abstract"]
+    assert (back[1]["start_page"], back[1]["end_page"]) == ("63", "77")
+    entries = {e.entry_type: e.fields_dict for e in bibtexparser.parse_string(export_bibliography(store, "bibtex")).entries}
+    assert set(entries) == {"book", "incollection"}
+    assert entries["book"]["publisher"].value == "Springer" and entries["book"]["volume"].value == "1"
+    assert entries["book"]["keywords"].value == "AutoML, NAS" and entries["book"]["url"].value == "https://example.org/automl"
+    assert entries["incollection"]["booktitle"].value == "Automated Machine Learning"
+    assert entries["incollection"]["pages"].value == "63--77" and entries["incollection"]["editor"].value == "Hutter, Frank"

@@ -115,7 +115,7 @@ def test_plain_text_title_is_first_line(tmp_path):
 
 def test_registry_lookup_and_unknown_names(tmp_path):
     assert get_reader("bib").name == "bibtex" and get_reader(".ris").name == "ris"
-    with pytest.raises(UnknownNameError, match="known: bibtex, markdown, pdf, ris, text"):
+    with pytest.raises(UnknownNameError, match="known: bibtex, csv, markdown, pdf, ris, text"):
         get_reader("docx")
     with pytest.raises(UnknownNameError, match="known: pymupdf, pymupdf-text"):
         get_backend("pdfminer")

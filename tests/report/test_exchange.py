@@ -135,10 +135,11 @@ def test_qdc_guids_are_stable_uuid5_of_the_concept_iri(qdc, seed_store):
 
 def test_qdc_reimports_to_the_same_codebook(qdc, seed_store):
     from pipeline.report.exchange.codebook import read_codebook
-    from pipeline.report.exchange.qdc import import_qdc, parse_qdc
+    from pipeline.report.exchange.qdc import parse_qdc
+    from pipeline.report.exchange.qdc_import import import_qdc
 
     current = read_codebook(seed_store)
-    assert [c.signature() for c in parse_qdc(qdc)] == [c.signature() for c in current]
+    assert [c.signature() for c in parse_qdc(qdc).codes] == [c.signature() for c in current]
     diff = import_qdc(seed_store, qdc)
     assert (len(diff.changed), len(diff.new), len(diff.missing)) == (0, 0, 0)
     assert len(diff.unchanged) == 3 + 4 + 5 + 11 + 12
@@ -160,7 +161,7 @@ def test_qdc_import_adds_new_codes_and_reports_renames(qdc, seed_store, invoke, 
     result = invoke(codebook_import_cmd, seed_store, str(path))
     assert result.exit_code == 0, result.output
     assert "1 changed, 1 new" in result.output
-    assert "added: 'Warm-started candidates'" in result.output
+    assert "added: 'Warm-started candidates' as technique" in result.output
     rows = seed_store.select("""SELECT ?t ?cat WHERE { GRAPH ?g { ?t a fa:AdaptationTechnique ;
         skos:prefLabel "Warm-started candidates"@en ; skos:broader ?cat } }""")
     assert [r["cat"] for r in rows] == ["https://w3id.org/fedatlas/id/category/evaluation-budgeting"]

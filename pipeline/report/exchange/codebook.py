@@ -14,7 +14,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from pipeline.store import Store
-from pipeline.vocab import CHALLENGE_SCHEME, NAS_TYPE_SCHEME, TECHNIQUE_SCHEME, sparql_iri
+from pipeline.vocab import CHALLENGE_SCHEME, ID_NS, NAS_TYPE_SCHEME, TECHNIQUE_SCHEME, sparql_iri
+
+IMPORT_GRAPH_IRI = ID_NS + "graph/codebook-import"
+COLOR = "https://schema.org/color"  # a code's colour as a QDA tool gave it
 
 SCHEMES = (TECHNIQUE_SCHEME.value, CHALLENGE_SCHEME.value, NAS_TYPE_SCHEME.value)
 SCHEME_COLOURS = {TECHNIQUE_SCHEME.value: "#1F77B4", CHALLENGE_SCHEME.value: "#FF7F0E",
@@ -45,6 +48,16 @@ class Code:
                 tuple(c.signature() for c in self.children))
 
 
+@dataclass
+class CodeSet:
+    """A REFI-QDA set of codes (ATLAS.ti code groups, MAXQDA sets): a ``skos:Collection``."""
+
+    guid: str
+    name: str
+    description: str = ""
+    members: list[str] = field(default_factory=list)  # code GUIDs
+
+
 def guid_for(iri: str, identifier: str | None = None) -> str:
     if identifier and identifier.startswith("urn:uuid:"):
         return identifier[len("urn:uuid:"):].lower()
@@ -53,15 +66,31 @@ def guid_for(iri: str, identifier: str | None = None) -> str:
 
 _CONCEPTS = """
 SELECT ?c ?scheme (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition) (SAMPLE(?b) AS ?broader)
-       (SAMPLE(?id) AS ?identifier) WHERE {
+       (SAMPLE(?id) AS ?identifier) (SAMPLE(?col) AS ?color) WHERE {
   VALUES ?scheme { %s }
   GRAPH ?g { ?c skos:inScheme ?scheme }
   GRAPH ?g1 { ?c skos:prefLabel ?l }
   OPTIONAL { GRAPH ?g2 { ?c skos:definition ?d } }
   OPTIONAL { GRAPH ?g3 { ?c skos:broader ?b } }
   OPTIONAL { GRAPH ?g4 { ?c dcterms:identifier ?id } }
+  OPTIONAL { GRAPH ?g6 { ?c <%s> ?col } }
   FILTER NOT EXISTS { GRAPH ?g5 { ?c owl:deprecated true } }
 } GROUP BY ?c ?scheme"""
+
+# open codes that came from a codebook (no paper): label, description, nesting (dcterms:isPartOf)
+_IMPORTED_OPEN = """
+SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition) (SAMPLE(?b) AS ?broader)
+       (SAMPLE(?id) AS ?identifier) (SAMPLE(?col) AS ?color) WHERE {
+  GRAPH <%s> { ?c a fa:OpenCode ; rdfs:label ?l ; dcterms:identifier ?id
+    OPTIONAL { ?c skos:definition ?d } OPTIONAL { ?c dcterms:isPartOf ?b } OPTIONAL { ?c <%s> ?col } }
+} GROUP BY ?c"""
+
+_SETS = """
+SELECT ?set ?label ?definition ?identifier ?member ?memberId WHERE {
+  GRAPH <%s> { ?set a skos:Collection ; skos:prefLabel ?label ; dcterms:identifier ?identifier
+    OPTIONAL { ?set skos:definition ?definition } OPTIONAL { ?set skos:member ?member } }
+  OPTIONAL { GRAPH ?g { ?member dcterms:identifier ?memberId } }
+} ORDER BY ?label ?set ?member"""
 
 _SCHEMES = """
 SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?description) WHERE {
@@ -77,7 +106,8 @@ def read_codebook(store: Store) -> list[Code]:
     values = " ".join(sparql_iri(s) for s in SCHEMES)
     with store.session():
         schemes = {r["s"]: r for r in store.select(_SCHEMES % values)}
-        concepts = store.select(_CONCEPTS % values)
+        concepts = store.select(_CONCEPTS % (values, COLOR))
+        imported = store.select(_IMPORTED_OPEN % (IMPORT_GRAPH_IRI, COLOR))
     roots: dict[str, Code] = {}
     for s in SCHEMES:
         if s in schemes:
@@ -97,7 +127,30 @@ def read_codebook(store: Store) -> list[Code]:
         for i, cat in enumerate(tech_root.children):
             for code in cat.walk():
                 code.color = CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)]
-    for root in roots.values():
+    for r in concepts:  # a colour a QDA tool gave the code wins over the palette
+        if r["color"]:
+            nodes[r["c"]].color = r["color"]
+    open_nodes = {r["c"]: Code(guid_for(r["c"], r["identifier"]), r["label"], r["definition"] or "", iri=r["c"],
+                               color=r["color"] or "") for r in imported}
+    open_roots = []
+    for r in imported:
+        parent = open_nodes.get(r["broader"])
+        (parent.children if parent is not None else open_roots).append(open_nodes[r["c"]])
+    for root in list(roots.values()) + open_roots:
         for code in root.walk():
             code.children.sort(key=lambda c: c.name.lower())
-    return [roots[s] for s in SCHEMES if s in roots]
+    open_roots.sort(key=lambda c: c.name.lower())
+    return [roots[s] for s in SCHEMES if s in roots] + open_roots
+
+
+def read_code_sets(store: Store) -> list[CodeSet]:
+    """The code sets imported from QDA tools, members by GUID."""
+    sets: dict[str, CodeSet] = {}
+    for r in store.select(_SETS % IMPORT_GRAPH_IRI):
+        s = sets.setdefault(r["set"], CodeSet(guid_for(r["set"], r["identifier"]), r["label"],
+                                              r["definition"] or ""))
+        if r["member"]:
+            guid = guid_for(r["member"], r["memberId"])
+            if guid not in s.members:
+                s.members.append(guid)
+    return list(sets.values())

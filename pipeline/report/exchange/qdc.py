@@ -1,76 +1,78 @@
-"""REFI-QDA codebook (``.qdc``): export, validation, import.
+"""REFI-QDA codebook (``.qdc``): export, validation against the official schema, parsing.
 
-QualCoder, ATLAS.ti, MAXQDA and NVivo exchange codebooks in this XML format
-(namespace ``urn:QDA-XML:codebook:1.0``; schema in ``refi_qda_codebook.xsd``
-beside this module). Atlas exports one root code per concept scheme; GUIDs are
-stable (see :mod:`.codebook`), so a file exported, edited in a QDA tool and
-imported again maps onto the same concepts.
-
-Import compares the file with the store's codebook and reports codes that are
-unchanged, changed (name or description), new and missing. Applying it writes
-only the *new* codes, as SKOS concepts in the parent's scheme, into the graph
-``fad:graph/codebook-import`` (one transaction); renames and deletions are
-curation decisions and stay with the reviewer.
+QualCoder, ATLAS.ti, MAXQDA, NVivo and Taguette exchange codebooks in this XML format
+(namespace ``urn:QDA-XML:codebook:1.0``; the official ``Codebook.xsd`` is in
+``schemas/``). A ``.qdpx`` project's codebook (``urn:QDA-XML:project:1.0``) is read the
+same way. GUIDs are stable (see :mod:`.codebook`), so a file exported, edited in a QDA
+tool and imported again maps onto the same concepts. Import: :mod:`.qdc_import`.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from io import BytesIO
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import InputError
+from pipeline.report.exchange.codebook import Code, CodeSet, read_codebook, read_code_sets
 from pipeline.store import Store
-from pipeline.vocab import (
-    DCTERMS, FA, ID_NS, PROV, RDF, SKOS, TECHNIQUE_SCHEME, XSD, iri, lit, slug,
-)
-from pipeline.report.exchange.codebook import Code, read_codebook
 
 NS = "urn:QDA-XML:codebook:1.0"
-XSD_PATH = Path(__file__).with_name("refi_qda_codebook.xsd")
-IMPORT_GRAPH = iri("graph", "codebook-import")
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+SCHEMAS = Path(__file__).with_name("schemas")
+XSD_PATH = SCHEMAS / "Codebook.xsd"
+PROJECT_XSD_PATH = SCHEMAS / "Project-mrt2019.xsd"
 _Q = f"{{{NS}}}"
 
 
 # ---- export ----------------------------------------------------------------------
 
-def _code_element(parent: ET.Element, code: Code) -> None:
+def code_element(parent: ET.Element, code: Code, q: str = _Q) -> None:
     attrs = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
     if code.color:
-        attrs["color"] = code.color
-    el = ET.SubElement(parent, f"{_Q}Code", attrs)
+        attrs["color"] = code.color.upper()
+    el = ET.SubElement(parent, f"{q}Code", attrs)
     if code.description:
-        ET.SubElement(el, f"{_Q}Description").text = code.description
+        ET.SubElement(el, f"{q}Description").text = code.description
     for child in code.children:
-        _code_element(el, child)
+        code_element(el, child, q)
 
 
-def codebook_xml(codes: list[Code], origin: str = f"FedNAS Atlas {__version__}") -> bytes:
-    """A ``.qdc`` document for ``codes``."""
+def codebook_xml(codes: list[Code], sets: list[CodeSet] | None = None,
+                 origin: str = f"FedNAS Atlas {__version__}") -> bytes:
+    """A ``.qdc`` document for ``codes`` (and ``sets``), valid against Codebook.xsd."""
     ET.register_namespace("", NS)
     root = ET.Element(f"{_Q}CodeBook", {"origin": origin})
     codes_el = ET.SubElement(root, f"{_Q}Codes")
     for code in codes:
-        _code_element(codes_el, code)
+        code_element(codes_el, code)
+    if sets:
+        sets_el = ET.SubElement(root, f"{_Q}Sets")
+        for s in sets:
+            set_el = ET.SubElement(sets_el, f"{_Q}Set", {"guid": s.guid, "name": s.name})
+            if s.description:
+                ET.SubElement(set_el, f"{_Q}Description").text = s.description
+            for member in s.members:
+                ET.SubElement(set_el, f"{_Q}MemberCode", {"guid": member})
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 
 def export_qdc(store: Store) -> bytes:
-    return codebook_xml(read_codebook(store))
+    with store.session():
+        return codebook_xml(read_codebook(store), read_code_sets(store))
 
 
 # ---- validation ------------------------------------------------------------------
 
-def validate_qdc(data: bytes) -> list[str]:
-    """Schema errors of a ``.qdc`` document ([] when valid). Needs lxml."""
-    try:
-        from lxml import etree
-    except ImportError:  # pragma: no cover - lxml is a declared dependency
-        raise InputError("validating a .qdc file needs lxml", hint="pip install lxml") from None
-    schema = etree.XMLSchema(etree.parse(str(XSD_PATH)))
+def _schema_errors(data: bytes, xsd: Path) -> list[str]:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(xsd)))
     try:
         doc = etree.fromstring(data)
     except etree.XMLSyntaxError as e:
@@ -80,126 +82,114 @@ def validate_qdc(data: bytes) -> list[str]:
     return [f"line {err.line}: {err.message}" for err in schema.error_log]
 
 
-# ---- import ----------------------------------------------------------------------
-
-def parse_qdc(data: bytes, validate: bool = True) -> list[Code]:
-    """The code tree of a ``.qdc`` document; InputError if it is not a valid codebook."""
-    if validate:
-        try:
-            errors = validate_qdc(data)
-        except InputError:
-            errors = []  # no lxml: fall back to the structural checks below
-        if errors:
-            raise InputError("not a valid REFI-QDA codebook: " + "; ".join(errors[:3]),
-                             hint="the store was not changed")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as e:
-        raise InputError(f"not well-formed XML: {e}", hint="the store was not changed") from None
-    if root.tag != f"{_Q}CodeBook":
-        raise InputError(f"root element is {root.tag}, expected CodeBook in namespace {NS}")
-    codes_el = root.find(f"{_Q}Codes")
-    return [_parse_code(el) for el in (codes_el if codes_el is not None else [])]
+def validate_qdc(data: bytes) -> list[str]:
+    """Errors of a ``.qdc`` document against the official Codebook.xsd ([] when valid)."""
+    return _schema_errors(data, XSD_PATH)
 
 
-def _parse_code(el: ET.Element) -> Code:
-    desc = el.find(f"{_Q}Description")
-    guid = el.get("guid", "").strip("{}").lower()
-    return Code(guid=guid, name=el.get("name", ""), description=(desc.text or "") if desc is not None else "",
-                codable=el.get("isCodable", "true") in ("true", "1"), color=el.get("color", ""),
-                children=[_parse_code(c) for c in el.findall(f"{_Q}Code")])
+def validate_qde(data: bytes) -> list[str]:
+    """Errors of a project document (``project.qde``) against Project-mrt2019.xsd."""
+    return _schema_errors(data, PROJECT_XSD_PATH)
 
+
+# ---- parsing ---------------------------------------------------------------------
 
 @dataclass
-class ImportDiff:
-    """How an imported codebook differs from the store's."""
-
-    unchanged: list[Code] = field(default_factory=list)
-    changed: list[tuple[Code, Code]] = field(default_factory=list)  # (store, file)
-    new: list[tuple[Code, Code | None]] = field(default_factory=list)  # (file code, parent in file)
-    missing: list[Code] = field(default_factory=list)  # in the store, not in the file
-
-    def summary(self) -> str:
-        return (f"{len(self.unchanged)} unchanged, {len(self.changed)} changed, "
-                f"{len(self.new)} new, {len(self.missing)} missing")
+class ParsedCodebook:
+    codes: list[Code] = field(default_factory=list)
+    sets: list[CodeSet] = field(default_factory=list)
+    origin: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
-def diff_codebook(current: list[Code], imported: list[Code]) -> ImportDiff:
-    known = {c.guid: c for root in current for c in root.walk()}
-    diff = ImportDiff()
-    seen: set[str] = set()
-
-    def visit(code: Code, parent: Code | None) -> None:
-        seen.add(code.guid)
-        mine = known.get(code.guid)
-        if mine is None:
-            diff.new.append((code, parent))
-        elif (mine.name, mine.description) != (code.name, code.description):
-            diff.changed.append((mine, code))
-        else:
-            diff.unchanged.append(code)
-        for child in code.children:
-            visit(child, code)
-
-    for root in imported:
-        visit(root, None)
-    diff.missing = [c for c in known.values() if c.guid not in seen]
-    return diff
+_EMPTY_SETS = re.compile(rb"<(\w+:)?Sets\s*/>|<(\w+:)?Sets\s*>\s*</(\w+:)?Sets\s*>")
 
 
-def import_qdc(store: Store, data: bytes, apply: bool = True, source: str = "") -> ImportDiff:
-    """Compare a ``.qdc`` codebook with the store; with ``apply``, add its new codes."""
-    imported = parse_qdc(data)
-    with store.session():
-        current = read_codebook(store)
-        diff = diff_codebook(current, imported)
-        if apply and diff.new:
-            _write_new(store, current, diff, source)
-    return diff
+def parse_qdc(data: bytes, validate: bool = True) -> ParsedCodebook:
+    """The codes and sets of a ``.qdc`` document, or of a ``.qdpx`` project (zip).
+
+    InputError (one line, store untouched) if it is not a valid codebook. An empty
+    ``<Sets/>`` (Taguette writes one; the schema wants at least one Set) is dropped with a note.
+    """
+    if data[:2] == b"PK":
+        return parse_qdpx_codebook(data, validate)
+    notes = []
+    if _EMPTY_SETS.search(data):
+        data = _EMPTY_SETS.sub(b"", data)
+        notes.append("an empty <Sets/> element (not allowed by Codebook.xsd) was ignored")
+    if validate:
+        errors = validate_qdc(data)
+        if errors:
+            raise InputError("not a valid REFI-QDA codebook (Codebook.xsd): " + "; ".join(errors[:3]),
+                             hint="the store was not changed")
+    root = _root(data)
+    if root.tag != f"{_Q}CodeBook":
+        raise InputError(f"root element is {root.tag}, expected CodeBook in namespace {NS}")
+    parsed = _codebook_of(root, _Q, "guid")
+    parsed.notes = notes
+    return parsed
 
 
-def _write_new(store: Store, current: list[Code], diff: ImportDiff, source: str) -> None:
-    from pyoxigraph import NamedNode
+def parse_qdpx_codebook(data: bytes, validate: bool = True) -> ParsedCodebook:
+    """The codebook and sets inside a ``.qdpx`` (its ``project.qde``)."""
+    qde = read_qde(data)
+    if validate:
+        errors = validate_qde(qde)
+        if errors:
+            raise InputError("not a valid REFI-QDA project (Project-mrt2019.xsd): " + "; ".join(errors[:3]),
+                             hint="the store was not changed")
+    root = _root(qde)
+    q = f"{{{PROJECT_NS}}}"
+    if root.tag != f"{q}Project":
+        raise InputError(f"root element is {root.tag}, expected Project in namespace {PROJECT_NS}")
+    book = root.find(f"{q}CodeBook")
+    parsed = _codebook_of(book if book is not None else ET.Element("none"), q, "targetGUID")
+    parsed.sets = _sets_of(root.find(f"{q}Sets"), q, "targetGUID")
+    parsed.origin = root.get("origin", "")
+    return parsed
 
-    by_guid = {c.guid: c for root in current for c in root.walk()}
-    scheme_of: dict[str, str] = {}
-    for root in current:
-        for c in root.walk():
-            scheme_of[c.guid] = root.iri
-    taken = {c.iri for c in by_guid.values()}
-    now = lit(datetime.now(timezone.utc).isoformat(timespec="seconds"), XSD.dateTime)
-    tx = store.transaction()
-    g = IMPORT_GRAPH
-    for code, parent in diff.new:
-        parent_known = by_guid.get(parent.guid) if parent is not None else None
-        if parent is None or (parent_known is None and parent.guid not in scheme_of):
-            raise InputError(f"code {code.name!r} has no parent Atlas knows (a new top-level code or scheme)",
-                             hint="add new codes under one of Atlas's codes; the store was not changed")
-        scheme = scheme_of[parent.guid]
-        is_root = parent_known is not None and parent_known.iri == scheme
-        kind = ("category" if is_root else "technique") if scheme == TECHNIQUE_SCHEME.value else \
-            "challenge" if scheme.endswith("/challenges") else "nastype"
-        node_iri = f"{ID_NS}{kind}/{slug(code.name)}"
-        if node_iri in taken:
-            node_iri += "-" + code.guid[:8]
-        taken.add(node_iri)
-        node = NamedNode(node_iri)
-        scheme_of[code.guid] = scheme
-        by_guid[code.guid] = Code(code.guid, code.name, code.description, iri=node_iri)
-        tx.add(node, RDF.type, SKOS.Concept, g)
-        tx.add(node, RDF.type, {"category": FA.TaxonomyCategory, "technique": FA.AdaptationTechnique,
-                                "challenge": FA.Challenge, "nastype": FA.NASType}[kind], g)
-        tx.add(node, SKOS.inScheme, NamedNode(scheme), g)
-        tx.add(node, SKOS.prefLabel, lit(code.name, lang="en"), g)
-        tx.add(node, DCTERMS.identifier, lit("urn:uuid:" + code.guid), g)
-        if code.description:
-            tx.add(node, SKOS.definition, lit(code.description, lang="en"), g)
-        parent_iri = by_guid[parent.guid].iri
-        if is_root:
-            tx.add(node, SKOS.topConceptOf, NamedNode(scheme), g)
-        else:
-            tx.add(node, SKOS.broader, NamedNode(parent_iri), g)
-        tx.add(node, PROV.generatedAtTime, now, g)
-        if source:
-            tx.add(node, DCTERMS.source, lit(source), g)
-    store.commit(tx)
+
+def read_qde(data: bytes) -> bytes:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
+            if not names:
+                raise InputError("the .qdpx archive has no project.qde")
+            return archive.read(names[0])
+    except zipfile.BadZipFile:
+        raise InputError("not a .qdpx archive (bad zip file)", hint="the store was not changed") from None
+
+
+def _root(data: bytes) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as e:
+        raise InputError(f"not well-formed XML: {e}", hint="the store was not changed") from None
+
+
+def _codebook_of(root: ET.Element, q: str, member_attr: str) -> ParsedCodebook:
+    codes_el = root.find(f"{q}Codes")
+    return ParsedCodebook(codes=[parse_code(el, q) for el in (codes_el if codes_el is not None else [])],
+                          sets=_sets_of(root.find(f"{q}Sets"), q, member_attr), origin=root.get("origin", ""))
+
+
+def _sets_of(sets_el: ET.Element | None, q: str, member_attr: str) -> list[CodeSet]:
+    out = []
+    for el in (sets_el if sets_el is not None else []):
+        desc = el.find(f"{q}Description")
+        members = [normal_guid(m.get(member_attr) or m.get("guid") or "") for m in el.findall(f"{q}MemberCode")]
+        out.append(CodeSet(normal_guid(el.get("guid", "")), el.get("name", ""),
+                           (desc.text or "") if desc is not None else "", [m for m in members if m]))
+    return out
+
+
+def normal_guid(guid: str) -> str:
+    return guid.strip().strip("{}").lower()
+
+
+def parse_code(el: ET.Element, q: str = _Q) -> Code:
+    desc = el.find(f"{q}Description")
+    return Code(guid=normal_guid(el.get("guid", "")), name=el.get("name", ""),
+                description=(desc.text or "").strip() if desc is not None else "",
+                codable=el.get("isCodable", "true") in ("true", "1"), color=(el.get("color") or "").upper(),
+                children=[parse_code(c, q) for c in el.findall(f"{q}Code")])
