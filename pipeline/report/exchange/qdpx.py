@@ -26,6 +26,7 @@ from pipeline.identifiers import normalise_title
 from pipeline.report.exchange.codebook import Code, read_codebook
 from pipeline.report.exchange.qdc import PROJECT_NS, normal_guid, read_qde, validate_qde
 from pipeline.store import Store
+from pipeline.vocab import sparql_iri
 
 _P = f"{{{PROJECT_NS}}}"
 KIND_OF_SCHEME = {"challenges": "challenge", "nas-types": "nas_type", "techniques": "technique"}
@@ -57,13 +58,13 @@ def _segments(store: Store) -> list[dict]:
     if latest:
         rows = store.select("SELECT ?d ?name ?who WHERE { GRAPH ?g { ?d prov:wasAssociatedWith ?who } "
                             "OPTIONAL { GRAPH ?g2 { ?who foaf:name ?name } } VALUES ?d { %s } }"
-                            % " ".join(f"<{d}>" for d in latest))
+                            % " ".join(sparql_iri(d) for d in latest))
         deciders = {r["d"]: (r["who"], r["name"] or r["who"].rsplit("/", 1)[-1]) for r in rows}
     out = []
     for v in views:
         who = deciders.get(v.latest or "")
         if who is None and v.manual:
-            rows = store.select(f"SELECT ?who ?name WHERE {{ GRAPH ?g {{ <{v.iri}> prov:wasAttributedTo ?who }} "
+            rows = store.select(f"SELECT ?who ?name WHERE {{ GRAPH ?g {{ {sparql_iri(v.iri)} prov:wasAttributedTo ?who }} "
                                 f"OPTIONAL {{ GRAPH ?g2 {{ ?who foaf:name ?name }} }} }}")
             who = (rows[0]["who"], rows[0]["name"] or rows[0]["who"]) if rows else None
         out.append({"view": v, "who": who})
@@ -75,7 +76,7 @@ def _texts(store: Store, papers: list[str]) -> dict[str, tuple[str, str]]:
         return {}
     rows = store.select("SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?text) WHERE { VALUES ?p { %s } "
                         "GRAPH ?g { ?p dcterms:title ?t } OPTIONAL { GRAPH ?g2 { ?p fa:text ?x } } } GROUP BY ?p"
-                        % " ".join(f"<{p}>" for p in papers))
+                        % " ".join(sparql_iri(p) for p in papers))
     return {r["p"]: (r["title"], r["text"] or "") for r in rows}
 
 
