@@ -178,14 +178,26 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
                          proposer_names=names)
 
     def results():
+        """Per file: its result in parts (one per batch of records in this process), the last marked ``done``."""
         if workers > 1 and len(files) > 1:
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(context, workers)) as ex:
                 futures = [ex.submit(process_file, str(f), None, names, batch_size) for f in files]
                 for fut in futures:
-                    yield fut.result()
+                    yield {**fut.result(), "done": True}
         else:
+            proposers = _proposers(names)
             for f in files:
-                yield process_file(str(f), context, names, batch_size)
+                res = read_file(str(f))
+                docs = res["docs"]
+                if res["error"] or not docs:
+                    yield {**res, "docs": [], "done": True}
+                    continue
+                for i in range(0, len(docs), batch_size):
+                    pairs, problems, notes = propose_batch(docs[i:i + batch_size], context, proposers, str(f))
+                    last = i + batch_size >= len(docs)
+                    yield {"path": str(f), "error": None, "docs": pairs, "done": last,
+                           "problems": problems + (res["problems"] if last else []),
+                           "notes": notes + (res["notes"] if last else [])}
 
     bar = tqdm(desc="ingest", unit="record", disable=not progress, file=_stderr())
     batch: list[str] = []  # files staged since the last transaction
@@ -201,21 +213,26 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
             writer.discard(load_index(store))
         batch, marks = [], (len(summary.records), len(summary.suspected))
 
+    done = 0
     with store.session(write=True):
-        for i, res in enumerate(results()):
-            if on_file:
-                on_file(i + 1, len(files), res["path"])
+        for res in results():
             summary.notes += res.get("notes", [])
             if res["error"]:
                 summary.failed.append((res["path"], res["error"]))
+            else:
+                summary.failed += [(res["path"], problem) for problem in res["problems"]]
+                for doc, proposals in res["docs"]:
+                    writer.stage(doc, proposals)
+                bar.update(len(res["docs"]))
+            if not res["done"]:
                 continue
-            summary.failed += [(res["path"], problem) for problem in res["problems"]]
-            for doc, proposals in res["docs"]:
-                writer.stage(doc, proposals)
-            bar.update(len(res["docs"]))
-            batch.append(res["path"])
+            done += 1
+            if on_file:
+                on_file(done, len(files), res["path"])
+            if not res["error"]:
+                batch.append(res["path"])
             if len(summary.records) - marks[0] >= batch_size:
-                flush()
+                flush()  # only between files: a file is in one transaction
         flush()
     bar.close()
     return summary
