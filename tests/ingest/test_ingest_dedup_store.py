@@ -58,7 +58,7 @@ def test_summary_counts_every_record_exactly(seeded_store, export):
                       "suspected": 1, "failed": 1, "records": 11}
     assert len(list_papers(seeded_store)) == before + 9
     assert json.loads(json.dumps(summary.as_dict()))["counts"] == counts  # what the app shows
-    assert summary.lines()[0].startswith("read 11 record(s): 9 new, 2 merged into existing papers (1 within this run)")
+    assert summary.lines()[0].startswith("ingested 9 paper(s) from 11 record(s): 9 new, 2 merged into existing papers (1 within this run)")
     again = ingest_paths(seeded_store, [export], proposer_names=RULES, progress=False)
     assert again.counts()["unchanged"] == 11 and again.counts()["new"] == again.counts()["merged"] == 0
 
