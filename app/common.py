@@ -39,6 +39,20 @@ def highlight(paragraph: str, start: int, end: int) -> str:
     return md_escape(before) + "**" + md_escape(mid) + "**" + md_escape(after)
 
 
+def highlight_terms(text: str, terms: list[str]) -> str:
+    """Markdown of ``text`` with every occurrence of ``terms`` (whole words, any case) in bold,
+    everything escaped: the review's keywords stand out as in Rayyan, and no paper text becomes markup."""
+    words = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return md_escape(text)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text or ""):
+        out.append(md_escape(text[pos:m.start()]) + "**" + md_escape(m.group()) + "**")
+        pos = m.end()
+    return "".join(out) + md_escape((text or "")[pos:])
+
+
 def store_location() -> str | None:
     argv = sys.argv[1:]
     for i, arg in enumerate(argv):
@@ -87,16 +101,67 @@ def action(fn: Callable[..., Any], *args: Any, success: str = "Saved", keys: dic
     return {"on_click": _run_action, "args": (fn, args, kwargs, keys or {}, success, then)}
 
 
+_IRI = re.compile(r"<?(https://w3id\.org/fedatlas/id/[^\s<>\"'),]+)>?")
+
+
+def labels_for(store) -> dict[str, str]:
+    """IRI -> what a reviewer calls it: concept labels, paper titles, method names."""
+    from pipeline import curate
+
+    with store.session():
+        out = dict(curate.code_labels(store))
+        out.update({r["p"]: r["t"] for r in store.select(
+            "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")})
+        out.update({m.iri: m.label for m in curate.method_views(store)})
+        for v in curate.proposals(store):
+            out[v.iri] = f"{v.kind} {v.code_label} on {out.get(v.paper, local_name(v.paper))}"
+        for r in store.select("SELECT ?x (SAMPLE(?l0) AS ?l) WHERE { GRAPH ?g { ?x a fa:OpenCode ; rdfs:label ?l0 } } "
+                              "GROUP BY ?x"):
+            out.setdefault(r["x"], r["l"])
+    return out
+
+
+def label_of(iri: str, labels: dict[str, str]) -> str:
+    """A readable name for an Atlas IRI (labels first; cells, proposals, screening decisions by their parts)."""
+    from pipeline.vocab import ID_NS
+
+    if iri in labels:
+        return labels[iri]
+    rest = iri[len(ID_NS):] if iri.startswith(ID_NS) else iri
+    kind, _, local = rest.partition("/")
+    by_local = {local_name(k): v for k, v in labels.items()}
+    if kind == "cell":
+        t, _, c = local.partition("/")
+        return f"{by_local.get(t, t)} × {by_local.get(c, c)}"
+    if kind == "screening":
+        paper, _, stage = local.partition("/")
+        return f"screening of '{by_local.get(paper, paper)}' ({stage.split('/')[0]})"
+    if kind == "decision":
+        return "an earlier decision"
+    return by_local.get(local_name(iri), local_name(iri))
+
+
+def readable(text: str, store=None) -> str:
+    """``text`` with every Atlas IRI replaced by its label."""
+    if "https://w3id.org/fedatlas/id/" not in text:
+        return text
+    try:
+        labels = labels_for(store or get_store())
+    except Exception:  # noqa: BLE001 - a message must still be shown
+        labels = {}
+    return _IRI.sub(lambda m: "'" + label_of(m.group(1), labels) + "'", text)
+
+
 def _run_action(fn, args, kwargs, keys, success, then) -> None:
     values = {name: st.session_state.get(key) for name, key in keys.items()}
     try:
         fn(*args, **kwargs, **values)
     except StaleWriteError as e:
-        st.session_state["flash"] = ("error", f"Not saved: {e.message}. The page now shows the current state; "
-                                     "decide again if you still want to.")
+        st.session_state["flash"] = ("error", f"Not saved: {readable(e.message)}. The page now shows the current "
+                                     "state; decide again if you still want to.")
         return
     except AtlasError as e:
-        st.session_state["flash"] = ("error", str(e))
+        st.session_state["flash"] = ("error", readable(str(e)))
         return
     st.session_state["flash"] = ("success", success)
     if then is not None:
@@ -129,6 +194,24 @@ def undo_latest(store, events, key: str) -> None:
     st.button(f"Undo '{top.action}' by {top.reviewer_name}", key=key, disabled=not who,
               help="Reverts the latest decision still in effect (shortcut: u)", shortcut="u",
               **action(curate.undo, store, who, top.iri, based_on=events[-1].iri, success="Undone"))
+
+
+def column_keys(columns: list[tuple[str, str]]) -> list[str]:
+    """Short column names (C1, C2, ...) so all the review's challenges fit the page."""
+    return [f"C{i + 1}" for i in range(len(columns))]
+
+
+def compact_table(row_head: str, rows: list[tuple[str, str]], columns: list[tuple[str, str]],
+                  value: Callable[[str, str], str]) -> str:
+    """A Markdown table with short column keys and a key legend below; every label escaped."""
+    keys = column_keys(columns)
+    lines = ["| " + md_escape(row_head) + " | " + " | ".join(keys) + " |",
+             "|---|" + "|".join(":-:" for _ in keys) + "|"]
+    for r, label in rows:
+        lines.append("| " + md_escape(label) + " | " + " | ".join(md_escape(value(r, c)) or " " for c, _ in columns)
+                     + " |")
+    legend = " · ".join(f"**{k}** {md_escape(lab)}" for k, (_, lab) in zip(keys, columns))
+    return "\n".join(lines) + "\n\n" + legend
 
 
 def start_page(title: str):

@@ -32,25 +32,42 @@ PAGES = [
 st.set_page_config(page_title="FedNAS Atlas", page_icon=":material/hub:", layout="wide")
 
 
+def _sign_in() -> None:
+    """The name counts only when submitted (Enter or the button): never from keys typed later."""
+    name = st.session_state.get("reviewer_input", "")
+    try:
+        st.session_state["reviewer"] = check_name(name).name
+        st.session_state.pop("name_error", None)
+    except AtlasError as e:
+        st.session_state["reviewer"] = None
+        st.session_state["name_error"] = str(e)
+
+
+def _change_name() -> None:
+    st.session_state["reviewer_input"] = st.session_state.get("reviewer") or ""
+    st.session_state["reviewer"] = None
+
+
 def _sidebar() -> None:
     with st.sidebar:
         st.markdown("### FedNAS Atlas")
-        name = st.text_input("Your name (reviewer)", key="reviewer_input",
-                             help="Recorded with every decision you make (PROV-O).")
-        if name:
-            try:
-                st.session_state["reviewer"] = check_name(name).name
-            except AtlasError as e:
-                st.session_state["reviewer"] = None
-                st.error(str(e))
+        who = st.session_state.get("reviewer")
+        if who:
+            # no text box while deciding: a shortcut key can never edit the name
+            st.caption(f"Deciding as **{who}**")
+            st.button("Change name", key="change_name", on_click=_change_name,
+                      help="Sign in under another name (recorded with every decision)")
         else:
-            st.session_state["reviewer"] = None
-        if st.session_state.get("reviewer"):
-            st.caption(f"Deciding as **{st.session_state['reviewer']}**")
-        else:
+            with st.form("sign_in", border=False):
+                st.text_input("Your name (reviewer)", key="reviewer_input",
+                              help="Recorded with every decision you make (PROV-O).")
+                st.form_submit_button("Use this name", on_click=_sign_in)
+            if st.session_state.get("name_error"):
+                st.error(st.session_state["name_error"])
             st.warning("Enter your name to decide; browsing works without it.")
         st.caption(f"Store: {store_location() or '(default)'}")
-        st.caption("Shortcuts are shown on each button (e.g. a accept, x reject, e edit, j/k next/previous, u undo).")
+        st.caption("Shortcuts are shown on each button (e.g. a accept, x reject, e edit, j/k next/previous, u undo); "
+                   "they never act while you type in a field.")
 
 
 _sidebar()

@@ -14,6 +14,7 @@ on 2 oversubscribed cores, 2 intra-op threads were ~10x slower for every
 engine); Flower runs one single-threaded Ray actor per CPU.
 
     python bench/bench_engines.py [--clients 64] [--rounds 5] [--threads 1] [--no-flower] [--device cpu|cuda]
+                                  [--partition iid|dirichlet] [--alpha 0.5]
 """
 
 from __future__ import annotations
@@ -58,12 +59,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads for builtin and loop")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--no-flower", action="store_true")
+    ap.add_argument("--partition", choices=["iid", "dirichlet"], default="iid",
+                    help="dirichlet: non-IID clients of unequal size (the harder case for stacking)")
+    ap.add_argument("--alpha", type=float, default=0.5)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     ds = load_dataset("digits")
-    clients = make_clients(ds, a.clients, "iid", seed=0)
+    clients = make_clients(ds, a.clients, a.partition, seed=0, alpha=a.alpha)
     arch = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, (8, 16, 16, 32))
-    print(f"workload: {a.clients} clients x ~{clients[0].n_train} samples, 1 epoch, batch 16, FedAvg round "
+    sizes = [c.n_train for c in clients]
+    print(f"workload: {a.clients} clients ({a.partition}{f' alpha={a.alpha:g}' if a.partition != 'iid' else ''}), "
+          f"{min(sizes)}-{max(sizes)} training samples each, 1 epoch, batch 16, FedAvg round "
           f"(train + val eval + fusion); torch threads={torch.get_num_threads()}, device={a.device}, "
           f"{a.rounds} interleaved repetitions")
     names = ["builtin", "loop"] + ([] if a.no_flower else ["flower"])

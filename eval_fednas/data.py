@@ -1,7 +1,8 @@
 """Offline datasets and client partitions (IID, Dirichlet, unbalanced sizes).
 
-Only bundled or locally generated data are used: scikit-learn's ``load_digits``
-and ``mnist1d`` generated with ``make_dataset`` (never its downloader).
+Only bundled or locally generated data are used: scikit-learn's ``load_digits``,
+``mnist1d`` generated with ``make_dataset`` (never its downloader) and a
+CIFAR-10-sized synthetic image task for ``--scale paper``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,32 @@ import torch
 
 from pipeline.errors import UnknownNameError
 
-DATASETS = ("digits", "mnist1d")
+DATASETS = ("digits", "mnist1d", "synthetic-cifar10")
+
+
+def synthetic_cifar10(n: int = 60000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A CIFAR-10-sized task generated offline: 10 classes of 3x32x32 images, 60,000 samples.
+
+    Each class is a smooth random colour template (low-frequency Fourier
+    components); a sample is its class template, shifted by up to 4 pixels, with
+    a random contrast and pixel noise, so that a CNN needs convolutions (shift)
+    and several epochs to separate the classes. For ``--scale paper`` runs on a
+    GPU: the paper's data (CelebA, ImageNet) cannot be downloaded here.
+    """
+    rng = np.random.default_rng(seed)
+    freq = np.fft.fftfreq(40)[:, None] ** 2 + np.fft.fftfreq(40)[None, :] ** 2
+    lowpass = (freq < 0.01).astype(np.float32)
+    templates = np.stack([np.real(np.fft.ifft2(np.fft.fft2(rng.normal(size=(3, 40, 40))) * lowpass))
+                          for _ in range(10)]).astype(np.float32)
+    templates /= templates.std(axis=(1, 2, 3), keepdims=True)
+    y = rng.integers(0, 10, n)
+    dx, dy = rng.integers(0, 9, n), rng.integers(0, 9, n)
+    x = np.empty((n, 3, 32, 32), np.float32)
+    for i in range(n):
+        x[i] = templates[y[i], :, dy[i]:dy[i] + 32, dx[i]:dx[i] + 32]
+    x *= rng.uniform(0.5, 1.5, (n, 1, 1, 1)).astype(np.float32)
+    x += rng.normal(0, 1.0, x.shape).astype(np.float32)
+    return x, y.astype(np.int64)
 
 
 @dataclass
@@ -47,6 +73,8 @@ def _load(name: str) -> tuple[np.ndarray, np.ndarray]:
         y = np.concatenate([d["y"], d["y_test"]]).astype(np.int64)
         x = (x - x.mean()) / x.std()
         return x[:, None, :], y
+    if name == "synthetic-cifar10":
+        return synthetic_cifar10()
     raise UnknownNameError(f"unknown dataset {name!r}", hint="known: " + ", ".join(DATASETS))
 
 
@@ -75,9 +103,14 @@ class ClientData:
     def n_train(self) -> int:
         return int(self.y_train.numel())
 
+    def to(self, device: str) -> "ClientData":
+        """A copy with every split on ``device`` (engines keep data there for the whole run)."""
+        t = {k: getattr(self, k).to(device) for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
+        return ClientData(self.cid, tier=self.tier, **t)
+
     def label_distribution(self, num_classes: int) -> np.ndarray:
         """Normalised label counts of all local data (what FedNAS uploads)."""
-        y = torch.cat([self.y_train, self.y_val, self.y_test]).numpy()
+        y = torch.cat([self.y_train, self.y_val, self.y_test]).cpu().numpy()
         counts = np.bincount(y, minlength=num_classes).astype(float)
         return counts / max(counts.sum(), 1.0)
 

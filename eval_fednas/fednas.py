@@ -27,37 +27,73 @@ def manhattan(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.abs(u - v).sum())
 
 
-def greedy_partition(sizes: np.ndarray, dists: np.ndarray, k: int, r: float = 1.1) -> list[list[int]]:
-    """Balanced, representative groups (Xu §4.2), solved greedily.
+def _group_cost(gcount: np.ndarray, glob: np.ndarray) -> float:
+    """Mean Manhattan distance of the groups' label distributions to the global one."""
+    tot = gcount.sum(1, keepdims=True)
+    return float(np.abs(gcount / np.maximum(tot, 1e-12) - glob).sum(1).mean())
 
-    Clients are dispatched largest first. Empty groups are filled first; then a
-    client may only join a group whose new size stays within ``r`` times the
-    current smallest group (the balance bound ``max d <= r min d``), and among
-    those it joins the one that minimises the mean Manhattan distance between
-    the groups' and the global label distributions. If no group qualifies it
-    joins the smallest.
+
+def _violation(gsize: np.ndarray, r: float) -> float:
+    """How far the partition is from the balance bound ``max d <= r min d`` (0 = met)."""
+    return max(0.0, float(gsize.max() - r * gsize.min()))
+
+
+def greedy_partition(sizes: np.ndarray, dists: np.ndarray, k: int, r: float = 1.1,
+                     max_passes: int = 30) -> list[list[int]]:
+    """Balanced, representative groups (Xu et al. Section 4.2), by local search.
+
+    The paper minimises the groups' label distance to the global distribution
+    subject to the balance bound on the *final* partition. Start from the most
+    balanced greedy assignment (largest client to the smallest group), then move
+    single clients and swap pairs while that lowers (bound violation, distance)
+    lexicographically: the bound is met first (when it can be), then distance
+    falls without breaking it. Deterministic for given sizes and distributions.
     """
+    n = len(sizes)
     counts = dists * sizes[:, None]
     glob = counts.sum(0) / counts.sum()
-    groups: list[list[int]] = [[] for _ in range(k)]
+    assign = np.empty(n, dtype=int)
     gsize, gcount = np.zeros(k), np.zeros((k, dists.shape[1]))
     for c in np.argsort(-sizes, kind="stable"):
-        empty = np.flatnonzero(gsize == 0)
-        if len(empty):
-            allowed = [int(empty[0])]
-        else:
-            allowed = [g for g in range(k) if gsize[g] + sizes[c] <= r * gsize.min()] or [int(np.argmin(gsize))]
-        best, best_cost = allowed[0], math.inf
-        for g in allowed:
-            cnt = gcount.copy()
-            cnt[g] += counts[c]
-            cost = np.mean([manhattan(cnt[h] / cnt[h].sum(), glob) for h in range(k) if cnt[h].sum() > 0])
-            if cost < best_cost:
-                best, best_cost = g, cost
-        groups[best].append(int(c))
-        gsize[best] += sizes[c]
-        gcount[best] += counts[c]
-    return groups
+        g = int(np.argmin(gsize))
+        assign[c], gsize[g], gcount[g] = g, gsize[g] + sizes[c], gcount[g] + counts[c]
+    score = (_violation(gsize, r), _group_cost(gcount, glob))
+
+    def better(new: tuple[float, float]) -> bool:
+        return new[0] < score[0] - 1e-9 or (abs(new[0] - score[0]) <= 1e-9 and new[1] < score[1] - 1e-9)
+
+    for _ in range(max_passes):
+        improved = False
+        for c in range(n):
+            g = assign[c]
+            for h in range(k):  # move c to h
+                if h == g or gsize[g] - sizes[c] <= 0:
+                    continue
+                gs, gc = gsize.copy(), gcount.copy()
+                gs[g] -= sizes[c]; gs[h] += sizes[c]; gc[g] -= counts[c]; gc[h] += counts[c]
+                new = (_violation(gs, r), _group_cost(gc, glob))
+                if better(new):
+                    assign[c], gsize, gcount, score, g, improved = h, gs, gc, new, h, True
+            for d in range(c + 1, n):  # swap c and d
+                h = assign[d]
+                if h == g:
+                    continue
+                gs, gc = gsize.copy(), gcount.copy()
+                delta, cdelta = sizes[d] - sizes[c], counts[d] - counts[c]
+                gs[g] += delta; gs[h] -= delta; gc[g] += cdelta; gc[h] -= cdelta
+                new = (_violation(gs, r), _group_cost(gc, glob))
+                if better(new):
+                    assign[c], assign[d] = h, g
+                    gsize, gcount, score, g, improved = gs, gc, new, h, True
+        if not improved:
+            break
+    return [sorted(np.flatnonzero(assign == g).tolist()) for g in range(k)]
+
+
+def balance_ratio(groups: list[list[int]], sizes: np.ndarray) -> float:
+    """max / min group data size of a partition (the paper's bound asks for <= r)."""
+    d = [sizes[g].sum() for g in groups]
+    return float(max(d) / min(d)) if min(d) > 0 else float("inf")
 
 
 def random_partition(n: int, k: int, rng: np.random.Generator) -> list[list[int]]:
@@ -142,6 +178,7 @@ class FedNASSearch(FederatedRun):
         self.cfg = cfg
         self.num_classes = num_classes
         self.trace: list[dict] = []
+        self._greedy: list[list[int]] | None = None
 
     def make_groups(self, rng: np.random.Generator) -> list[list[int]]:
         clients: list[ClientData] = self.engine.clients
@@ -149,9 +186,18 @@ class FedNASSearch(FederatedRun):
             return [list(range(len(clients)))]
         if self.cfg.partition == "random":
             return random_partition(len(clients), self.cfg.groups, rng)
+        if self._greedy is None:  # deterministic: computed once per search
+            sizes = np.array([c.n_total for c in clients], dtype=float)
+            dists = np.stack([c.label_distribution(self.num_classes) for c in clients])
+            self._greedy = greedy_partition(sizes, dists, self.cfg.groups, self.cfg.balance_r)
+        return self._greedy
+
+    def group_distance(self, groups: list[list[int]]) -> float:
+        """Mean label distance of ``groups`` to the global distribution (recorded per iteration)."""
+        clients = self.engine.clients
         sizes = np.array([c.n_total for c in clients], dtype=float)
         dists = np.stack([c.label_distribution(self.num_classes) for c in clients])
-        return greedy_partition(sizes, dists, self.cfg.groups, self.cfg.balance_r)
+        return mean_group_distance(groups, sizes, dists)
 
     def rounds_for(self, t: int) -> int:
         return dynamic_rounds(t, self.cfg.schedule) if self.cfg.drn else self.cfg.fixed_rounds
@@ -193,7 +239,8 @@ class FedNASSearch(FederatedRun):
         best = min(alive, key=lambda c: c.degradation)
         self.trace.append({"iteration": t, "budget": budget, "rounds": rounds, "candidates": len(cands),
                            "picked_layer": best.layer, "picked_macs": best.macs, "picked_acc": best.acc,
-                           "widths": best.arch["widths"], "groups": [len(g) for g in groups]})
+                           "widths": best.arch["widths"], "groups": [len(g) for g in groups],
+                           "group_distance": self.group_distance(groups)})
         return best, rounds
 
     def search(self, arch: dict, params: dict, gm_acc: float) -> tuple[dict, dict]:

@@ -1,7 +1,9 @@
 """Replication nodes in the evidence graph, and reading the latest verdicts back.
 
 Each tested claim gets its own ``fa:Replication`` (the shapes allow exactly one
-verdict per replication): IRI ``replication/{name}-{timestamp}-{claim}``, one
+verdict per replication) with one ``fa:deviation`` text per departure from the
+paper; a claim checked only by bookkeeping gets an ``fa:AccountingCheck``
+(passed or not, never a verdict): IRI ``replication/{name}-{timestamp}-{claim}``, one
 ``fa:testsClaim``, shared run metadata, and the measurements behind its
 verdict as child nodes ``<repl>/m/<metric>``. One run is one transaction.
 """
@@ -23,44 +25,68 @@ def replication_iri(name: str, timestamp: str, claim: str) -> NamedNode:
     return iri("replication", f"{name}-{timestamp}-{claim}")
 
 
+def check_iri(name: str, timestamp: str, claim: str) -> NamedNode:
+    return iri("check", f"{name}-{timestamp}-{claim}")
+
+
+def _run_metadata(add, spec: dict, prov: dict, result: dict) -> None:
+    add(FA.experiment, lit(spec["experiment"]))
+    add(FA.config, lit(json.dumps(spec, sort_keys=True)))
+    add(FA.seeds, lit(json.dumps(spec["seeds"])))
+    add(FA.codeVersion, lit(prov["git_commit"]))
+    add(FA.packageVersions, lit(json.dumps(prov["packages"], sort_keys=True)))
+    add(FA.device, lit(prov["device"]))
+    add(FA.quick, lit(bool(spec["quick"])))
+    add(FA.isSmokeRun, lit(bool(spec["quick"])))
+    add(PROV.startedAtTime, Literal(prov["started"], datatype=XSD.dateTime))
+    add(PROV.endedAtTime, Literal(prov["ended"], datatype=XSD.dateTime))
+    add(PROV.wasAssociatedWith, AGENT)
+
+
+def _measurements(tx, r: NamedNode, metrics: list[str], ests: dict, g) -> None:
+    for metric in metrics:
+        e = ests.get(metric)
+        if e is None:
+            continue
+        m = NamedNode(f"{r.value}/m/{slug(metric)}")
+        tx.add(r, FA.hasMeasurement, m, g)
+        tx.add(m, RDF.type, FA.Measurement, g)
+        tx.add(m, FA.metric, lit(metric), g)
+        for p, val in ((FA.measuredValue, e["mean"]), (FA.ciLow, e["ci_low"]), (FA.ciHigh, e["ci_high"])):
+            if val == val:  # NaN (one seed) has no interval
+                tx.add(m, p, lit(float(val)), g)
+        tx.add(m, FA.unit, lit(e["unit"] or "1"), g)
+        tx.add(m, FA.n, lit(int(e["n"])), g)
+
+
 def write_replications(store, result: dict) -> list[str]:
-    """Write one Replication per claim verdict in ``result``; returns their IRIs."""
+    """Write one Replication per claim verdict (with its deviations) and one AccountingCheck per check."""
     g = EVIDENCE_GRAPH
     spec, prov = result["spec"], result["provenance"]
     ests = {e["metric"]: e for e in result["estimates"]}
     written = []
     with store.transaction() as tx:
+        for c in result.get("accounting_checks", []):
+            r = check_iri(spec["experiment"], result["timestamp"], c["claim"])
+            add = lambda p, o: tx.add(r, p, o, g)  # noqa: E731
+            add(RDF.type, FA.AccountingCheck)
+            add(FA.checksClaim, NamedNode(CLAIM_NS + c["claim"]))
+            add(FA.checkPassed, lit(bool(c["passed"])))
+            add(FA.verdictRule, lit(c["rule"]))
+            _run_metadata(add, spec, prov, result)
+            _measurements(tx, r, c["metrics"], ests, g)
+            written.append(r.value)
         for v in result["verdicts"]:
             r = replication_iri(spec["experiment"], result["timestamp"], v["claim"])
             add = lambda p, o: tx.add(r, p, o, g)  # noqa: E731
             add(RDF.type, FA.Replication)
             add(FA.testsClaim, NamedNode(CLAIM_NS + v["claim"]))
-            add(FA.experiment, lit(spec["experiment"]))
-            add(FA.config, lit(json.dumps(spec, sort_keys=True)))
-            add(FA.seeds, lit(json.dumps(spec["seeds"])))
-            add(FA.codeVersion, lit(prov["git_commit"]))
-            add(FA.packageVersions, lit(json.dumps(prov["packages"], sort_keys=True)))
-            add(FA.device, lit(prov["device"]))
-            add(FA.quick, lit(bool(spec["quick"])))
-            add(FA.isSmokeRun, lit(bool(spec["quick"])))
             add(FA.verdict, verdict_iri(v["verdict"]))
             add(FA.verdictRule, lit(v["rule"]))
-            add(PROV.startedAtTime, Literal(prov["started"], datatype=XSD.dateTime))
-            add(PROV.endedAtTime, Literal(prov["ended"], datatype=XSD.dateTime))
-            add(PROV.wasAssociatedWith, AGENT)
-            for metric in v["metrics"]:
-                e = ests.get(metric)
-                if e is None:
-                    continue
-                m = NamedNode(f"{r.value}/m/{slug(metric)}")
-                add(FA.hasMeasurement, m)
-                tx.add(m, RDF.type, FA.Measurement, g)
-                tx.add(m, FA.metric, lit(metric), g)
-                for p, val in ((FA.measuredValue, e["mean"]), (FA.ciLow, e["ci_low"]), (FA.ciHigh, e["ci_high"])):
-                    if val == val:  # NaN (one seed) has no interval
-                        tx.add(m, p, lit(float(val)), g)
-                tx.add(m, FA.unit, lit(e["unit"] or "1"), g)
-                tx.add(m, FA.n, lit(int(e["n"])), g)
+            for d in v.get("deviations", []):
+                add(FA.deviation, lit(d))
+            _run_metadata(add, spec, prov, result)
+            _measurements(tx, r, v["metrics"], ests, g)
             written.append(r.value)
     return written
 
@@ -81,3 +107,16 @@ def latest_verdicts(store) -> dict[str, dict]:
         out[key] = {"verdict": row["verdict"].rsplit("#", 1)[-1].lower(), "quick": bool(row.get("quick")),
                     "ended": row["ended"], "experiment": row["exp"]}
     return out
+
+
+def latest_checks(store) -> dict[str, dict]:
+    """claim key -> latest accounting check (passed, smoke flag): shown apart from verdicts."""
+    rows = store.select(f"""
+        SELECT ?claim ?passed ?quick ?ended WHERE {{
+          GRAPH <{EVIDENCE_GRAPH.value}> {{
+            ?r a fa:AccountingCheck ; fa:checksClaim ?claim ; fa:checkPassed ?passed ; prov:endedAtTime ?ended .
+            OPTIONAL {{ ?r fa:quick ?quick }}
+          }}
+        }} ORDER BY ?ended""")
+    return {row["claim"].rsplit("/", 1)[-1]: {"passed": bool(row["passed"]), "quick": bool(row.get("quick")),
+                                               "ended": row["ended"]} for row in rows}

@@ -146,7 +146,7 @@ def prune_layer(params: Params, arch: dict, layer: int, keep: int) -> tuple[Para
     wn = params[nxt[layer] + ".w"]
     if layer == 2:  # conv -> flattened fc input: each channel owns a block of features
         per = wn.shape[1] // w.shape[0]
-        cols = (idx[:, None] * per + torch.arange(per)[None, :]).flatten()
+        cols = (idx[:, None] * per + torch.arange(per, device=idx.device)[None, :]).flatten()
         p[nxt[layer] + ".w"] = wn[:, cols].clone()
     else:
         p[nxt[layer] + ".w"] = wn[:, idx].clone()

@@ -22,6 +22,15 @@ def write_summary(result: dict, path: Path) -> None:
               "## Verdicts", "", "| claim | verdict | rule |", "|---|---|---|"]
     for v in result["verdicts"]:
         lines.append(f"| {v['claim']} | **{v['verdict']}** | {v['rule']} |")
+    devs = [(v["claim"], d) for v in result["verdicts"] for d in v.get("deviations", [])]
+    if devs:
+        lines += ["", "## Deviations from the paper (recorded as `fa:deviation`)", ""]
+        lines += [f"- {c}: {d}" for c, d in devs]
+    checks = result.get("accounting_checks", [])
+    if checks:
+        lines += ["", "## Accounting checks (bookkeeping identities: not verdicts)", "", "| claim | check | rule |",
+                  "|---|---|---|"]
+        lines += [f"| {c['claim']} | {'passed' if c['passed'] else 'FAILED'} | {c['rule']} |" for c in checks]
     lines += ["", "## Estimates (mean, 95% CI over paired seeds)", "", "| metric | mean | CI | n | unit |",
               "|---|---|---|---|---|"]
     for e in result["estimates"]:

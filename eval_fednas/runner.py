@@ -58,24 +58,40 @@ def device_name(device: str) -> str:
 
 
 def make_spec(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
-              device: str = "cpu", overrides: dict | None = None) -> RunSpec:
+              device: str = "cpu", overrides: dict | None = None, scale: str = "small") -> RunSpec:
     exp = experiments.get(name)
+    from .engines import REG as ENGINES
+
+    ENGINES.get(engine)  # an unknown engine fails here, with the known names, before any work
     n = seeds if seeds is not None else (2 if quick else 5)
     params = exp.params(quick)
+    if scale == "paper":
+        if quick:
+            raise AtlasError("--quick and --scale paper exclude each other", hint="drop one of them")
+        paper = exp.paper_params()
+        if not paper:
+            raise AtlasError(f"experiment {name!r} has no paper-scale preset", hint="run it without --scale paper")
+        params.update(paper)
+    elif scale != "small":
+        raise AtlasError(f"unknown scale {scale!r}", hint="use --scale small or --scale paper")
     params.update(overrides or {})
-    return RunSpec(name, list(range(n)), quick, engine, resolve_device(device), params)
+    return RunSpec(name, list(range(n)), quick, scale, engine, resolve_device(device), params)
 
 
 def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: bool = True) -> dict:
     """Run ``spec``; write JSON, Markdown and plots; add Replications to ``store``."""
     exp = experiments.get(spec.experiment)
     started = dt.datetime.now(dt.timezone.utc)
+    commit = git_commit()  # the code that runs, taken before it runs
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     torch.manual_seed(0)
     per_seed = []
     for seed in tqdm(spec.seeds, desc=spec.experiment, disable=not progress, unit="seed"):
         per_seed.append(exp.run_seed(spec, seed))
     estimates, verdicts = exp.judge(spec, per_seed)
+    exp.attach_deviations(spec.params, verdicts)
+    check_estimates, checks = exp.accounting(spec, per_seed)
+    estimates = estimates + check_estimates
     if spec.quick:  # a smoke run is never a verdict
         for v in verdicts:
             v.verdict = "inconclusive"
@@ -86,12 +102,13 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
     result = {
         "schema": "eval_fednas.result.v1", "timestamp": stamp, "spec": spec.to_dict(),
         "smoke_run": spec.quick, "title": exp.title, "claims": exp.claims,
-        "provenance": {"git_commit": git_commit(), "packages": package_versions(),
+        "provenance": {"git_commit": commit, "packages": package_versions(),
                        "device": device_name(spec.device), "started": started.isoformat(),
                        "ended": ended.isoformat(), "seconds": (ended - started).total_seconds()},
         "per_seed": per_seed,
         "estimates": [e.to_dict() for e in estimates],
         "verdicts": [vars(v) for v in verdicts],
+        "accounting_checks": [vars(c) for c in checks],
     }
     result["plots"] = exp.plot(spec, per_seed, estimates, outdir)
     (outdir / "result.json").write_text(json.dumps(result, indent=2, default=float))
@@ -106,6 +123,6 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
 
 def run_experiment(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",
                    device: str = "cpu", out_dir: str | Path = "runs", store=None, progress: bool = True,
-                   overrides: dict | None = None) -> dict:
+                   overrides: dict | None = None, scale: str = "small") -> dict:
     """The library entry point behind ``fedatlas eval run``."""
-    return run_spec(make_spec(name, quick, seeds, engine, device, overrides), out_dir, store, progress)
+    return run_spec(make_spec(name, quick, seeds, engine, device, overrides, scale), out_dir, store, progress)

@@ -27,7 +27,7 @@ Params = dict[str, torch.Tensor]
 def weighted_average(items: list[tuple[Params, int]]) -> Params:
     """Per-key mean weighted by counts, over the items that carry the key.
 
-    Accumulated in float64 (one stacked weighted sum per key), returned as float32.
+    Accumulated in float64 (one stacked weighted sum per key) on the tensors' device, returned as float32.
     """
     by_key: dict[str, list[tuple[torch.Tensor, float]]] = defaultdict(list)
     for params, w in items:
@@ -35,8 +35,9 @@ def weighted_average(items: list[tuple[Params, int]]) -> Params:
             by_key[k].append((v, w))
     out: Params = {}
     for k, vw in by_key.items():
-        w = torch.tensor([float(x) for _, x in vw], dtype=torch.float64)
-        stacked = torch.stack([v for v, _ in vw]).double()
+        dev = vw[0][0].device
+        w = torch.tensor([float(x) for _, x in vw], dtype=torch.float64, device=dev)
+        stacked = torch.stack([v.to(dev) for v, _ in vw]).double()
         out[k] = (torch.tensordot(w, stacked, dims=1) / w.sum()).float()
     return out
 

@@ -5,4 +5,4 @@ Data flows one way: sources (parse) -> nlp/embed -> propose -> store -> curate
 """
 
 __version__ = "0.1.0"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # see pipeline/store/schema.py for what each version changed

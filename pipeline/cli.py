@@ -15,12 +15,12 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 
 import click
 
 from pipeline import __version__
 from pipeline.errors import AtlasError
+from pipeline.registry import Registry
 
 COMMAND_MODULES = [
     "pipeline.commands.core",
@@ -29,6 +29,8 @@ COMMAND_MODULES = [
     "pipeline.commands.curate",
     "pipeline.commands.serve",
     "pipeline.commands.report",
+    "pipeline.commands.plugins",
+    "pipeline.commands.screening",
     "eval_fednas.cli",
     "app.cli",
 ]
@@ -36,20 +38,53 @@ COMMAND_MODULES = [
 
 @dataclass
 class CliContext:
-    """What every command receives: where the store is, opened lazily."""
+    """What every command receives: where the store is, opened lazily.
+
+    Only the commands that build a store (``init``, ``import``, ``restore``) pass
+    ``create=True``; every other one fails on a missing store instead of creating an
+    empty one at a mistyped path."""
 
     store_location: str | None = None
     _store: object | None = field(default=None, repr=False)
 
-    def store(self):
+    def store(self, create: bool = False):
         if self._store is None:
             from pipeline.store import open_store
 
-            self._store = open_store(self.store_location)
+            self._store = open_store(self.store_location, create=create)
         return self._store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def hoist_global_options(args: list[str], names: tuple[str, ...] = ("--store",)) -> list[str]:
+    """Move ``--store X`` / ``--store=X`` given after the subcommand to the front, so
+    ``fedatlas init --store X`` means ``fedatlas --store X init`` (the README's promise).
+    Arguments after ``--`` are left alone."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in names and i + 1 < len(args):
+            front += [arg, args[i + 1]]
+            i += 2
+            continue
+        if any(arg.startswith(n + "=") for n in names):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+class AtlasGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+@click.group(cls=AtlasGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--store", "store_location", envvar="FEDATLAS_STORE", metavar="PATH|URL",
               help="Store directory or SPARQL endpoint URL (default: $FEDATLAS_STORE, else a per-user data dir).")
 @click.version_option(__version__, prog_name="fedatlas")
@@ -68,8 +103,12 @@ def cli(ctx: click.Context, store_location: str | None) -> None:
     ctx.obj = CliContext(store_location=store_location)
 
 
+#: every command: built-ins from COMMAND_MODULES (their ``commands`` lists), plugins from the
+#: entry-point group ``fedatlas.commands`` (a click.Command); a plugin never replaces a built-in
+COMMANDS: Registry[click.Command] = Registry("commands", key=lambda command: command.name)
+
+
 def _register() -> None:
-    seen = set(cli.commands)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -78,14 +117,10 @@ def _register() -> None:
                 continue  # that part of Atlas is not built/installed
             raise
         for command in getattr(module, "commands", []):
-            if command.name not in seen:
-                cli.add_command(command)
-                seen.add(command.name)
-    for ep in entry_points(group="fedatlas.commands"):
-        command = ep.load()
-        if command.name not in seen:
-            cli.add_command(command)
-            seen.add(command.name)
+            if command.name not in cli.commands:
+                COMMANDS.register(command)
+    for name, command in COMMANDS.items():
+        cli.add_command(command, name)
 
 
 _register()

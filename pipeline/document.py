@@ -50,6 +50,7 @@ class Source:
     record: str | None = None  # entry key / index within the file
     sha256: str | None = None  # content hash of the file (or of the record)
     origin: str = "database"  # PRISMA source: database | backward | forward | manual
+    raw: str | None = None  # the record's own text (BibTeX entry, RIS record), for lossless export
 
 
 @dataclass

@@ -2,6 +2,10 @@
 
 Library code raises these; the CLI and the app turn them into one readable line
 (``E<code>: message. hint``) and a non-zero exit, never a traceback.
+
+Exit codes of ``fedatlas`` (one per kind of error, documented in the README):
+0 ok, 1 other error, 2 usage (bad option or name), 3 store, 4 conflicting write,
+5 validation, 6 network, 7 input (a file or record), 8 query, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class StaleWriteError(AtlasError):
 
 class QueryError(AtlasError):
     code = "E200"
-    exit_code = 2
+    exit_code = 8
     hint = "check the SPARQL syntax; prefixes fa:, fad:, skos:, prov:, dcterms: are predeclared"
 
 
@@ -57,7 +61,7 @@ class InputError(AtlasError):
     """A file or record a user gave Atlas cannot be read."""
 
     code = "E300"
-    exit_code = 2
+    exit_code = 7
 
 
 class ValidationError(AtlasError):

@@ -45,6 +45,8 @@ class Registry(Generic[T]):
         self._origin: dict[str, str] = {}
         self._loaded = False
         self._loading = False
+        #: plugins whose entry point failed to load: name -> why
+        self.broken: dict[str, str] = {}
         REGISTRIES[kind] = self
 
     # -- registering -------------------------------------------------------------------
@@ -70,9 +72,9 @@ class Registry(Generic[T]):
                     continue  # a built-in of that name wins; plugins add, never replace
                 try:
                     target = ep.load()
-                except Exception as exc:  # a broken plugin must not break Atlas
-                    raise AtlasError(f"plugin {ep.name!r} of {self.group} failed to load: {exc}",
-                                     hint=f"fix or uninstall the package providing {ep.value}") from exc
+                except Exception as exc:  # a broken plugin must not break Atlas: it is listed as broken
+                    self.broken[ep.name] = f"{ep.value}: {type(exc).__name__}: {exc}"
+                    continue
                 self._items[ep.name] = target
                 self._origin[ep.name] = f"plugin ({ep.value})"
             self._loaded = True
@@ -86,6 +88,9 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         self._load()
+        if name in self.broken:
+            raise AtlasError(f"plugin {name!r} of {self.group} failed to load ({self.broken[name]})",
+                             hint="fix or uninstall the package that provides it")
         try:
             return self._items[name]
         except KeyError:
@@ -106,12 +111,6 @@ class Registry(Generic[T]):
         return self._origin.get(name, "built-in")
 
 
-def all_registries() -> dict[str, Registry]:  # type: ignore[type-arg]
-    """Every kind of extension with its registry (imports the modules that define them)."""
-    for module in KNOWN_REGISTRY_MODULES:
-        importlib.import_module(module)
-    return dict(sorted(REGISTRIES.items()))
-
-
-#: modules that define a registry; `all_registries` imports them so listings are complete
+#: modules known to define a registry (a defining module may append itself); `fedatlas plugins`
+#: imports these and its own list so that every kind is listed
 KNOWN_REGISTRY_MODULES: list[str] = []

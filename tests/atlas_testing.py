@@ -8,7 +8,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The project's shared/ folder: beside the clone (CI) or above a worktree; never a fixed path."""
+    if os.environ.get("FEDATLAS_SHARED"):
+        return Path(os.environ["FEDATLAS_SHARED"])
+    for parent in ROOT.parents:
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared_dir()
 
 
 def run_cli(*args: str, store: Path | str | None = None, input: str | None = None,

@@ -59,7 +59,7 @@ def seeded_template(tmp_path_factory):
 def demo_template(tmp_path_factory):
     """Seed corpus plus two ingested papers with proposals, built once per session."""
     from pipeline.store.corpus import init_store
-    from pipeline.curate.testing import add_demo_papers
+    from pipeline.ingest.testing import add_demo_papers
     from pipeline.store import open_store
 
     path = tmp_path_factory.mktemp("demo-template") / "store"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from atlas_testing import run_cli
-from pipeline.commands.core import store_stats
+from pipeline.store.stats import store_stats
 from pipeline.curate.proposals import list_papers
 from pipeline.report.tables import overview_tables
 

@@ -107,7 +107,7 @@ def test_data_persists_across_processes(store_path, cli):
             store=store_path)
     assert r.returncode == 0, r.stderr
     assert '"n": "11"' in r.stdout
-    assert schema_version(open_store(store_path)) == 1
+    assert schema_version(open_store(store_path)) == 2
 
 
 def test_failing_write_leaves_store_unchanged(seeded_store):
@@ -184,9 +184,10 @@ def test_disagreeing_coders_make_a_disputed_cell(seeded_store):
     assert tech.value(t.value, col["limited_computation"]) == "disputed"
 
 
-def test_cli_errors_are_one_line_and_nonzero(store_path, cli, tmp_path):
+def test_cli_errors_are_one_line_and_nonzero(seeded_store, cli, tmp_path):
+    store_path = seeded_store.location
     r = cli("query", "SELECT WHERE {", store=store_path)
-    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.returncode == 8 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error: E200")
     bad = tmp_path / "bad.nq"
     bad.write_text("<a> <b> .\n")

@@ -13,8 +13,35 @@ who = require_reviewer()
 with store.session():
     techs = curate.techniques(store)
     cats = curate.categories(store)
+    loose = curate.uncategorised(store)
+    titles = {r["p"]: r["t"] for r in store.select(
+        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
 tech_label = {t.iri: t.label for t in techs}
 cat_label = {c["iri"]: c["label"] for c in cats}
+
+st.subheader(f"Uncategorised open codes ({len(loose)})")
+if loose:
+    st.caption("Open codes from accepted technique proposals, not yet merged into a refined technique.")
+    st.dataframe([{"open code": c["label"], "paper": titles.get(c["paper"], short(c["paper"])), "excerpt": c["text"]}
+                  for c in loose], hide_index=True, width="stretch")
+    loose_label = {c["iri"]: c["label"] for c in loose}
+    st.multiselect("Open codes", list(loose_label), format_func=loose_label.get, key="cb_loose",
+                   default=list(loose_label)[:1])
+    m1, m2 = st.columns(2)
+    with m1.form("refine_into"):
+        st.selectbox("Merge into refined technique", list(tech_label), format_func=tech_label.get,
+                     key="cb_loose_into")
+        st.form_submit_button("Merge into technique", disabled=not who,
+                              **action(curate.refine, store, who, success="Open codes merged",
+                                       keys={"open_codes_": "cb_loose", "into": "cb_loose_into"}))
+    with m2.form("refine_new"):
+        st.text_input("... or keep as a new refined technique", key="cb_loose_new")
+        st.form_submit_button("Create technique from open codes", disabled=not who,
+                              **action(curate.refine, store, who, success="New technique created",
+                                       keys={"open_codes_": "cb_loose", "new_label": "cb_loose_new"}))
+else:
+    st.caption("Every open code is merged into a refined technique.")
+st.subheader("Refined techniques")
 
 st.dataframe([{"category": t.category_label, "technique": t.label, "open codes": len(t.open_codes),
                "definition": t.definition} for t in sorted(techs, key=lambda t: (t.category_label, t.label))],
@@ -128,9 +155,15 @@ with tabs[7]:
             st.markdown(md_escape(f"{' + '.join(names)} (similarity {sg['similarity']})"))
             st.dataframe([{"open code": short(c["iri"]), "text": c["text"]} for c in sg["open_codes"]],
                          hide_index=True)
-            a, b = sg["techniques"][0]["iri"], sg["techniques"][1]["iri"]
-            st.button(f"Confirm: merge {names[1]} into {names[0]}", key=f"sugg_{i}", disabled=not who,
-                      **action(curate.merge, store, who, b, a, success="Merged"))
+            if sg.get("uncategorised") and sg["techniques"]:
+                codes_ = [c["iri"] for c in sg["uncategorised"]]
+                st.button(f"Confirm: merge {len(codes_)} uncategorised open code(s) into {names[0]}",
+                          key=f"sugg_loose_{i}", disabled=not who,
+                          **action(curate.refine, store, who, codes_, sg["techniques"][0]["iri"], success="Merged"))
+            if len(sg["techniques"]) >= 2:
+                a, b = sg["techniques"][0]["iri"], sg["techniques"][1]["iri"]
+                st.button(f"Confirm: merge {names[1]} into {names[0]}", key=f"sugg_{i}", disabled=not who,
+                          **action(curate.merge, store, who, b, a, success="Merged"))
 with tabs[8]:
     st.dataframe(history_table(page["history"]), hide_index=True, width="stretch")
     undo_latest(store, page["history"], key="cb_undo")

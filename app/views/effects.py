@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
+from app.common import compact_table, start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
 from pipeline import curate
 from pipeline.report.tables import SYMBOLS, challenges
 
@@ -19,13 +19,9 @@ with store.session():
     reps = store.select("""SELECT ?r ?c WHERE { GRAPH ?g { ?r a fa:Replication ; fa:testsClaim ?c } }""")
 
 st.caption(md_escape("Legend: + towards · − against · 0 none · ? coders disagree · blank: not coded"))
-rows = []
-for t in techs:
-    row = {"technique": t.label}
-    for c, key, label in chals:
-        row[label] = SYMBOLS.get(matrix.get((t.iri, c), {}).get("value", ""), "")
-    rows.append(row)
-st.dataframe(rows, hide_index=True, width="stretch")
+# compact: short challenge keys with a legend, so all challenges show without scrolling
+st.markdown(compact_table("Technique", [(t.iri, t.label) for t in techs], [(c, label) for c, _, label in chals],
+                          lambda t, c: SYMBOLS.get(matrix.get((t, c), {}).get("value", ""), "")))
 
 disputed = [(t, c) for (t, c), v in matrix.items() if v["value"] == "disputed"]
 if disputed:

@@ -1,24 +1,51 @@
-"""History: the latest decisions of the store (or your own), with undo."""
+"""History: the latest decisions of the store (or your own), each with its undo button."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.common import start_page, history_table, reviewer
+from app.common import action, history_table, label_of, labels_for, md_escape, reviewer, start_page
 from pipeline import curate
+from pipeline.curate.events import effective_stack
+
+ROWS = 60
 
 store = start_page("History")
-mine = st.toggle("Only my decisions", value=False, disabled=not reviewer())
-events = curate.recent(store, limit=200, who=reviewer() if mine else None)
-st.dataframe([{**row, "target": curate.events.node(e.target).value.rsplit("/id/", 1)[-1]}
-              for row, e in zip(history_table(events), events)], hide_index=True, width="stretch")
-target = st.text_input("History of one target (IRI)", key="hist_target")
-if target:
-    try:
-        evs = curate.history(store, target)
-        st.dataframe(history_table(evs), hide_index=True, width="stretch")
-        from app.common import undo_latest
+who = reviewer()
+mine = st.toggle("Only my decisions", value=False, disabled=not who)
+with store.session():
+    everything = curate.recent(store, limit=100000)
+    labels = labels_for(store)
+shown = [e for e in everything if not mine or e.reviewer_name == who][:ROWS]
 
-        undo_latest(store, evs, key="hist_undo")
-    except Exception as e:  # noqa: BLE001 - shown to the user
-        st.error(str(e))
+# what can be undone: the latest decision still in effect on its target (undo walks back from the top)
+by_target: dict[str, list] = {}
+for e in everything:
+    by_target.setdefault(e.target, []).append(e)
+heads, tops = {}, {}
+for target, evs in by_target.items():
+    chain = curate.events._chain_order(evs)
+    heads[target] = chain[-1].iri
+    stack = effective_stack(chain)
+    tops[target] = stack[-1].iri if stack else None
+
+if not shown:
+    st.info("No decisions yet.")
+widths = [2, 2, 2, 4, 5, 1.4]
+head = st.columns(widths)
+for col, name in zip(head, ("time", "reviewer", "action", "on", "details", "")):
+    col.markdown(f"**{name}**")
+for row, e in zip(history_table(shown), shown):
+    c = st.columns(widths, vertical_alignment="center")
+    c[0].text(row["time"])
+    c[1].text(row["reviewer"])
+    c[2].text(row["action"] + (" (undone)" if e.undone_by else ""))
+    c[3].text(label_of(e.target, labels))
+    c[4].text(row["details"][:160])
+    undoable = e.action != "undo" and not e.undone_by and tops.get(e.target) == e.iri
+    c[5].button("Undo", key=f"undo_row_{e.iri}", disabled=not (who and undoable),
+                help="Revert this decision" if undoable else
+                "Only the latest decision in effect on its target can be undone (undo the later ones first)",
+                **action(curate.undo, store, who, e.iri, based_on=heads[e.target],
+                         success=f"Undone: {e.action} on {label_of(e.target, labels)}"))
+st.caption(md_escape(f"The latest {len(shown)} of {len(everything)} decisions."))

@@ -1,44 +1,91 @@
-"""Methods: one page per FedNAS method: paper, NAS types, techniques, effect vector, claims and verdicts."""
+"""Methods: every FedNAS method (bundled, or from an included paper): paper, codes, effect vector, claims.
+
+Rename a method, split a paper into several methods, or mark a paper as presenting none.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.common import start_page, md_escape, short
+from app.common import (action, compact_table, history_table, md_escape, require_reviewer, short, start_page,
+                        undo_latest)
+from pipeline import curate
 from pipeline.report.tables import SYMBOLS, method_table
 
 store = start_page("Methods")
+who = require_reviewer()
 with store.session():
+    views = curate.method_views(store)
     table = method_table(store)
-    if not table.rows:
-        st.info("No methods coded yet.")
-        st.stop()
-    labels = dict(table.rows)
-    m = st.selectbox("Method", list(labels), format_func=labels.get, key="method")
-    info = store.select(f"""
-        SELECT ?paper ?title WHERE {{ GRAPH ?g {{ ?paper fa:presentsMethod <{m}> }}
-          OPTIONAL {{ GRAPH ?g2 {{ ?paper dcterms:title ?title }} }} }}""")
-    types = store.select(f"""SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ <{m}> fa:usesNASType ?n }}
-                             GRAPH ?g2 {{ ?n skos:prefLabel ?l }} }}""")
-    techs = store.select(f"""SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ <{m}> fa:usesTechnique ?t }}
-                             GRAPH ?g2 {{ ?t skos:prefLabel ?l }} }}""")
-    claims = store.select(f"""
-        SELECT ?claim ?metric ?value ?direction ?verdict WHERE {{ GRAPH ?g {{ ?claim a fa:Claim ; fa:ofMethod <{m}> }}
-          OPTIONAL {{ GRAPH ?g1 {{ ?claim fa:metric ?metric }} }} OPTIONAL {{ GRAPH ?g2 {{ ?claim fa:value ?value }} }}
-          OPTIONAL {{ GRAPH ?g3 {{ ?claim fa:direction ?direction }} }}
-          OPTIONAL {{ GRAPH ?g4 {{ ?r fa:testsClaim ?claim ; fa:verdict ?verdict }} }} }}""")
+    labels = curate.code_labels(store)
+    titles = {r["p"]: r["t"] for r in store.select(
+        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
+    included = curate.included_papers(store)
+if not views:
+    st.info("No methods yet: a paper included at full text presents one.")
+by_iri = {m.iri: m for m in views}
+m = by_iri.get(st.selectbox("Method", list(by_iri), format_func=lambda i: by_iri[i].label, key="method")) \
+    if views else None
 
-st.subheader(labels[m])
-for r in info:
-    st.markdown("Paper: " + md_escape(r["title"] or short(r["paper"])))
-c1, c2 = st.columns(2)
-c1.markdown("**NAS types**")
-c1.text("\n".join(sorted(r["l"] for r in types)) or "-")
-c2.markdown("**Techniques**")
-c2.text("\n".join(sorted(r["l"] for r in techs)) or "-")
-st.markdown("**Aggregated effect vector** (+ towards, − against, 0 none, ± mixed, ? disputed)")
-st.dataframe([{label: SYMBOLS[table.value(m, c)] for c, _, label in table.columns}], hide_index=True)
-st.markdown("**Claims and replication verdicts**")
-st.dataframe([{"claim": short(r["claim"]), "metric": r["metric"], "value": r["value"], "direction": r["direction"],
-               "verdict": short(r["verdict"]) if r["verdict"] else "not replicated"} for r in claims],
-             hide_index=True, width="stretch")
+if m is not None:
+    st.subheader(m.label)
+    st.markdown("Paper: " + md_escape(titles.get(m.paper, short(m.paper))) + f" · {m.origin} method")
+    c1, c2, c3 = st.columns(3)
+    c1.markdown("**NAS types**")
+    c1.text("\n".join(sorted(labels.get(x, short(x)) for x in m.nas_types)) or "-")
+    c2.markdown("**Challenges addressed**")
+    c2.text("\n".join(sorted(labels.get(x, short(x)) for x in m.challenges)) or "-")
+    c3.markdown("**Techniques**")
+    c3.text("\n".join(sorted(labels.get(x, short(x)) for x in m.techniques)) or "-")
+    st.markdown("**Aggregated effect vector** (+ towards, − against, 0 none, ± mixed, ? disputed)")
+    if m.iri in dict(table.rows):
+        st.markdown(compact_table("Method", [(m.iri, m.label)], [(c, lab) for c, _, lab in table.columns],
+                                  lambda r, c: SYMBOLS[table.value(r, c)]))
+    else:
+        st.caption("No coded technique yet: accept its technique codes and merge them into refined techniques.")
+    with store.session():
+        claims = store.select(f"""
+            SELECT ?claim ?metric ?value ?direction ?verdict WHERE {{ GRAPH ?g {{ ?claim a fa:Claim ; fa:ofMethod <{m.iri}> }}
+              OPTIONAL {{ GRAPH ?g1 {{ ?claim fa:metric ?metric }} }} OPTIONAL {{ GRAPH ?g2 {{ ?claim fa:value ?value }} }}
+              OPTIONAL {{ GRAPH ?g3 {{ ?claim fa:direction ?direction }} }}
+              OPTIONAL {{ GRAPH ?g4 {{ ?r fa:testsClaim ?claim ; fa:verdict ?verdict }} }} }}""")
+    st.markdown("**Claims and replication verdicts**")
+    st.dataframe([{"claim": short(r["claim"]), "metric": r["metric"], "value": r["value"], "direction": r["direction"],
+                   "verdict": short(r["verdict"]) if r["verdict"] else "not replicated"} for r in claims],
+                 hide_index=True, width="stretch")
+
+    tabs = st.tabs(["Rename", "Split: add a method", "Presents no method", "History"])
+    with tabs[0]:
+        with st.form("method_rename"):
+            st.text_input("Name", m.label, key="method_name")
+            st.form_submit_button("Rename method", disabled=not who,
+                                  **action(curate.rename_method, store, who, m.iri, success="Method renamed",
+                                           keys={"name": "method_name"}))
+    with tabs[1]:
+        if m.origin == "corpus" and m.paper not in included:
+            st.caption("Bundled method: its paper is not screened in this review.")
+        else:
+            with st.form("method_add"):
+                st.text_input("Name of a further method of this paper", key="method_add_name")
+                st.form_submit_button("Add method", disabled=not who,
+                                      **action(curate.add_method, store, who, m.paper, success="Method added",
+                                               keys={"name": "method_add_name"}))
+            st.caption("Choose the method an accepted code belongs to on the Proposals page.")
+    with tabs[2]:
+        st.caption("A survey or position paper presents no FedNAS method: its codes then count for no method.")
+        st.button("This paper presents no method", key="method_none", disabled=not who or m.origin == "corpus",
+                  **action(curate.mark_no_method, store, who, m.paper, success="Marked as presenting no method"))
+    with tabs[3]:
+        events = curate.history(store, m.iri)
+        st.dataframe(history_table(events), hide_index=True, width="stretch")
+        undo_latest(store, events, key="method_undo")
+
+none_marked = [p for p in included if p not in {v.paper for v in views}]
+if none_marked:
+    st.divider()
+    st.markdown("**Included papers presenting no method**")
+    for p in none_marked:
+        a, b = st.columns([5, 1])
+        a.text(titles.get(p, short(p)))
+        b.button("Has a method", key=f"has_method_{p}", disabled=not who,
+                 **action(curate.mark_no_method, store, who, p, none=False, success="Method restored"))

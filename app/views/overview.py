@@ -10,15 +10,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from app.common import start_page  # noqa: E402
+from app.common import compact_table, start_page  # noqa: E402
 from pipeline import curate  # noqa: E402
 from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
 
 try:  # the report package draws the review's figures; fall back to simple local ones
     from pipeline.report import analysis as report_analysis, figures as report_figures
-    from pipeline.report.prisma import from_curate
+    from pipeline.report.prisma import prisma_diagram
 except ImportError:  # pragma: no cover - depends on what is installed
-    report_analysis = report_figures = from_curate = None
+    report_analysis = report_figures = prisma_diagram = None
 
 VALUE = {"towards": 1.0, "none": 0.0, "against": -1.0, "mixed": 0.5, "disputed": -0.5, "": float("nan")}
 
@@ -60,15 +60,16 @@ section = st.segmented_control("Section", ["Tables", "PRISMA", "Co-occurrence", 
 if section == "Tables":
     for table, stem in zip(tables, ("method-x-challenge", "technique-x-challenge")):
         st.subheader(table.title)
+        st.markdown(compact_table(table.row_kind.capitalize(), table.rows, [(c, lab) for c, _, lab in table.columns],
+                                  lambda r, c, t=table: SYMBOLS[t.value(r, c)]))
         fig = report_figures.effect_heatmap(table) if report_figures else _local_heatmap(table)
         show_figure(fig, stem)
         c1, c2 = st.columns(2)
         c1.download_button("CSV", to_csv(table), f"{stem}.csv", "text/csv", key=f"csv_{stem}")
         c2.download_button("LaTeX", to_latex(table), f"{stem}.tex", "text/x-tex", key=f"tex_{stem}")
 if section == "PRISMA":
-    if report_figures and from_curate:
-        show_figure(report_figures.prisma_diagram(from_curate(counts)), "prisma")
-    st.json({k: v for k, v in counts.items() if k != "included_papers"})
+    if prisma_diagram:
+        show_figure(prisma_diagram(counts), "prisma")
 if section == "Co-occurrence":
     graph = report_analysis.cooccurrence_graph(store, tables[1]) if report_analysis else None
     if graph is not None and graph.number_of_nodes():
@@ -79,8 +80,11 @@ if section == "Gaps":
     gaps = report_analysis.gap_matrix(store) if report_analysis else None
     if gaps is not None:
         st.caption("Number of methods per NAS type and challenge; 0 = not tried yet (a gap).")
-        st.dataframe([{"NAS type": lab, **{cl: gaps.count(c, n) for c, cl in gaps.challenges}}
-                      for n, lab in gaps.nas_types], hide_index=True, width="stretch")
+        st.markdown(compact_table("NAS type", gaps.nas_types, gaps.challenges,
+                                  lambda n, c: str(gaps.count(c, n))))
+        empty = gaps.empty_cells()
+        with st.expander(f"Candidate research directions ({len(empty)} empty cells)"):
+            st.text("\n".join(f"{cl} × {nl}" for cl, nl in empty))
         show_figure(report_figures.gap_heatmap(gaps), "gaps")
     else:
         st.caption("Gap analysis needs pipeline.report.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.common import start_page, action, highlight, history_table, md_escape, require_reviewer, short, undo_latest
+from app.components.select_code import select_to_code
 from pipeline import curate
 from pipeline.vocab import PROPOSAL_KINDS
 
@@ -24,6 +25,21 @@ with store.session():
     views = curate.proposals(store, paper)
     text = curate.paper_text(store, paper)
     code_labels = curate.code_labels(store)
+    paper_methods = curate.methods_of(store, paper)
+
+if paper_methods:
+    mlabels = {m.iri: m.label for m in paper_methods}
+    if len(paper_methods) > 1:
+        chosen_method = st.selectbox("Accepted codes go to method", list(mlabels), format_func=mlabels.get,
+                                     key=f"prop_method_{paper}")
+    else:
+        chosen_method = paper_methods[0].iri
+        st.caption(md_escape(f"Accepted codes go to the method {mlabels[chosen_method]} (rename or split it on the "
+                             "Methods page)."))
+else:
+    chosen_method = None
+    st.caption("This paper has no FedNAS method yet: accepted codes count for the method once the paper is included "
+               "at full text (Screening), unless it is marked as presenting none.")
 
 only_open = st.toggle("Only open proposals", value=False, key="prop_only_open")
 queue = [v for v in views if v.status == "proposed"] if only_open else views
@@ -55,7 +71,7 @@ if para:
 else:
     st.markdown("> " + md_escape(v.text or "(no evidence text)"))
 
-c1, c2, c3 = st.columns([1, 1, 4])
+c1, c2, c3, _ = st.columns([1, 1, 1, 3])
 
 
 def _advance(to: int = min(idx + 1, len(queue) - 1)) -> None:
@@ -63,8 +79,9 @@ def _advance(to: int = min(idx + 1, len(queue) - 1)) -> None:
 
 
 c1.button("Accept", type="primary", shortcut="a", help="Accept this proposal (a)", disabled=not who, key="btn_accept",
-          **action(curate.accept, store, who, v.iri, based_on=v.latest, success=f"Accepted {v.code_label}",
-                   then=_advance))
+          **action(curate.accept_into, store, who, v.iri,
+                   chosen_method if paper_methods and chosen_method != paper_methods[0].iri else None,
+                   based_on=v.latest, success=f"Accepted {v.code_label}", then=_advance))
 c2.button("Reject", shortcut="x", help="Reject this proposal (x)", disabled=not who, key="btn_reject",
           **action(curate.reject, store, who, v.iri, based_on=v.latest, success=f"Rejected {v.code_label}",
                    then=_advance))
@@ -75,20 +92,37 @@ def _edit(store, who, proposal, latest, old_code, old_span, code, start, end):
     curate.edit(store, who, proposal, code=code if code != old_code else None, based_on=latest, **span)
 
 
-with st.expander("Edit: change the code or widen the excerpt (e)", expanded=False):
-    prefix = {"challenge": "/challenge/", "nas_type": "/nastype/", "technique": "/technique/"}.get(v.kind, "/")
-    same_kind = sorted((c for c in code_labels if prefix in c), key=lambda c: code_labels[c].lower()) or [v.code]
-    with st.form(f"edit_{idx}"):
-        st.selectbox("Code", same_kind, index=same_kind.index(v.code) if v.code in same_kind else 0,
-                     format_func=lambda c: code_labels.get(c, short(c)), key=f"edit_code_{v.iri}")
-        s1, s2 = st.columns(2)
-        top = max(len(text), int(v.end or 0), 1)
-        s1.number_input("Excerpt start (character)", 0, top, int(v.start or 0), key=f"edit_start_{v.iri}")
-        s2.number_input("Excerpt end (character)", 0, top, int(v.end or 0), key=f"edit_end_{v.iri}")
-        st.form_submit_button("Save edit", shortcut="e", disabled=not who,
-                              **action(_edit, store, who, v.iri, v.latest, v.code, (v.start, v.end), success="Edited",
-                                       keys={"code": f"edit_code_{v.iri}", "start": f"edit_start_{v.iri}",
-                                             "end": f"edit_end_{v.iri}"}))
+def _open_editor() -> None:
+    st.session_state["edit_open"] = not st.session_state.get("edit_open", False)
+
+
+c3.button("Close editor" if st.session_state.get("edit_open") else "Edit", shortcut="e", key="btn_edit",
+          help="Open the editor: change the code or the excerpt (e)", on_click=_open_editor)
+if st.session_state.get("edit_open"):
+    with st.container(border=True):
+        st.markdown("**Edit:** change the code, or select a wider passage below and use it as the excerpt")
+        prefix = {"challenge": "/challenge/", "nas_type": "/nastype/", "technique": "/technique/"}.get(v.kind, "/")
+        same_kind = sorted((c for c in code_labels if prefix in c), key=lambda c: code_labels[c].lower()) or [v.code]
+        with st.form(f"edit_{idx}"):
+            st.selectbox("Code", same_kind, index=same_kind.index(v.code) if v.code in same_kind else 0,
+                         format_func=lambda c: code_labels.get(c, short(c)), key=f"edit_code_{v.iri}")
+            s1, s2 = st.columns(2)
+            top = max(len(text), int(v.end or 0), 1)
+            s1.number_input("Excerpt start (character)", 0, top, int(v.start or 0), key=f"edit_start_{v.iri}")
+            s2.number_input("Excerpt end (character)", 0, top, int(v.end or 0), key=f"edit_end_{v.iri}")
+            st.form_submit_button("Save edit", disabled=not who,
+                                  **action(_edit, store, who, v.iri, v.latest, v.code, (v.start, v.end),
+                                           success="Edited",
+                                           keys={"code": f"edit_code_{v.iri}", "start": f"edit_start_{v.iri}",
+                                                 "end": f"edit_end_{v.iri}"}))
+        if text:
+            sel = select_to_code(text, key=f"edit_select_{v.iri}", mark=(v.start, v.end), height=260,
+                                 button="Use selection as excerpt")
+            if sel:
+                st.markdown("Selected: " + md_escape(sel["text"][:300]))
+                st.button(f"Save excerpt {sel['start']}-{sel['end']}", disabled=not who, key="btn_edit_span",
+                          **action(curate.edit, store, who, v.iri, start=sel["start"], end=sel["end"],
+                                   based_on=v.latest, success="Excerpt changed"))
 
 with st.expander("History of this proposal"):
     events = curate.history(store, v.iri)
@@ -103,16 +137,22 @@ b2.button(f"Accept {n_bulk} above {threshold:.2f}", disabled=not who or n_bulk =
           **action(curate.bulk_accept, store, who, paper, threshold, seen={x.iri: x.latest for x in views},
                    success=f"Accepted {n_bulk} proposals"))
 
-with st.expander("Add a code the machine missed"):
+with st.expander("Add a code the machine missed: select the passage in the paper", expanded=False):
     kind = st.selectbox("Kind", PROPOSAL_KINDS, key="add_kind")
     prefix = {"challenge": "/challenge/", "nas_type": "/nastype/", "technique": "/technique/"}[kind]
     options = sorted((c for c in code_labels if prefix in c), key=lambda c: code_labels[c].lower())
+    code = st.selectbox("Code", options, format_func=lambda c: code_labels.get(c, short(c)), key="add_code_iri")
+    if text:
+        sel = select_to_code(text, key=f"add_select_{paper}", height=320, button="Code selection")
+        if sel:
+            st.markdown("Selected: " + md_escape(sel["text"][:300]))
+            st.button(f"Add {code_labels.get(code, short(code))} for the selection", disabled=not who,
+                      key="btn_add_selection", type="primary",
+                      **action(curate.add_code, store, who, paper, kind, code, start=sel["start"], end=sel["end"],
+                               success="Code added"))
     with st.form("add_code"):
-        st.selectbox("Code", options, format_func=lambda c: code_labels.get(c, short(c)), key="add_code_iri")
-        st.text_area("Passage: paste the text you selected in the paper", height=90, key="add_passage")
+        st.text_area("... or paste the passage" if text else "Passage (no full text: the passage is the record)",
+                     height=90, key="add_passage")
         st.form_submit_button("Add code", disabled=not who,
                               **action(curate.add_code, store, who, paper, kind, success="Code added",
                                        keys={"code": "add_code_iri", "text": "add_passage"}))
-    if text:
-        st.caption("Paper text (select and copy a passage):")
-        st.text(text[:20000])

@@ -1,18 +1,31 @@
-"""Screening (PRISMA 2020): blind dual screening, conflicts, kappa, records, snowballing."""
+"""Screening (PRISMA 2020): blind dual screening in prioritised order, conflicts, kappa, the flow diagram, records."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.common import start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
+from app.common import (start_page, action, highlight_terms, history_table, md_escape, require_reviewer, short,
+                        undo_latest)
 from pipeline import curate
+from pipeline.curate.ranking import reviewer_queue
 from pipeline.ingest.snowball import backward_candidates
 from pipeline.curate.events import reviewer as as_reviewer
+from pipeline.store.corpus import corpus_dir
 
+REFRESH_S = 5  # the Conflicts and Agreement tabs re-read the store this often (other reviewers decide meanwhile)
 
 
 def _save_reasons(store, who, text):
     curate.set_exclusion_reasons(store, who, (text or "").splitlines())
+
+
+def _default_keywords() -> str:
+    path = corpus_dir() / "screening_keywords.txt"
+    return ", ".join(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def _kappa_cell(k):
+    return "n/a" if k is None else f"{k:.3f}"
 
 
 store = start_page("Screening")
@@ -34,29 +47,51 @@ with tab_screen:
             and (stage == "title-abstract" or r["TitleAbstract"] in ("include", "maybe"))]
     mine = {r["paper"]: next((d for d in r["decisions"] if d["stage"] == st_name and d["reviewer"] == me), None)
             for r in pool}
+    queue = reviewer_queue(store, who, st_name, recs=records) if who else None
     todo_only = st.toggle("Only records I have not screened", value=True, key="scr_todo")
-    shown = [r for r in pool if not (todo_only and mine[r["paper"]])]
+    by_paper = {r["paper"]: r for r in pool}
+    ordered = [by_paper[p] for p in queue.order] if queue else []
+    ordered += [r for r in pool if queue is None or r["paper"] not in set(queue.order)]
+    shown = [r for r in ordered if not (todo_only and mine[r["paper"]])]
     st.caption(f"{len(shown)} of {len(pool)} records at this stage. Decisions are blind: "
                "other reviewers' votes appear under Conflicts once both decided.")
+    if queue and queue.prioritised:
+        est = f"{queue.estimated_remaining:.1f}" if queue.estimated_remaining is not None else "n/a"
+        st.info(f"Prioritised: records in order of predicted relevance by **{md_escape(queue.model)}** "
+                f"v{md_escape(queue.version)}, learned from your own {queue.decisions_used} title/abstract decisions "
+                f"({queue.includes} included, {queue.excludes} excluded); last retrained "
+                f"{md_escape(queue.trained_at or '')}. "
+                f"Records screened since your last include: **{queue.since_last_include}**. "
+                f"Estimated relevant records left: **{est}** ({md_escape(queue.estimate_method)}).")
+    elif queue:
+        st.caption("Records in title order. Prioritised screening starts once you have included at least one "
+                   f"and excluded at least one record ({queue.includes} included, {queue.excludes} excluded so far). "
+                   f"Records screened since your last include: {queue.since_last_include}.")
+    keywords = st.text_input("Highlight keywords (comma separated)", value=_default_keywords(), key="scr_keywords")
+    terms = [t.strip() for t in (keywords or "").split(",")]
     if shown:
         titles = {r["paper"]: r["title"] for r in shown}
         paper = st.selectbox("Record", list(titles), format_func=titles.get, key="scr_paper")
-        rec = next(r for r in shown if r["paper"] == paper)
-        st.subheader(rec["title"])
-        st.caption(f"{rec['year']} · source: {rec['source']}")
-        st.text(rec["abstract"] or "(no abstract)")
+        rec = by_paper[paper]
+        with st.container(border=True):
+            st.markdown("#### " + highlight_terms(rec["title"], terms))
+            st.markdown(md_escape(rec["authors"] or "(no authors)"))
+            st.caption(" · ".join(x for x in (rec["year"] or "n.d.", rec["venue"], f"source: {rec['source']}") if x)
+                       + (f" · predicted relevance {queue.scores[paper]:.2f}" if queue and paper in queue.scores else ""))
+            st.markdown(highlight_terms(rec["abstract"], terms) if rec["abstract"] else "(no abstract)")
         node = curate.screening.decision_node(paper, stage, who) if who else None
         based = curate.latest_decision(store, node) if node else None
         if mine.get(paper):
-            st.info(f"Your decision: {mine[paper]['decision']}" + (f" ({mine[paper]['reason']})"
+            st.info(f"Your decision: {mine[paper]['decision']}" + (f" ({md_escape(mine[paper]['reason'])})"
                                                                     if mine[paper]["reason"] else ""))
         if stage == "full-text":
             st.selectbox("Exclusion reason", [""] + reasons, key="scr_reason")
+        ranking = (queue.model, queue.version) if queue and queue.prioritised else None
         b1, b2, b3, _ = st.columns([1, 1, 1, 4])
         for col, label, dec, key in ((b1, "Include", "include", "i"), (b2, "Exclude", "exclude", "x"),
                                      (b3, "Maybe", "maybe", "m")):
             col.button(label, key=f"scr_{dec}", shortcut=key, help=f"{label} ({key})", disabled=not who,
-                       **action(curate.screen, store, who, paper, stage, dec, based_on=based,
+                       **action(curate.screen, store, who, paper, stage, dec, based_on=based, ranking=ranking,
                                 success=f"{label}d" if dec != "maybe" else "Marked maybe",
                                 keys={"reason": "scr_reason"} if stage == "full-text" else None))
         if node:
@@ -67,7 +102,11 @@ with tab_screen:
     else:
         st.success("Nothing left to screen at this stage.")
 
-with tab_conf:
+
+@st.fragment(run_every=REFRESH_S)
+def conflicts_tab():
+    """Re-read on every run and every few seconds: the numbers are the store's now, not the page's last run."""
+    reasons_now = curate.exclusion_reasons(store)
     for stage_c in STAGE_LABEL:
         conf = curate.conflicts(store, stage_c)
         st.markdown(f"**{STAGE_LABEL[stage_c]}**: {len(conf)} conflict(s)")
@@ -81,7 +120,7 @@ with tab_conf:
                 with st.form(fk):
                     st.radio("Final decision", ["include", "exclude"], horizontal=True, key=fk + "_d")
                     if stage_c == "full-text":
-                        st.selectbox("Reason (to exclude at full text)", [""] + reasons, key=fk + "_r")
+                        st.selectbox("Reason (to exclude at full text)", [""] + reasons_now, key=fk + "_r")
                     st.form_submit_button("Resolve", disabled=not who,
                                           **action(curate.resolve, store, who, r["paper"], stage_c, success="Resolved",
                                                    based_on=curate.latest_decision(
@@ -89,25 +128,37 @@ with tab_conf:
                                                            r["paper"]) + "/" + sname + "/final")),
                                                    keys={"decision": fk + "_d", "reason": fk + "_r"}))
 
-with tab_kappa:
+
+@st.fragment(run_every=REFRESH_S)
+def agreement_tab():
     for stage_k in STAGE_LABEL:
         st.markdown(f"**Cohen's kappa, {STAGE_LABEL[stage_k]}**")
         rows = curate.screening_kappas(store, stage_k)
         if rows:
             st.dataframe([{"reviewer A": r["a"], "reviewer B": r["b"], "records": r["n"],
-                           "agreement": round(r["agreement"], 3), "kappa": None if r["kappa"] is None
-                           else round(r["kappa"], 3)} for r in rows], hide_index=True, key=f"kappa_{stage_k}")
+                           "agreement": round(r["agreement"], 3), "kappa": _kappa_cell(r["kappa"])} for r in rows],
+                         hide_index=True)
         else:
             st.caption("Needs two reviewers with records in common.")
+    st.caption("Kappa is n/a for a pair with fewer than two records in common.")
+
+
+with tab_conf:
+    conflicts_tab()
+
+with tab_kappa:
+    agreement_tab()
 
 with tab_prisma:
+    from pipeline.report.prisma import box_rows, prisma_diagram
+
+    import matplotlib.pyplot as plt
+
     counts = curate.prisma_counts(store)
-    cols = st.columns(4)
-    cols[0].metric("Records identified", counts["identified"])
-    cols[1].metric("Duplicates removed", counts["duplicates_removed"])
-    cols[2].metric("Assessed full text", counts["assessed_full_text"])
-    cols[3].metric("Included", counts["included"])
-    st.json({k: v for k, v in counts.items() if k != "included_papers"})
+    fig = prisma_diagram(counts)
+    st.pyplot(fig)
+    plt.close(fig)
+    st.dataframe([{"box": label, "n": n} for label, n in box_rows(counts)], hide_index=True, key="prisma_boxes")
 
 with tab_records:
     st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")

@@ -1,26 +1,39 @@
-"""Engines registered by name: ``builtin`` (vectorised), ``loop``, ``flower``."""
+"""Engines registered by name (``pipeline.registry``): ``builtin`` (vectorised), ``loop``, ``flower``.
+
+Plugins add engines through the entry-point group ``fedatlas.engines`` (a
+callable ``(clients, device) -> Engine``). Flower is imported only when asked for.
+"""
 
 from __future__ import annotations
 
-from pipeline.errors import UnknownNameError
+from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
 
 from .base import Engine, FitJob, FitResult
 from .builtin import BuiltinEngine, LoopEngine
 
-ENGINES = ("builtin", "loop", "flower")
+REG: Registry = Registry("engines", builtins=(__name__,))
+if __name__ not in KNOWN_REGISTRY_MODULES:
+    KNOWN_REGISTRY_MODULES.append(__name__)
+REG.register(BuiltinEngine, name="builtin")
+REG.register(LoopEngine, name="loop")
+
+
+def _flower(clients, device: str = "cpu") -> Engine:
+    from .flower import FlowerEngine
+
+    return FlowerEngine(clients, device)
+
+
+REG.register(_flower, name="flower")
+
+
+def names() -> list[str]:
+    return REG.names()
 
 
 def make_engine(name: str, clients, device: str = "cpu") -> Engine:
-    """The engine ``name`` over ``clients``; Flower is imported only when asked for."""
-    if name == "builtin":
-        return BuiltinEngine(clients, device)
-    if name == "loop":
-        return LoopEngine(clients, device)
-    if name == "flower":
-        from .flower import FlowerEngine
-
-        return FlowerEngine(clients, device)
-    raise UnknownNameError(f"unknown engine {name!r}", hint="known: " + ", ".join(ENGINES))
+    """The engine ``name`` over ``clients``; an unknown name lists the known ones."""
+    return REG.get(name)(clients, device)
 
 
-__all__ = ["Engine", "FitJob", "FitResult", "make_engine", "ENGINES"]
+__all__ = ["Engine", "FitJob", "FitResult", "make_engine", "names", "REG"]

@@ -63,8 +63,11 @@ class Engine(abc.ABC):
 
     name = "base"
 
+    #: whether client data are moved to ``device`` once, when the engine is made
+    resident = True
+
     def __init__(self, clients: list[ClientData], device: str = "cpu") -> None:
-        self.clients = clients
+        self.clients = [c.to(device) for c in clients] if (device != "cpu" and self.resident) else clients
         self.device = device
 
     @abc.abstractmethod

@@ -37,18 +37,23 @@ def _perms(n: int, epochs: int, seed: int) -> list[torch.Tensor]:
     return [torch.randperm(n, generator=gen) for _ in range(epochs)]
 
 
-def evaluate(arch, params, buffers, x, y, bn_mode, batch_size, device="cpu") -> int:
-    """Correct predictions; batch-stat BN evaluates in training-size batches (Yu et al.)."""
+def evaluate(arch, params, buffers, x, y, bn_mode, batch_size, device=None) -> int:
+    """Correct predictions; batch-stat BN evaluates in training-size batches (Yu et al.).
+
+    Runs where the parameters are (data already there are not copied); one host sync.
+    """
     fam = family(arch["family"])
+    if device is None:
+        device = next(iter(params.values())).device if params else x.device
     has_bn = any(k.endswith(".g") for k in params)
     step = max(batch_size, 1) if (bn_mode == "batch" and has_bn) else 4096
-    correct = 0
+    correct = torch.zeros((), dtype=torch.long, device=device)
     with torch.no_grad():
         for i in range(0, len(y), step):
             xb, yb = x[i:i + step].to(device), y[i:i + step].to(device)
             out = fam.forward(params, buffers, xb, arch, train=False, bn_mode=bn_mode)
-            correct += int((out.argmax(1) == yb).sum())
-    return correct
+            correct += (out.argmax(1) == yb).sum()
+    return int(correct)
 
 
 def local_fit(job: FitJob, data: ClientData, device: str = "cpu") -> FitResult:
@@ -84,13 +89,12 @@ def local_fit(job: FitJob, data: ClientData, device: str = "cpu") -> FitResult:
                 with torch.no_grad():
                     for k, g in zip(alpha_keys, ag):
                         params[k] = params[k].detach() - job.arch_lr * g
-    params = {k: v.detach().cpu() for k, v in params.items()}
-    buffers = {k: v.cpu() for k, v in buffers.items()}
+    params = {k: v.detach() for k, v in params.items()}  # results stay on the device
     xe, ye = _split(data, job.eval_split)
     correct = n_eval = 0
     if xe is not None:
         n_eval = len(ye)
-        correct = evaluate(job.arch, params, buffers, xe, ye, job.bn_mode, job.batch_size, device="cpu")
+        correct = evaluate(job.arch, params, buffers, xe, ye, job.bn_mode, job.batch_size, device=device)
     return FitResult(job.cid, params, buffers, n, n_eval, correct, train_macs, macs * n_eval)
 
 
@@ -131,7 +135,7 @@ def vmap_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu") -
             P = {k: P[k] - j0.lr * g[k] for k in keys}
     results = []
     for c, (j, d) in enumerate(zip(jobs, datas)):
-        params = {k: P[k][c].detach().cpu() for k in keys}
+        params = {k: P[k][c].detach() for k in keys}
         xe, ye = _split(d, j.eval_split)
         correct = n_eval = 0
         if xe is not None:
@@ -212,6 +216,6 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
             pred = fam.forward_stacked(P, Xv, arch).argmax(-1).t()  # (nvmax, C)
             ok = (pred == Yv) & (torch.arange(len(Yv), device=device)[:, None] < torch.tensor(n_evals, device=device))
             correct = ok.sum(0).tolist()  # the one host sync of the call
-    P = {k: v.cpu().unbind(0) for k, v in P.items()}
+    P = {k: v.unbind(0) for k, v in P.items()}  # stays on the device
     return [FitResult(j.cid, {k: P[k][c] for k in keys}, {}, ns[c], n_evals[c], int(correct[c]),
                       macs * ns[c] * E, macs * n_evals[c]) for c, j in enumerate(jobs)]

@@ -1,41 +1,29 @@
-"""Experiments registered by name; an unknown name lists the known ones."""
+"""Experiments registered by name (``pipeline.registry``); plugins use the group ``fedatlas.experiments``."""
 
 from __future__ import annotations
 
-from pipeline.errors import UnknownNameError
+from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
 
-from .base import ClaimVerdict, Experiment, RunSpec
+from .base import AccountingCheck, ClaimVerdict, Experiment, RunSpec
 
-_REGISTRY: dict[str, type[Experiment]] = {}
+BUILTINS = ("xu_fednas", "supernet_ranking", "fedoras_sampling", "fednas_darts", "fbnetv3_predictor", "heterofl_width")
+
+REG: Registry[type[Experiment]] = Registry("experiments", builtins=tuple(f"{__name__}.{m}" for m in BUILTINS))
+if __name__ not in KNOWN_REGISTRY_MODULES:
+    KNOWN_REGISTRY_MODULES.append(__name__)
 
 
 def register(cls: type[Experiment]) -> type[Experiment]:
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def _load_builtins() -> None:
-    import importlib
-
-    for mod in ("xu_fednas", "supernet_ranking", "fedoras_sampling", "fednas_darts"):
-        try:
-            importlib.import_module(f"{__name__}.{mod}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{mod}":
-                raise
+    return REG.register(cls)  # type: ignore[return-value]
 
 
 def names() -> list[str]:
-    _load_builtins()
-    return sorted(_REGISTRY)
+    return REG.names()
 
 
 def get(name: str) -> Experiment:
-    _load_builtins()
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise UnknownNameError(f"unknown experiment {name!r}", hint="known: " + ", ".join(sorted(_REGISTRY))) from None
+    """A fresh instance of experiment ``name``; an unknown name lists the known ones."""
+    return REG.get(name)()
 
 
-__all__ = ["Experiment", "RunSpec", "ClaimVerdict", "register", "get", "names"]
+__all__ = ["Experiment", "RunSpec", "ClaimVerdict", "AccountingCheck", "register", "get", "names", "REG"]

@@ -22,6 +22,7 @@ class RunSpec:
     experiment: str
     seeds: list[int]
     quick: bool = False
+    scale: str = "small"  # "small" (CPU defaults) or "paper" (the paper's K, epochs, rounds: for a GPU)
     engine: str = "builtin"
     device: str = "cpu"
     params: dict = field(default_factory=dict)
@@ -32,8 +33,25 @@ class RunSpec:
 
 @dataclass
 class ClaimVerdict:
+    """A verdict that could have come out either way; ``deviations`` from the paper sit beside it."""
+
     claim: str
     verdict: str
+    rule: str
+    metrics: list[str]
+    deviations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AccountingCheck:
+    """A check of bookkeeping (e.g. cost proportional to candidates x clients x rounds).
+
+    Its outcome follows from the configuration, so it is never a verdict: it
+    shows the accounting is consistent with the claim, not that the claim holds.
+    """
+
+    claim: str
+    passed: bool
     rule: str
     metrics: list[str]
 
@@ -42,10 +60,25 @@ class Experiment(abc.ABC):
     name: str = ""
     title: str = ""
     claims: dict[str, str] = {}
+    #: claims checked only by accounting (never a verdict)
+    checks: dict[str, str] = {}
+
+    def deviations(self, params: dict) -> dict[str, list[str]]:
+        """Where this rerun departs from the paper, per claim ("*" = every claim of the experiment)."""
+        return {}
+
+    def attach_deviations(self, params: dict, verdicts: list[ClaimVerdict]) -> None:
+        dev = self.deviations(params)
+        for v in verdicts:
+            v.deviations = list(dev.get("*", [])) + list(dev.get(v.claim, [])) + v.deviations
 
     @abc.abstractmethod
     def params(self, quick: bool) -> dict:
         """Default parameters (JSON-able)."""
+
+    def paper_params(self) -> dict:
+        """``--scale paper``: overrides of ``params(False)`` with the paper's scale; {} = no preset."""
+        return {}
 
     @abc.abstractmethod
     def run_seed(self, spec: RunSpec, seed: int) -> dict:
@@ -54,6 +87,10 @@ class Experiment(abc.ABC):
     @abc.abstractmethod
     def judge(self, spec: RunSpec, per_seed: list[dict]) -> tuple[list[Estimate], list[ClaimVerdict]]:
         """Estimates over seeds and one verdict per tested claim."""
+
+    def accounting(self, spec: RunSpec, per_seed: list[dict]) -> tuple[list[Estimate], list[AccountingCheck]]:
+        """Accounting checks (default: none)."""
+        return [], []
 
     def plot(self, spec: RunSpec, per_seed: list[dict], estimates: list[Estimate], outdir) -> list[str]:
         """Write plots into ``outdir``; returns file names. Default: a bar chart of estimates."""

@@ -7,7 +7,7 @@ import numpy as np
 from ..accounting import Ledger
 from ..data import load_dataset, make_clients
 from ..engines import make_engine
-from ..stats import Estimate, direction, estimate
+from ..stats import direction, estimate
 from ..strategy import FedAvg, FederatedRun, TrainConfig
 
 
@@ -27,15 +27,4 @@ def col(per_seed: list[dict], key: str) -> np.ndarray:
     return np.array([s[key] for s in per_seed], dtype=float)
 
 
-def band_dir(e: Estimate, low: float, high: float) -> str:
-    """Equivalence: 'holds' if the CI lies inside [low, high], 'opposite' if wholly outside."""
-    if e.lo != e.lo:
-        return "unclear"
-    if e.lo >= low and e.hi <= high:
-        return "holds"
-    if e.hi < low or e.lo > high:
-        return "opposite"
-    return "unclear"
-
-
-__all__ = ["clients_for", "fedavg", "col", "band_dir", "estimate", "direction", "make_engine"]
+__all__ = ["clients_for", "fedavg", "col", "estimate", "direction", "make_engine"]

@@ -9,9 +9,11 @@ under Dirichlet alpha in {0.1, 0.5, 100}.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..engines import make_engine
 from ..models import DartsNet, SuperNet, init_model
-from ..stats import direction, estimate, verdict
+from ..stats import Condition, estimate, judge_tests, rule_text
 from ..strategy import TrainConfig, evaluate_clients
 from . import register
 from .base import ClaimVerdict, Experiment
@@ -55,15 +57,30 @@ class FedNASDarts(Experiment):
         return out
 
     def judge(self, spec, per_seed):
-        E, dirs = [], []
+        E, tests = [], []
+        diff = {}
         for a in spec.params["alphas"]:
             for n in ("darts", "fixed"):
                 E.append(estimate(f"alpha{a:g}.{n}.accuracy", col(per_seed, f"a{a:g}.{n}.acc"), "%"))
-            d = estimate(f"alpha{a:g}.darts_minus_fixed", col(per_seed, f"a{a:g}.darts.acc") - col(per_seed, f"a{a:g}.fixed.acc"), "points")
-            E.append(d)
+            diff[a] = col(per_seed, f"a{a:g}.darts.acc") - col(per_seed, f"a{a:g}.fixed.acc")
+            E.append(estimate(f"alpha{a:g}.darts_minus_fixed", diff[a], "points"))
             if a < 1.0:
-                dirs.append((direction(d, +1), d.metric))
-        return E, [ClaimVerdict("he-fednas-darts-noniid", verdict([d for d, _ in dirs]),
-                                "supports if, for every non-IID alpha (< 1), the 95% CI of federated-DARTS minus "
-                                "fixed-architecture test accuracy lies above 0; contradicts if any lies below 0; "
-                                "else inconclusive (alpha=100 reported as IID reference)", [m for _, m in dirs])]
+                tests.append(Condition(f"alpha{a:g}.darts_minus_fixed", diff[a], "points", "above", 0.0))
+        iid = [a for a in diff if a >= 1.0]
+        extra = []
+        if iid:  # is the advantage specific to non-IID data? reported, not judged (the claim does not say)
+            non = np.mean([diff[a] for a in diff if a < 1.0], 0)
+            E.append(estimate("noniid_minus_iid_advantage", non - diff[max(iid)], "points"))
+            extra = ["noniid_minus_iid_advantage"]
+        vd, adj = judge_tests(tests)
+        E += adj
+        return E, [ClaimVerdict("he-fednas-darts-noniid", vd,
+                                rule_text(tests, "every non-IID alpha (< 1); alpha=100 is the IID reference"),
+                                [t.metric for t in tests] + [a.metric for a in adj] + extra)]
+
+    def deviations(self, p: dict) -> dict[str, list[str]]:
+        return {"*": [f"scale: mnist1d, width-{p['width']} depth-{p['depth']} chain super-net, {p['clients']} clients, "
+                      f"{p['search_rounds']} search + {p['train_rounds']} training rounds, first-order DARTS",
+                      "the advantage over the fixed c3-c3-c3 net is compared with the IID reference "
+                      "(noniid_minus_iid_advantage): if it is as large under IID data, nothing is specific to "
+                      "non-IID data, only the searched architecture is better than the hand-picked one"]}

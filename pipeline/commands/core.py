@@ -25,13 +25,15 @@ def init_cmd(obj) -> None:
     """
     from pipeline.store.corpus import init_store
 
-    store = obj.store()
+    store = obj.store(create=True)
     info = init_store(store)
     click.echo(f"Initialised {store.location}: corpus {info['corpus_version']} "
                f"({info['corpus_quads']} corpus + {info['ontology_quads']} ontology triples)")
 
 
 def _read_query(sparql: str | None, file: str | None) -> str:
+    if file == "-":
+        return click.get_text_stream("stdin").read()
     if file:
         try:
             return Path(file).read_text(encoding="utf-8")
@@ -73,7 +75,8 @@ def format_rows(rows: list[dict], fmt: str) -> str:
 
 @click.command("query")
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "file", type=click.Path(dir_okay=False), help="Read the query from a .rq file.")
+@click.option("-f", "--file", "file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the query from a .rq file ('-' reads standard input).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @pass_ctx
 def query_cmd(obj, sparql: str | None, file: str | None, fmt: str) -> None:
@@ -127,7 +130,7 @@ def import_cmd(obj, file: str, fmt: str | None, replace: bool) -> None:
         raise InputError(f"{file}: unknown format; use --format")
     graph = iri("graph", "import") if fmt in ("turtle", "ntriples") else None
     try:
-        n = obj.store().load(Path(file).read_bytes(), fmt, graph=graph, replace=replace)
+        n = obj.store(create=True).load(Path(file).read_bytes(), fmt, graph=graph, replace=replace)
     except QueryError as e:
         raise InputError(f"{file}: {e.message}", hint="the store was not changed") from None
     click.echo(f"imported {n} quads from {file}")
@@ -164,42 +167,13 @@ def tables_cmd(obj, fmt: str, which: str) -> None:
     click.echo(render(tables, fmt))
 
 
-STATS_QUERY = """
-SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
-  { GRAPH ?g { ?x a fa:Paper } BIND("papers" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:FedNASMethod } BIND("methods" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:Challenge } BIND("challenges" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:NASType } BIND("NAS types" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:AdaptationTechnique } BIND("adaptation techniques" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:OpenCode } BIND("open codes" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:EffectAssessment } BIND("effect assessments" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:Claim } BIND("claims" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:Replication } BIND("replications" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:Proposal } BIND("proposals" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:Decision } BIND("curation decisions" AS ?what) }
-  UNION { GRAPH ?g { ?x a fa:ScreeningDecision } BIND("screening decisions" AS ?what) }
-} GROUP BY ?what"""
-
-STATS_ORDER = ["papers", "methods", "challenges", "NAS types", "adaptation techniques", "open codes",
-               "effect assessments", "claims", "replications", "proposals", "curation decisions",
-               "screening decisions"]
-
-
-def store_stats(store) -> dict:
-    with store.session():
-        counts = {r["what"]: int(r["n"]) for r in store.select(STATS_QUERY)}
-        graphs = len(store.graphs())
-        triples = store.count()
-    out = {k: counts.get(k, 0) for k in STATS_ORDER}
-    out.update({"named graphs": graphs, "triples": triples})
-    return out
-
-
 @click.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def stats_cmd(obj, fmt: str) -> None:
     """Counts of what the store holds."""
+    from pipeline.store.stats import store_stats
+
     stats = store_stats(obj.store())
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
@@ -232,22 +206,21 @@ def backup_cmd(obj, target: str) -> None:
 @click.option("--force", is_flag=True, help="Replace the current store content.")
 @pass_ctx
 def restore_cmd(obj, source: str, force: bool) -> None:
-    """Restore a backup made with `fedatlas backup` into the store (all or nothing)."""
-    from pipeline.store import EmbeddedStore
+    """Restore a backup made with `fedatlas backup` into the store (all or nothing).
 
-    backup = EmbeddedStore(source)
-    data = backup.dump("nquads")
-    store = obj.store()
-    if store.count() and not force:
+    The store then holds exactly the backed-up data, default graph included; the backup
+    directory is only read. Creates the store if there is none yet."""
+    from pipeline.store.embedded import backup_db_path
+
+    if not (backup_db_path(source) / "CURRENT").is_file():  # fail before the store is created or touched
+        raise InputError(f"{source}: not a backup made by `fedatlas backup`")
+    store = obj.store(create=True)
+    if not hasattr(store, "restore"):
+        raise InputError("restore works on the embedded store; for a server use `fedatlas import`")
+    if not store.is_empty() and not force:
         raise InputError(f"{store.location} is not empty; use --force to replace it")
-    tx = store.transaction()
-    for g in store.graphs():
-        tx.clear_graph(g)
-    from pyoxigraph import RdfFormat, parse
-
-    tx.add_quads(parse(data, format=RdfFormat.N_QUADS))
-    store.commit(tx)
-    click.echo(f"restored {source} into {store.location}")
+    n = store.restore(source)
+    click.echo(f"restored {n} quads from {source} into {store.location}")
 
 
 commands = [init_cmd, query_cmd, export_cmd, import_cmd, validate_cmd, tables_cmd, stats_cmd, backup_cmd, restore_cmd]

@@ -74,10 +74,80 @@ def effect_cmd(obj, technique: str, challenge: str, value: str, rationale: str, 
 @pass_ctx
 def screen_cmd(obj, paper: str, stage: str, decision: str, reason: str | None, reviewer: str) -> None:
     """Record your screening DECISION on PAPER (IRI or key) at a stage."""
+    p = _paper(paper)
+    click.echo(api.screen(obj.store(), reviewer, p, stage, decision, reason))
+
+
+def _paper(paper: str) -> str:
     from pipeline.vocab import paper as p_iri
 
-    p = paper if ":" in paper else p_iri(paper).value
-    click.echo(api.screen(obj.store(), reviewer, p, stage, decision, reason))
+    return paper if ":" in paper else p_iri(paper).value
+
+
+@curate_cmd.command("method")
+@click.argument("paper")
+@click.option("--name", help="Rename the paper's method (the one given with --method, else its first).")
+@click.option("--method", "method", help="Which of the paper's methods to rename (IRI).")
+@click.option("--add", "add", help="Add a further method of the paper with this name (a split).")
+@click.option("--none", "none", is_flag=True, help="The paper presents no FedNAS method (e.g. a survey).")
+@click.option("--has-method", is_flag=True, help="Take back --none.")
+@REVIEWER
+@pass_ctx
+def method_cmd(obj, paper: str, name: str | None, method: str | None, add: str | None, none: bool,
+               has_method: bool, reviewer: str) -> None:
+    """Show, name, split or mark as none the FedNAS method(s) of PAPER (IRI or key)."""
+    store = obj.store()
+    p = _paper(paper)
+    if none or has_method:
+        click.echo(api.mark_no_method(store, reviewer, p, none=none))
+    if add:
+        click.echo(api.add_method(store, reviewer, p, add))
+    if name:
+        from pipeline.curate.methods import _method_of_paper
+
+        m = _method_of_paper(store, p, method)
+        click.echo(api.rename_method(store, reviewer, m.iri, name))
+    for m in api.methods_of(store, p):
+        click.echo(f"{m.iri}\t{m.label}\t{m.origin}\tchallenges={len(m.challenges)} nas_types={len(m.nas_types)} "
+                   f"techniques={len(m.techniques)}")
+
+
+@curate_cmd.command("assign")
+@click.argument("proposal")
+@click.argument("method")
+@REVIEWER
+@pass_ctx
+def assign_cmd(obj, proposal: str, method: str, reviewer: str) -> None:
+    """Attach PROPOSAL's code to METHOD (one of its paper's methods)."""
+    click.echo(api.assign(obj.store(), reviewer, proposal, method))
+
+
+@curate_cmd.command("merge")
+@click.argument("open_codes", nargs=-1, required=True)
+@click.option("--into", "into", help="The refined technique (IRI or key) to merge the open codes into.")
+@click.option("--new", "new", help="Keep the open codes as a new refined technique with this label.")
+@REVIEWER
+@pass_ctx
+def merge_cmd(obj, open_codes: tuple[str, ...], into: str | None, new: str | None, reviewer: str) -> None:
+    """Axial coding: merge OPEN_CODE... into a refined technique (--into) or a new one (--new)."""
+    from pipeline.errors import InputError
+    from pipeline.vocab import technique as t_iri
+
+    if bool(into) == bool(new):
+        raise InputError("give exactly one of --into TECHNIQUE or --new LABEL")
+    target = (into if ":" in into else t_iri(into).value) if into else None
+    click.echo(api.refine(obj.store(), reviewer, list(open_codes), into=target, new_label=new))
+
+
+@curate_cmd.command("open-codes")
+@click.option("--uncategorised", is_flag=True, help="Only those not merged into a refined technique yet.")
+@pass_ctx
+def open_codes_cmd(obj, uncategorised: bool) -> None:
+    """Open codes as JSON lines (iri, label, technique, paper, method)."""
+    store = obj.store()
+    codes = api.uncategorised(store) if uncategorised else api.open_codes(store)
+    for c in codes:
+        click.echo(json.dumps({k: c[k] for k in ("iri", "label", "technique", "paper", "method")}, ensure_ascii=False))
 
 
 @curate_cmd.command("history")

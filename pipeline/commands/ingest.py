@@ -28,8 +28,8 @@ def ingest_cmd(obj, paths, workers, proposers, origin, batch_size, quiet) -> Non
     machine output and keep every human decision. Records sharing a DOI or arXiv
     id are merged (each keeps its own metadata); similar titles without one are
     kept apart and listed as suspected duplicates to confirm. The summary counts
-    new, merged, updated, unchanged, suspected and failed records. Exit status 1
-    if anything failed.
+    new, merged, updated, unchanged, suspected and failed records. Exit status 7
+    (input error) if anything failed.
     """
     from pipeline.ingest import ingest_paths
 
@@ -38,7 +38,9 @@ def ingest_cmd(obj, paths, workers, proposers, origin, batch_size, quiet) -> Non
     for line in summary.lines():
         click.echo(line, err=line.startswith("  FAILED"))
     if not summary.ok:
-        sys.exit(1)
+        from pipeline.errors import InputError
+
+        sys.exit(InputError.exit_code)
 
 
 @click.command("papers")

@@ -26,20 +26,23 @@ def _emit(data: str | bytes, output: str | None) -> None:
 @click.command("report")
 @click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False),
               help="Directory to write the report into (created if needed).")
+@click.option("--only", multiple=True, metavar="ARTEFACT",
+              help="Build only this artefact (repeatable); `fedatlas plugins` lists them.")
 @pass_ctx
-def report_cmd(obj, out_dir: str) -> None:
+def report_cmd(obj, out_dir: str, only: tuple[str, ...]) -> None:
     """Write the review's report: overview tables (Markdown, CSV, LaTeX, HTML) with heatmaps,
     PRISMA 2020 flow diagram, taxonomy, gap analysis, co-occurrence network and index.html."""
     from pipeline.report import build_report
 
-    files = build_report(obj.store(), out_dir)
+    files = build_report(obj.store(), out_dir, only=list(only) or None)
     for path in files:
         click.echo(str(path))
     click.echo(f"{len(files)} files written; open {Path(out_dir) / 'index.html'}", err=True)
 
 
 @click.command("export-bib")
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris"]), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default="bibtex", show_default=True,
+              help="BibTeX, RIS, or CSL-JSON (Zotero, pandoc --citeproc).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def export_bib_cmd(obj, fmt: str, output: str | None) -> None:

@@ -31,16 +31,22 @@ from pipeline.errors import StoreError
               help="Connections handled at once; more are answered 503 straight away.")
 @click.option("--memory-mb", default=4096, show_default=True, type=click.IntRange(min=0),
               help="Memory cap of each worker process in MiB (0: none).")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (e.g. https://yasgui.org; '*' for any) read the endpoint "
+                   "cross-origin; repeatable. Updates are never allowed cross-origin.")
+@click.option("--base-iri", default=None, metavar="IRI",
+              help="Base IRI of relative IRIs in queries and updates (default: the /query URL).")
 @click.option("--log/--no-log", default=True, show_default=True, help="Log one line per request to stderr.")
 @click.pass_obj
 def serve_cmd(obj, host: str, port: int, token: str | None, allow_service: bool, timeout_s: float,
               max_rows: int, max_bytes: int, max_body: int, workers: int, max_connections: int,
-              memory_mb: int, log: bool) -> None:
+              memory_mb: int, cors_origins: tuple[str, ...], base_iri: str | None, log: bool) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (queries at /query, updates at /update).
 
     \b
     Read-only unless started with --token; SERVICE refused unless --allow-service.
-    Clients: SPARQLWrapper, curl, YASGUI, or another Atlas: fedatlas --store URL/query ...
+    Clients: SPARQLWrapper, curl, YASGUI (served at / in a browser), or another
+    Atlas: fedatlas --store URL/query ...  The default graph is the union of all graphs.
     Results as SPARQL JSON/XML/CSV/TSV; CONSTRUCT/DESCRIBE as Turtle/N-Triples/JSON-LD
     (by Accept header or ?format=).
     """
@@ -53,6 +59,7 @@ def serve_cmd(obj, host: str, port: int, token: str | None, allow_service: bool,
         location=location, host=host, port=port, token=token or None, allow_service=allow_service,
         timeout_s=timeout_s, max_rows=max_rows, max_bytes=max_bytes, max_body=max_body, workers=workers,
         max_connections=max_connections, memory_mb=memory_mb, log=log,
+        cors_origins=tuple(cors_origins), base_iri=base_iri,
     )
     if not config.is_loopback:
         click.echo(f"warning: listening on {host}, not loopback: anyone who can reach this machine can query "

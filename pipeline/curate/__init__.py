@@ -15,15 +15,18 @@ mismatch raises :class:`pipeline.errors.StaleWriteError` and writes nothing.
 from pipeline.curate.agreement import (coding_agreement, coding_reviewers, cohen_kappa, screening_agreement, screening_kappas,
                         screening_reviewers)
 from pipeline.curate.codebook import (add_memo, categories, code_page, create_category, create_technique, define, memos, merge,
-                       move_code, open_codes, rename, set_category, split, techniques)
+                       move_code, open_codes, refine, rename, set_category, split, techniques, uncategorised)
 from pipeline.curate.effects import assessments, cell, cell_history, disagreements, matrix, set_effect
 from pipeline.curate.events import (LATEST, Event, Reviewer, effective_stack, history, latest_decision, latest_decisions, recent,
                      reviewer, undo)
 from pipeline.curate.proposals import (ProposalView, accept, add_code, bulk_accept, code_labels, current_status, edit, locate,
                         paper_text, papers, paragraph_of, proposals, reject)
+from pipeline.curate.methods import (MethodView, accept_into, add_method, assign, mark_no_method, method_views, methods_of,
+                                    refresh as refresh_methods, rename_method)
 from pipeline.curate.query import check_read_only, run_read_only, saved_queries
 from pipeline.curate.screening import (add_record, conflicts, decisions as screening_decisions, exclusion_reasons, mark_duplicate,
-                        prisma_counts, records, resolve, screen, set_exclusion_reasons, included_papers)
+                        records, resolve, screen, set_exclusion_reasons, included_papers)
+from pipeline.curate.prisma import prisma_counts
 from pipeline.curate.suggest import suggest_merges
 
 __all__ = [name for name in dir() if not name.startswith("_")]

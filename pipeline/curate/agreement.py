@@ -22,15 +22,16 @@ CODING_ACTIONS = ("accept", "reject", "edit", "add_code", "undo")
 
 
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa of two raters' labels on the same items (None when no items).
+    """Cohen's kappa of two raters' labels on the same items; None ("n/a") for fewer than two items.
 
     kappa = (p_o - p_e) / (1 - p_e); when both raters use one and the same
-    label throughout (p_e = 1) agreement is perfect and kappa is 1.0.
+    label throughout (p_e = 1) agreement is perfect and kappa is 1.0. On one
+    item kappa says nothing (it would read 0 or 1 by chance), so it is None.
     """
     if len(a) != len(b):
         raise ValueError("both raters must label the same items")
     n = len(a)
-    if n == 0:
+    if n < 2:
         return None
     po = sum(x == y for x, y in zip(a, b)) / n
     ca, cb = Counter(a), Counter(b)

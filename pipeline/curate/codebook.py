@@ -286,3 +286,54 @@ def code_page(store: Store, code: "str | NamedNode") -> dict:
                       "source": f"proposal ({v.status}, {v.proposer})"} for v in coded]
         return {"technique": tech, "excerpts": excerpts, "papers": sorted({e["paper"] for e in excerpts if e["paper"]}),
                 "memos": memos(store, t), "history": history(store, t)}
+
+
+def uncategorised(store: Store) -> list[dict]:
+    """Open codes not (yet) merged into a refined technique: what axial coding still has to place."""
+    with store.session():
+        live = {t.iri for t in techniques(store)}
+        return [c for c in open_codes(store) if c["technique"] not in live]
+
+
+def refine(store: Store, who: "str | Reviewer", open_codes_: list[str], into: "str | NamedNode | None" = None,
+           new_label: str | None = None, definition: str = "") -> str:
+    """Merge open codes into refined technique ``into``, or keep them as a new technique ``new_label``.
+
+    One transaction (a create decision when new, one move decision per open code); returns the
+    technique's IRI.
+    """
+    from pipeline.curate.events import commit
+
+    who = reviewer(who)
+    if (into is None) == (not new_label):
+        raise InputError("give either a technique to merge into or a label for a new technique")
+    if not open_codes_:
+        raise InputError("choose the open codes to merge")
+    with store.session():
+        known = {c["iri"] for c in open_codes(store)}
+        bad = [c for c in open_codes_ if node(c).value not in known]
+        if bad:
+            raise InputError(f"not open codes: {', '.join(bad)}")
+        ops: list[Op] = []
+        if new_label:
+            label = _clean(new_label, "label", max_len=200)
+            t = technique(slug(label))
+            adds = [(t, RDF.type, FA.AdaptationTechnique), (t, RDF.type, SKOS.Concept),
+                    (t, SKOS.inScheme, TECHNIQUE_SCHEME), (t, FA.key, lit(slug(label))),
+                    (t, SKOS.prefLabel, lit(label, lang="en")), (t, PROV.wasAttributedTo, who.iri),
+                    (t, PROV.generatedAtTime, dt(now_iso()))]
+            if definition.strip():
+                adds.append((t, SKOS.definition, lit(_clean(definition, "definition"), lang="en")))
+            ops.append(Op("create", t, {"label": label, "open_codes": list(open_codes_)}, None, adds=adds,
+                          requires=[(f"ASK {{ GRAPH ?g {{ {t} ?p ?o }} }}", f"a technique {t.value} exists already",
+                                     False)]))
+            checks = []
+        else:
+            t = node(into)
+            checks = [_is_technique(t), _not_deprecated(t)]
+        for oc in open_codes_:
+            o = node(oc)
+            adds, removes = _set(store, o, FA.refinedAs, t)
+            ops.append(Op("move", o, {"technique": t.value}, LATEST, adds, removes, requires=list(checks)))
+        commit(store, who, ops)
+    return t.value

@@ -160,6 +160,10 @@ def _stale_check(op: Op, based_on: str | None) -> tuple[str, str, bool]:
             f"(you saw {b.value})", True)
 
 
+AFTER_COMMIT: list = []
+"""Callables ``f(store)`` run after every committed decision batch (derived read models, e.g. methods)."""
+
+
 def commit(store: Store, who: "str | Reviewer", ops: list[Op], when: str | None = None) -> list[str]:
     """Write ``ops`` as decisions of ``who`` in one transaction; returns their IRIs.
 
@@ -212,6 +216,8 @@ def commit(store: Store, who: "str | Reviewer", ops: list[Op], when: str | None 
                 tx.add(s, p, o, g)
             seen[key] = d.value
         store.commit(tx)
+        for after in AFTER_COMMIT:
+            after(store)
     return [op.decision.value for op in ops]
 
 

@@ -25,6 +25,7 @@ from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, dt
 
 STATUS_BY_IRI = {FA["Status" + s.capitalize()].value: s for s in ("proposed", "accepted", "rejected", "edited")}
 FA_NS = FA.base
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 CURATED_PROPS = (FA_NS + "status", FA_NS + "proposesCode", FA_NS + "evidence")
 
 
@@ -50,6 +51,7 @@ class ProposalView:
     latest: str | None = None  # latest decision IRI (pass back as based_on)
     code_label: str = ""
     extra: dict = field(default_factory=dict)
+    label: str = ""  # the proposer's label (an open code's name when no refined technique matched)
 
 
 def _merge(rows: list[dict], key: str) -> dict[str, dict[str, Any]]:
@@ -94,7 +96,8 @@ def proposals(store: Store, paper: "str | NamedNode | None" = None) -> list[Prop
             excerpt=ex, text=str(exp.get(FA_NS + "text", "")),
             start=_int(exp.get(FA_NS + "charStart")), end=_int(exp.get(FA_NS + "charEnd")),
             page=_int(exp.get(FA_NS + "page")), manual=p in manual, latest=latest.get(p),
-            code_label=labels.get(code, local_name(code) if code else "")))
+            label=str(props.get(RDFS_LABEL, "")),
+            code_label=labels.get(code, local_name(code)) if code else str(props.get(RDFS_LABEL, "")) or "new open code"))
     out.sort(key=lambda v: (v.paper, v.kind, -(v.score or 0.0), v.iri))
     return out
 

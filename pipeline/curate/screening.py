@@ -11,7 +11,6 @@ else ``conflict`` (they disagree) or ``None`` (nobody decided yet).
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from pyoxigraph import NamedNode
@@ -41,8 +40,12 @@ def decision_node(paper: "str | NamedNode", stage: str, who: "str | Reviewer") -
 
 
 def screen(store: Store, who: "str | Reviewer", paper: "str | NamedNode", stage: str, decision: str,
-           reason: str | None = None, based_on: Any = LATEST) -> str:
-    """``who``'s decision on a record at a stage; exclusion at full text needs a reason."""
+           reason: str | None = None, based_on: Any = LATEST, ranking: "tuple[str, str] | None" = None) -> str:
+    """``who``'s decision on a record at a stage; exclusion at full text needs a reason.
+
+    ``ranking`` is (model name, version) of the ranker that put the record in
+    front of the reviewer (prioritised screening); it is kept in the decision's provenance.
+    """
     who = reviewer(who)
     st = stage_name(stage)
     if decision not in DECISIONS:
@@ -52,10 +55,10 @@ def screen(store: Store, who: "str | Reviewer", paper: "str | NamedNode", stage:
         raise InputError("a full-text exclusion needs a reason", hint="pick one of the exclusion reasons")
     p = node(paper)
     n = decision_node(p, st, who)
-    return _write_decision(store, who, n, p, st, decision, reason, based_on, "screen", [])
+    return _write_decision(store, who, n, p, st, decision, reason, based_on, "screen", [], ranking)
 
 
-def _write_decision(store, who, n, p, st, decision, reason, based_on, action, informed) -> str:
+def _write_decision(store, who, n, p, st, decision, reason, based_on, action, informed, ranking=None) -> str:
     with store.session():
         removes = [(s, pr, o) for s, pr, o in _node_triples(store, n)]
         adds = [(n, RDF.type, FA.ScreeningDecision), (n, FA.aboutPaper, p), (n, FA.stage, FA[st]),
@@ -64,7 +67,11 @@ def _write_decision(store, who, n, p, st, decision, reason, based_on, action, in
         if reason:
             adds.append((n, FA.reason, lit(reason)))
         adds += [(n, PROV.wasInformedBy, node(i)) for i in informed]
-        op = Op(action, n, {"paper": p.value, "stage": st, "decision": decision, "reason": reason}, based_on,
+        payload = {"paper": p.value, "stage": st, "decision": decision, "reason": reason}
+        if ranking:
+            adds += [(n, FA.rankingModel, lit(ranking[0])), (n, FA.rankingModelVersion, lit(ranking[1]))]
+            payload["ranking"] = {"model": ranking[0], "version": ranking[1]}
+        op = Op(action, n, payload, based_on,
                 adds, removes, requires=[(f"ASK {{ GRAPH ?g {{ {p} a fa:Paper }} }}", f"no record {p.value}", True)])
         return write(store, who, op)
 
@@ -113,8 +120,8 @@ def _final(ds: list[dict]) -> tuple[str | None, str | None]:
         return None, None
     if len(votes) == 1:
         v = votes.pop()
-        reasons = [d["reason"] for d in ds if d["reason"]]
-        return v, reasons[0] if reasons else None
+        reasons = sorted(d["reason"] for d in ds if d["reason"])
+        return v, reasons[0] if reasons else None  # reviewers agree; the first reason in order (as the saved query)
     return "conflict", None
 
 
@@ -123,11 +130,13 @@ def records(store: Store) -> list[dict]:
     with store.session():
         rows = store.select("""
             SELECT ?p (SAMPLE(?t0) AS ?title) (SAMPLE(?s0) AS ?source) (SAMPLE(?dup0) AS ?dup)
-                   (SAMPLE(?y0) AS ?year) (SAMPLE(?a0) AS ?abstract) (SAMPLE(?c0) AS ?comment) WHERE {
+                   (SAMPLE(?y0) AS ?year) (SAMPLE(?a0) AS ?abstract) (SAMPLE(?c0) AS ?comment)
+                   (SAMPLE(?au0) AS ?authors) (SAMPLE(?v0) AS ?venue) WHERE {
               GRAPH ?g { ?p a fa:Paper }
               OPTIONAL { GRAPH ?g1 { ?p dcterms:title ?t0 } } OPTIONAL { GRAPH ?g2 { ?p fa:recordSource ?s0 } }
               OPTIONAL { GRAPH ?g3 { ?p fa:duplicateOf ?dup0 } } OPTIONAL { GRAPH ?g4 { ?p dcterms:issued ?y0 } }
               OPTIONAL { GRAPH ?g5 { ?p fa:abstract|dcterms:abstract ?a0 } } OPTIONAL { GRAPH ?g6 { ?p rdfs:comment ?c0 } }
+              OPTIONAL { GRAPH ?g7 { ?p bibo:authorList ?au0 } } OPTIONAL { GRAPH ?g8 { ?p dcterms:isPartOf ?v0 } }
             } GROUP BY ?p""")
         by_paper: dict[str, list[dict]] = {}
         for d in decisions(store):
@@ -139,6 +148,7 @@ def records(store: Store) -> list[dict]:
         ds = by_paper.get(r["p"], [])
         rec = {"paper": r["p"], "title": r["title"] or local_name(r["p"]), "source": r["source"] or "database",
                "duplicate_of": r["dup"], "year": str(r["year"] or ""), "abstract": r["abstract"] or "",
+               "authors": r["authors"] or "", "venue": r["venue"] or "",
                "decisions": ds}
         for st in STAGES.values():
             rec[st], rec[st + "_reason"] = _final([d for d in ds if d["stage"] == st])
@@ -149,43 +159,6 @@ def records(store: Store) -> list[dict]:
 def conflicts(store: Store, stage: str) -> list[dict]:
     st = stage_name(stage)
     return [r for r in records(store) if r[st] == "conflict"]
-
-
-def prisma_counts(store: Store) -> dict:
-    """PRISMA 2020 flow numbers.
-
-    Returns a dict with keys: ``identified`` (total), ``by_source`` {database,
-    backward, forward, manual, ...: n}, ``duplicates_removed``, ``screened``
-    (title/abstract), ``excluded_title_abstract``, ``pending_title_abstract``,
-    ``conflicts_title_abstract``, ``assessed_full_text``, ``excluded_full_text``,
-    ``exclusion_reasons`` {reason: n}, ``pending_full_text``,
-    ``conflicts_full_text``, ``included`` and ``included_papers`` (IRIs).
-    A record goes to full text when its final title/abstract decision is
-    include or maybe.
-    """
-    recs = records(store)
-    by_source = Counter(r["source"] for r in recs)
-    unique = [r for r in recs if not r["duplicate_of"]]
-    ta = Counter(r["TitleAbstract"] for r in unique)
-    passed = [r for r in unique if r["TitleAbstract"] in ("include", "maybe")]
-    ft = Counter(r["FullText"] for r in passed)
-    reasons = Counter(r["FullText_reason"] or "(no reason)" for r in passed if r["FullText"] == "exclude")
-    return {
-        "identified": len(recs),
-        "by_source": {**{s: 0 for s in SOURCES}, **dict(by_source)},
-        "duplicates_removed": len(recs) - len(unique),
-        "screened": len(unique),
-        "excluded_title_abstract": ta["exclude"],
-        "pending_title_abstract": ta[None],
-        "conflicts_title_abstract": ta["conflict"],
-        "assessed_full_text": len(passed),
-        "excluded_full_text": ft["exclude"],
-        "exclusion_reasons": dict(reasons.most_common()),
-        "pending_full_text": ft[None] + ft["maybe"],
-        "conflicts_full_text": ft["conflict"],
-        "included": ft["include"],
-        "included_papers": sorted(r["paper"] for r in passed if r["FullText"] == "include"),
-    }
 
 
 # ---- records: manual, snowballing, duplicates ------------------------------------
@@ -233,7 +206,9 @@ def mark_duplicate(store: Store, who: "str | Reviewer", paper: "str | NamedNode"
 
 def included_papers(store: Store) -> list[str]:
     """IRIs of the papers whose final full-text decision is ``include`` (one rule: ``prisma_counts``)."""
-    return sorted(prisma_counts(store)["included_papers"])
+    from pipeline.curate.prisma import prisma_counts  # prisma counts these records
+
+    return prisma_counts(store)["included_papers"]
 
 
 # ---- the editable list of exclusion reasons ----------------------------------------

@@ -60,20 +60,21 @@ def suggest_merges(store: Store, threshold: float = 0.75, encode: Encode | None 
                 "message": "embedding model not available (pipeline.propose.embed); merge suggestions are skipped"}
     with store.session():
         labels = {t.iri: t.label for t in techniques(store)}
-        codes = [c for c in open_codes(store) if c["technique"] in labels]
+        codes = [c for c in open_codes(store) if c["technique"] in labels or not c["technique"]]  # uncategorised open codes (accepted proposals) are suggested too
     if len(codes) < 2:
         return {"available": True, "suggestions": [], "message": "fewer than two open codes"}
     vecs = np.asarray(encode([f"{c['label']}: {c['text']}" for c in codes]), dtype=np.float32)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
     out = []
     for group in clusters(vecs, threshold):
-        techs = sorted({codes[i]["technique"] for i in group})
-        if len(techs) < 2:
+        techs = sorted({codes[i]["technique"] for i in group if codes[i]["technique"]})
+        loose = [codes[i] for i in group if not codes[i]["technique"]]
+        if len(group) < 2 or (len(techs) < 2 and not loose):
             continue
         sims = vecs[group] @ vecs[group].T
         mean = float((sims.sum() - len(group)) / max(1, len(group) * (len(group) - 1)))
         out.append({"techniques": [{"iri": t, "label": labels[t]} for t in techs],
-                    "open_codes": [codes[i] for i in group], "similarity": round(mean, 3)})
+                    "open_codes": [codes[i] for i in group], "uncategorised": loose, "similarity": round(mean, 3)})
     out.sort(key=lambda s: -s["similarity"])
     return {"available": True, "suggestions": out,
             "message": f"{len(out)} suggestion(s) at similarity >= {threshold}"}

@@ -103,6 +103,8 @@ def source_quads(key: str, src: Source, origin: str, meta: Document | None = Non
         quads.append(Quad(s, FA.contentHash, lit(src.sha256), g))
     if meta is not None:
         quads += [Quad(s, p, o, g) for p, o in field_terms(meta, abstract=src.kind not in ("pdf",))]
+    if src.raw:  # the record as the database wrote it: exports give it back unchanged
+        quads.append(Quad(s, DCTERMS.bibliographicCitation, lit(src.raw), g))
     return quads
 
 

@@ -9,63 +9,33 @@ group ``fedatlas.proposers``); an unknown name lists the known ones::
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
-from pipeline.errors import UnknownNameError
-from pipeline.propose.base import (CHALLENGES, DEFAULT_THRESHOLDS, KINDS, NAS_TYPES, CodebookEntry, Exemplar,
-                   ProposalContext, Proposer, document_from_record, ensure_sentences)
+from pipeline.propose.base import (CHALLENGES, DEFAULT_THRESHOLDS, KINDS, NAS_TYPES, PROPOSERS, CodebookEntry,
+                                   Exemplar, ProposalContext, Proposer, document_from_record, ensure_sentences)
 
 __all__ = [
-    "CHALLENGES", "NAS_TYPES", "KINDS", "DEFAULT_THRESHOLDS", "CodebookEntry", "Exemplar",
+    "CHALLENGES", "NAS_TYPES", "KINDS", "DEFAULT_THRESHOLDS", "PROPOSERS", "CodebookEntry", "Exemplar",
     "ProposalContext", "Proposer", "available_proposers", "default_proposers", "get_proposer",
     "propose_all", "register", "document_from_record", "ensure_sentences",
 ]
 
-_REGISTRY: dict[str, type[Proposer]] = {}
-
 
 def register(cls: type[Proposer]) -> type[Proposer]:
-    """Register a proposer class under its ``name`` (usable as a decorator)."""
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def _load_builtins() -> None:
-    if _REGISTRY:
-        return
-    from pipeline.propose import codes, llm, technique
-
-    for cls in (codes.ChallengeHybridV2, codes.ChallengeRulesV2, codes.ChallengeEmbedV2,
-                codes.NasTypeHybridV2, codes.NasTypeRulesV2, technique.TechniqueOpenV2,
-                # v1: title+abstract-tuned predecessors, kept registered for reproducibility
-                codes.ChallengeHybrid, codes.ChallengeRules, codes.ChallengeEmbed,
-                codes.NasTypeHybrid, codes.NasTypeRules, technique.TechniqueOpen,
-                llm.LLMOpenAI, llm.LLMLlamaCpp):
-        register(cls)
-    for ep in entry_points(group="fedatlas.proposers"):
-        cls = ep.load()
-        _REGISTRY.setdefault(cls.name, cls)
+    """Register a proposer class under its ``name`` (kept for callers of the old API)."""
+    return PROPOSERS.register(cls)  # type: ignore[return-value]
 
 
 def available_proposers() -> list[str]:
-    _load_builtins()
-    return sorted(_REGISTRY)
+    return PROPOSERS.names()
 
 
 def get_proposer(name: str, **params) -> Proposer:
     """A new proposer instance by versioned name; ``params`` go to its constructor."""
-    _load_builtins()
-    cls = _REGISTRY.get(name)
-    if cls is None:
-        raise UnknownNameError(f"unknown proposer {name!r}",
-                               hint="known proposers: " + ", ".join(available_proposers()))
-    return cls(**params)
+    return PROPOSERS.get(name)(**params)
 
 
 def default_proposers() -> list[Proposer]:
     """The proposers ``ingest`` runs unless told otherwise (the LLM ones are off)."""
-    _load_builtins()
-    return [cls() for name, cls in sorted(_REGISTRY.items()) if cls.default_enabled]
+    return [cls() for _, cls in PROPOSERS.items() if getattr(cls, "default_enabled", False)]
 
 
 def propose_all(doc, context: ProposalContext | None = None,

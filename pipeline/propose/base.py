@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from pipeline import vocab
+from pipeline import registry, vocab
 from pipeline.document import Document, Proposal, Sentence
 
 CHALLENGES = (
@@ -98,6 +98,13 @@ class ProposalContext:
     def exemplars_for(self, kind: str, accepted: bool | None = None) -> list[Exemplar]:
         return [e for e in self.exemplars
                 if e.kind == kind and (accepted is None or e.accepted == accepted)]
+
+
+#: Every proposer class by versioned name: built-ins register with ``@PROPOSERS.register`` in
+#: their module, plugins through the entry-point group ``fedatlas.proposers`` (never hiding a built-in).
+PROPOSERS: registry.Registry[type["Proposer"]] = registry.Registry(
+    "proposers", builtins=("pipeline.propose.codes", "pipeline.propose.technique", "pipeline.propose.llm"))
+registry.KNOWN_REGISTRY_MODULES.append(__name__)
 
 
 class Proposer:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import (ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
+from pipeline.propose.base import (PROPOSERS, ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
 from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
 from pipeline.propose.scoring import (CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues,
                       p_from_similarity)
@@ -205,6 +205,7 @@ class CodeProposer(Proposer):
         return sorted(proposals, key=lambda p: -p.score)
 
 
+@PROPOSERS.register
 class ChallengeHybrid(CodeProposer):
     """v1: every sentence counts alike (tuned on title + abstract). Kept for reproducibility."""
 
@@ -212,12 +213,14 @@ class ChallengeHybrid(CodeProposer):
     default_enabled = False
 
 
+@PROPOSERS.register
 class ChallengeRules(CodeProposer):
     name = "challenge-rules-v1"
     use_embeddings = False
     default_enabled = False
 
 
+@PROPOSERS.register
 class ChallengeEmbed(CodeProposer):
     name = "challenge-embed-v1"
     use_cues = False
@@ -225,6 +228,7 @@ class ChallengeEmbed(CodeProposer):
     default_enabled = False
 
 
+@PROPOSERS.register
 class ChallengeHybridV2(ChallengeHybrid):
     """v2: reads full text by section (identical to v1 on title + abstract records)."""
 
@@ -233,16 +237,19 @@ class ChallengeHybridV2(ChallengeHybrid):
     default_enabled = True
 
 
+@PROPOSERS.register
 class ChallengeRulesV2(ChallengeRules):
     name = "challenge-rules-v2"
     structure_aware = True
 
 
+@PROPOSERS.register
 class ChallengeEmbedV2(ChallengeEmbed):
     name = "challenge-embed-v2"
     structure_aware = True
 
 
+@PROPOSERS.register
 class NasTypeHybrid(CodeProposer):
     """NAS types: cues decide (named strategies are lexical); similarity only nudges.
 
@@ -281,12 +288,14 @@ class NasTypeHybrid(CodeProposer):
         return sorted(proposals, key=lambda p: -p.score)
 
 
+@PROPOSERS.register
 class NasTypeRules(NasTypeHybrid):
     name = "nastype-rules-v1"
     use_embeddings = False
     default_enabled = False
 
 
+@PROPOSERS.register
 class NasTypeHybridV2(NasTypeHybrid):
     """v2: the paper's own search strategy. Method sections count fully; related work,
     experiments (baselines) and statements about cited work count little."""
@@ -302,6 +311,7 @@ class NasTypeHybridV2(NasTypeHybrid):
     default_enabled = True
 
 
+@PROPOSERS.register
 class NasTypeRulesV2(NasTypeHybridV2):
     name = "nastype-rules-v2"
     use_embeddings = False

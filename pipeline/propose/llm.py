@@ -29,7 +29,7 @@ from pathlib import Path
 from pipeline import vocab
 from pipeline.document import Document, Proposal, Sentence
 from pipeline.errors import InputError, NetworkUnavailableError
-from pipeline.propose.base import (CHALLENGES, NAS_TYPES, ProposalContext, Proposer, ensure_sentences, iri_for,
+from pipeline.propose.base import (PROPOSERS, CHALLENGES, NAS_TYPES, ProposalContext, Proposer, ensure_sentences, iri_for,
                    load_lexicon, make_proposal)
 
 log = logging.getLogger(__name__)
@@ -235,6 +235,7 @@ class LLMProposer(Proposer):
         return out
 
 
+@PROPOSERS.register
 class LLMOpenAI(LLMProposer):
     """An OpenAI-compatible chat endpoint (Ollama, llama.cpp server, vLLM)."""
 
@@ -288,6 +289,7 @@ def smollm2_gguf() -> Path | None:
     return None
 
 
+@PROPOSERS.register
 class LLMLlamaCpp(LLMProposer):
     """A GGUF model in-process via llama-cpp-python."""
 

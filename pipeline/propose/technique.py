@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import (CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
+from pipeline.propose.base import (PROPOSERS, CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
                    is_title, load_lexicon, make_proposal)
 from pipeline.propose.structure import is_full_text, locate
 
@@ -28,6 +28,7 @@ _LEAD = re.compile(r"^(specifically|furthermore|moreover|in addition|besides|the
                    r"finally|also|additionally)\s*,?\s+", re.I)
 
 
+@PROPOSERS.register
 class TechniqueOpen(Proposer):
     name = "technique-open-v1"
     kind = "technique"
@@ -188,6 +189,7 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / min(len(ta), len(tb))
 
 
+@PROPOSERS.register
 class TechniqueOpenV2(TechniqueOpen):
     """Open codes from the paper's own method, deduplicated and capped.
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["build_report", "included_papers", "prisma_counts"]
 
 
-def build_report(store: "Store", out_dir: str | Path = "report") -> list[Path]:
+def build_report(store: "Store", out_dir: str | Path = "report", only: list[str] | None = None) -> list[Path]:
     """Write the report into ``out_dir`` (created if needed); returns the files written."""
     from pipeline.report.build import build_report as build
 
-    return build(store, out_dir)
+    return build(store, out_dir, only=only)

@@ -1,4 +1,4 @@
-"""Report figures (matplotlib, headless): heatmaps, PRISMA flow, taxonomy tree, gaps, network.
+"""Report figures (matplotlib, headless): heatmaps, taxonomy tree, gaps, network (PRISMA: ``prisma.py``).
 
 Every function returns a ``Figure``; :func:`save` writes it as PNG and SVG.
 """
@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import FancyBboxPatch, Patch  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from pipeline.report.tables import SYMBOLS, Table  # noqa: E402
 from pipeline.report.analysis import GapMatrix, TaxonNode  # noqa: E402
@@ -69,48 +69,6 @@ def effect_heatmap(table: Table) -> Figure:
     ax.set_title(table.title, fontsize=10)
     handles = [Patch(facecolor=EFFECT_COLOURS[k], edgecolor="#999999", label=EFFECT_NAMES[k]) for k in EFFECT_COLOURS]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
-    return fig
-
-
-def _box(ax, x: float, y: float, w: float, h: float, text: str, colour: str = "#f7f7f7") -> None:
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02", facecolor=colour, edgecolor="#333333"))
-    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=7.5, wrap=True)
-
-
-def _arrow(ax, x0: float, y0: float, x1: float, y1: float) -> None:
-    ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "->", "color": "#333333"})
-
-
-def prisma_diagram(counts: dict[str, Any]) -> Figure:
-    """A PRISMA 2020 flow diagram (new reviews, databases + other sources)."""
-    ident = counts.get("identified", {})
-    src_lines = "\n".join(f"{k}: n = {v}" for k, v in ident.items()) or "none"
-    reasons = lambda d: "\n".join(f"{_wrap(k, 34)}: n = {v}" for k, v in d.items())  # noqa: E731
-    fig, ax = plt.subplots(figsize=(8.5, 9))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 12)
-    ax.axis("off")
-    ax.set_title("PRISMA 2020 flow diagram", fontsize=11)
-    for y, label in ((10.0, "Identification"), (5.9, "Screening"), (0.9, "Included")):
-        ax.text(0.15, y, label, rotation=90, fontsize=9, fontweight="bold", va="center")
-    L, R, W = 0.6, 5.6, 4.2
-    _box(ax, L, 9.0, W, 2.2, f"Records identified\n(n = {counts.get('identified_total', 0)})\n{src_lines}", "#dbe9f6")
-    _box(ax, R, 9.0, W, 2.2, f"Records removed before screening:\nduplicates (n = {counts.get('duplicates', 0)})\n"
-         f"awaiting screening (n = {counts.get('awaiting_screening', 0)})")
-    _box(ax, L, 6.9, W, 1.4, f"Records screened\n(title/abstract)\n(n = {counts.get('screened', 0)})")
-    _box(ax, R, 6.9, W, 1.4, f"Records excluded\n(n = {counts.get('excluded_screening', 0)})\n"
-         + reasons(counts.get("excluded_screening_reasons", {})))
-    _box(ax, L, 4.3, W, 1.6, f"Reports assessed for eligibility\n(full text)\n(n = {counts.get('assessed', 0)})")
-    _box(ax, R, 3.6, W, 3.0, f"Reports excluded (n = {counts.get('excluded_fulltext', 0)})\n"
-         + reasons(counts.get("excluded_fulltext_reasons", {})) + f"\n\nPending decision (n = {counts.get('pending', 0)})"
-         + (f"\nReviewer conflicts (n = {counts['conflicts']})" if counts.get("conflicts") else ""))
-    _box(ax, L, 0.3, W, 1.4, f"Studies included in review\n(n = {counts.get('included', 0)})", "#d9f0d3")
-    _arrow(ax, L + W / 2, 9.0, L + W / 2, 8.3)
-    _arrow(ax, L + W, 10.1, R, 10.1)
-    _arrow(ax, L + W / 2, 6.9, L + W / 2, 5.9)
-    _arrow(ax, L + W, 7.6, R, 7.6)
-    _arrow(ax, L + W / 2, 4.3, L + W / 2, 1.7)
-    _arrow(ax, L + W, 5.1, R, 5.1)
     return fig
 
 

@@ -5,6 +5,11 @@ assessment is current until a later decision invalidates it with
 ``prov:invalidatedAtTime``). When the current assessments of different coders
 disagree, the cell is *disputed* until they resolve it.
 
+Methods are every method of the review, bundled or curated: the methods read
+model (``pipeline.curate.methods``) keeps ``fad:graph/methods`` current, so a
+paper included at full text whose technique codes were accepted gets a row.
+The method table has one row per method with at least one coded technique.
+
 Aggregation rule for a method (documented in README): a method's effect on a
 challenge combines the cells of the techniques it uses for that challenge:
 
@@ -156,7 +161,7 @@ def technique_table(store: Store) -> Table:
 def method_table(store: Store) -> Table:
     cols = challenges(store)
     cells = technique_cells(store)
-    ms = methods(store)
+    ms = [m for m in methods(store) if m[2]]  # a row for every method with coded techniques
     table = Table("FedNAS method x FedNAS challenge", "method", [(m, lab) for m, lab, _ in ms], cols)
     for m, _, ts in ms:
         for c, _, _ in cols:

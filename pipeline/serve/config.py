@@ -27,6 +27,8 @@ class EndpointConfig:
         isolate_network: run workers in an empty network namespace where the OS allows it
             (embedded stores without ``allow_service`` only).
         log: write one line per request to stderr.
+        base_iri: base IRI of relative IRIs in queries and updates (default: the /query URL).
+        cors_origins: origins whose pages may read cross-origin (``*``: any); updates never.
     """
 
     location: str
@@ -44,6 +46,8 @@ class EndpointConfig:
     memory_mb: int = 4096
     isolate_network: bool = True
     log: bool = False
+    base_iri: str | None = None
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def read_only(self) -> bool:

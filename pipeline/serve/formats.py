@@ -80,30 +80,59 @@ def _pick(ranked: list[str], types: dict[str, str], aliases: dict[str, str], def
     return default  # lenient: an unknown Accept still gets an answer, labelled with its type
 
 
-def negotiate(accept: str | None, format_param: str | None) -> tuple[str, str, str]:
-    """(result format, graph format, dataset format) for this request."""
+def _format_pair(value: str) -> tuple[str | None, str | None]:
+    """(result name, graph or dataset name) one ``format`` value names; (None, None) if none.
+
+    A value may be a name (``tsv``), a media type, or a comma list of media types (SPARQLWrapper
+    sends its Accept header there too)."""
+    key = value.strip().lower()
+    if "," in key:
+        for part in key.split(","):
+            pair = _format_pair(part.split(";")[0])
+            if pair != (None, None):
+                return pair
+        return None, None
+    if key in _RESULT_ALIASES or key in _GRAPH_ALIASES or "/" in key:
+        r = _RESULT_ALIASES.get(key) or {v: k for k, v in RESULT_TYPES.items()}.get(key)
+        g = _GRAPH_ALIASES.get(key) or {v: k for k, v in GRAPH_TYPES.items()}.get(key)
+        d = {v: k for k, v in DATASET_TYPES.items()}.get(key)
+        return r, g or d
+    return _FORMAT_PARAM.get(key, (None, None))
+
+
+def negotiate(accept: str | None, format_param: str | list[str] | None) -> tuple[str, str, str]:
+    """(result format, graph format, dataset format) for this request.
+
+    ``format_param``: the ``format``/``output`` values; several are one choice when each names
+    the same format (``format=tsv&format=text/tab-separated-values``), else a 400.
+    """
     ranked = _parse_accept(accept or "*/*")
     result = _pick(ranked, RESULT_TYPES, _RESULT_ALIASES, "json")
     graph = _pick(ranked, GRAPH_TYPES, _GRAPH_ALIASES, "turtle")
     dataset = _pick(ranked, DATASET_TYPES, {}, "trig")
-    if format_param:
-        key = format_param.strip().lower()
-        if key in _RESULT_ALIASES or key in _GRAPH_ALIASES or "/" in key:
-            r = _RESULT_ALIASES.get(key) or {v: k for k, v in RESULT_TYPES.items()}.get(key)
-            g = _GRAPH_ALIASES.get(key) or {v: k for k, v in GRAPH_TYPES.items()}.get(key)
-            d = {v: k for k, v in DATASET_TYPES.items()}.get(key)
-            pair = (r, g or d)
-        else:
-            pair = _FORMAT_PARAM.get(key)  # type: ignore[assignment]
-        if not pair or pair == (None, None):
+    values = [format_param] if isinstance(format_param, str) else list(format_param or [])
+    pairs = []
+    for value in values:
+        if not value.strip():
+            continue
+        pair = _format_pair(value)
+        if pair == (None, None):
             known = ", ".join(sorted(_FORMAT_PARAM))
-            raise EndpointError(400, f"unknown format {format_param!r}; known: {known}")
-        if pair[0]:
-            result = pair[0]
-        if pair[1] in GRAPH_TYPES:
-            graph = pair[1]
-        if pair[1] in DATASET_TYPES:
-            dataset = pair[1]
+            raise EndpointError(400, f"unknown format {value!r}; known: {known}")
+        pairs.append(pair)
+    if pairs:
+        merged = [None, None]
+        for pair in pairs:
+            for i in (0, 1):
+                if pair[i] and merged[i] and pair[i] != merged[i]:
+                    raise EndpointError(400, f"the format parameters name different formats: {values!r}; give one")
+                merged[i] = merged[i] or pair[i]
+        if merged[0]:
+            result = merged[0]
+        if merged[1] in GRAPH_TYPES:
+            graph = merged[1]
+        if merged[1] in DATASET_TYPES:
+            dataset = merged[1]
     return result, graph, dataset
 
 

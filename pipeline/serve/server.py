@@ -12,7 +12,6 @@ work itself runs in a :class:`WorkerPool` process under ``timeout_s``.
 from __future__ import annotations
 
 import hmac
-import html
 import json
 import re
 import socket
@@ -28,6 +27,7 @@ from pipeline.serve.config import EndpointConfig, EndpointError
 from pipeline.serve.formats import UPLOAD_TYPES, negotiate
 from pipeline.serve.guard import UPDATE_AT_QUERY
 from pipeline.serve.pool import WorkerPool
+from pipeline.serve.web import cors_headers, is_read, preflight_headers, static_file, yasgui_page
 from pipeline.serve.worker import Job, Reply
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
@@ -94,7 +94,12 @@ class EndpointHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
-        self.send_header("Vary", "Accept")
+        self.send_header("Vary", "Accept, Origin")
+        request_headers = getattr(self, "headers", None)  # absent when the request line was bad
+        path = urlsplit(getattr(self, "path", "") or "").path.rstrip("/") or "/"
+        if request_headers is not None and self.command != "OPTIONS" and is_read(path, self.command):
+            headers = {**cors_headers(request_headers.get("Origin"), self.server.config.cors_origins),
+                       **(headers or {})}
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
@@ -170,7 +175,12 @@ class EndpointHandler(BaseHTTPRequestHandler):
             pass
 
     def _content_type(self) -> str:
-        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        media, *options = (self.headers.get("Content-Type") or "").split(";")
+        for option in options:
+            key, _, value = option.partition("=")
+            if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+                raise EndpointError(415, f"request bodies must be UTF-8, not {value.strip()!r}")
+        return media.strip().lower()
 
     def _text(self, data: bytes) -> str:
         try:
@@ -191,10 +201,11 @@ class EndpointHandler(BaseHTTPRequestHandler):
 
     def _job(self, kind: str, params: dict[str, list[str]], **fields: Any) -> Job:
         config = self.server.config
-        result, graph, dataset = negotiate(self.headers.get("Accept"), _one(params, "format") or _one(params, "output"))
+        result, graph, dataset = negotiate(self.headers.get("Accept"),
+                                           params.get("format", []) + params.get("output", []))
         return Job(kind=kind, result_format=result, graph_format=graph, dataset_format=dataset,
                    allow_service=config.allow_service, max_rows=config.max_rows, max_bytes=config.max_bytes,
-                   wait_s=config.timeout_s, **fields)
+                   wait_s=config.timeout_s, base_iri=config.base_iri or self.server.url, **fields)
 
     def _run(self, job: Job) -> None:
         config = self.server.config
@@ -210,6 +221,8 @@ class EndpointHandler(BaseHTTPRequestHandler):
         graphs = {
             "default_graphs": tuple(_iri(g, "default-graph-uri") for g in params.get("default-graph-uri", [])),
             "named_graphs": tuple(_iri(g, "named-graph-uri") for g in params.get("named-graph-uri", [])),
+            # Oxigraph server's parameter, sent by Atlas's RemoteStore; the union is the default here anyway
+            "union_default": "union-default-graph" in params,
         }
         self._run(self._job("query", params, text=text, **graphs))
 
@@ -230,6 +243,11 @@ class EndpointHandler(BaseHTTPRequestHandler):
             self._run(self._job("graph_get", params, **self._graph_target(params)))
         elif path == "/":
             self._describe()
+        elif path.startswith("/static/"):
+            found = static_file(path)
+            if found is None:
+                raise EndpointError(404, f"no such file {path!r}")
+            self._send(200, found[0], found[1], {"Cache-Control": "max-age=3600"})
         elif path == "/update":
             raise EndpointError(405, "POST updates to /update", {"Allow": "POST"})
         else:
@@ -260,7 +278,14 @@ class EndpointHandler(BaseHTTPRequestHandler):
                     raise EndpointError(400, "missing 'update' form field")
             else:
                 raise EndpointError(415, "POST an update as application/sparql-update or as a form (update=...)")
-            self._run(self._job("update", params, text=text))
+            if kind == "application/x-www-form-urlencoded":
+                params = {**params, **parse_qs(self._text(body), keep_blank_values=True)}
+            using = {
+                "using_graphs": tuple(_iri(g, "using-graph-uri") for g in params.get("using-graph-uri", [])),
+                "using_named_graphs": tuple(_iri(g, "using-named-graph-uri")
+                                            for g in params.get("using-named-graph-uri", [])),
+            }
+            self._run(self._job("update", params, text=text, **using))
         elif path == "/store":
             self._write(params, replace=False)
         else:
@@ -309,16 +334,8 @@ class EndpointHandler(BaseHTTPRequestHandler):
             "predeclared_prefixes": PREFIXES,
         }
         if "text/html" in (self.headers.get("Accept") or ""):
-            rows = "".join(f"<li>{html.escape(k)}: {html.escape(json.dumps(v))}</li>" for k, v in info.items())
-            page = (
-                "<!doctype html><meta charset=utf-8><title>FedNAS Atlas SPARQL endpoint</title>"
-                "<h1>FedNAS Atlas SPARQL endpoint</h1>"
-                "<form action=/query method=get><textarea name=query rows=8 cols=80>"
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g</textarea><br>"
-                "<button>Run</button></form>"
-                f"<ul>{rows}</ul>"
-            )
-            self._send(200, page.encode(), "text/html; charset=utf-8")
+            page = yasgui_page("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            self._send(200, page, "text/html; charset=utf-8")
         else:
             self._send(200, json.dumps(info, indent=2).encode() + b"\n", "application/json")
 
@@ -336,6 +353,23 @@ class EndpointHandler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:  # noqa: N802
         self._dispatch(self._delete)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self._dispatch(self._options)
+
+    def _options(self) -> None:
+        """Allowed methods, and a CORS preflight answer for reads from an allowed origin."""
+        self._request_read()
+        path, _ = self._url()
+        allow = {"/query": "GET, HEAD, POST, OPTIONS", "/sparql": "GET, HEAD, POST, OPTIONS",
+                 "/update": "POST, OPTIONS", "/store": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
+                 "/": "GET, HEAD, OPTIONS"}.get(path)
+        if allow is None:
+            raise EndpointError(404, f"no such endpoint {path!r}; try /query, /update, /store or /")
+        headers = {"Allow": allow, **preflight_headers(
+            self.headers.get("Origin"), self.server.config.cors_origins, path,
+            self.headers.get("Access-Control-Request-Method"), self.headers.get("Access-Control-Request-Headers"))}
+        self._send(204, b"", "text/plain; charset=utf-8", headers)
 
 
 class EndpointServer(ThreadingHTTPServer):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.serve.config import EndpointError
+from pipeline.serve.dataset import apply_using, use_union_default
 from pipeline.serve.formats import media_type
 from pipeline.serve.guard import check_query, check_update
 
@@ -41,6 +42,10 @@ class Job:
     dataset_format: str = "trig"
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
+    union_default: bool = False
+    base_iri: str | None = None
     target: str = "graph"
     graph: str | None = None
     data: bytes = b""
@@ -185,11 +190,13 @@ def run_query(store: Any, job: Job) -> Reply:
         if job.default_graphs or job.named_graphs:
             raise EndpointError(400, "default-graph-uri / named-graph-uri are not supported over a remote store")
         return serialize_answer(store._query(sparql_prefixes() + job.text), job)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if not job.default_graphs and (job.union_default or use_union_default(job.text, (), job.named_graphs)):
+        kwargs["use_default_graph_as_union"] = True
     return _in_session(store, lambda: serialize_answer(store.db.query(job.text, prefixes=PREFIXES, **kwargs), job))
 
 
@@ -217,13 +224,14 @@ def run_update(store: Any, job: Job) -> Reply:
     from pipeline.vocab import PREFIXES, sparql_prefixes
 
     check_update(job.text, job.allow_service)
+    text = apply_using(job.text, job.using_graphs, job.using_named_graphs)
     if not _is_embedded(store):
         with store.session(write=True):
-            store._update(sparql_prefixes() + job.text)
+            store._update(sparql_prefixes() + text)
         return Reply(204)
     with store.session(write=True):
         try:
-            store.db.update(job.text, prefixes=PREFIXES)
+            store.db.update(text, prefixes=PREFIXES, base_iri=job.base_iri)
         except SyntaxError as e:
             raise EndpointError(400, f"SPARQL syntax error: {_first_line(e)}") from None
         except (OSError, RuntimeError) as e:

@@ -2,7 +2,7 @@
 
 PyMuPDF is AGPL, so everything PDF-library specific lives behind this small
 interface; ``pdf_backends`` maps names to backends (``pymupdf`` is the default,
-using pymupdf4llm's layout model for reading order and block classes across
+using PyMuPDF 2.x's bundled layout model (module ``pymupdf4llm``, AGPL like PyMuPDF) for reading order and block classes across
 columns; ``pymupdf-text`` is a plain fallback without the layout model).
 """
 

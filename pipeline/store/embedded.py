@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from pipeline.errors import QueryError, StoreBusyError, StoreError, TransactionError
+from pipeline.errors import InputError, QueryError, StoreBusyError, StoreError, TransactionError
 from pipeline.store.base import Store, check_nesting
 
 LOCK_NAME = "atlas.lock"
@@ -196,6 +196,21 @@ class EmbeddedStore(Store):
         except OSError as e:
             raise TransactionError(f"write failed: {_first_line(e)}") from None
 
+    def restore(self, source: str | os.PathLike[str]) -> int:
+        """Replace everything (default graph included) with the backup at ``source`` in one
+        transaction; returns the quads restored. The backup is opened read-only: no lock file
+        or log is written into it, so it stays exactly the snapshot it was."""
+        quads = read_backup(source)
+        tx = self.transaction()
+        tx.update("DROP SILENT ALL")
+        tx.add_quads(quads)
+        self.commit(tx)
+        return len(quads)
+
+    def is_empty(self) -> bool:
+        with self.session():
+            return next(iter(self.db.quads_for_pattern(None, None, None, None)), None) is None
+
     def backup(self, target: str | os.PathLike[str]) -> None:
         """A consistent snapshot of the database (RocksDB checkpoint)."""
         with self.session():
@@ -203,6 +218,27 @@ class EmbeddedStore(Store):
                 self.db.backup(str(target))
             except OSError as e:
                 raise StoreError(f"backup to {target} failed: {_first_line(e)}") from None
+
+
+def backup_db_path(source: str | os.PathLike[str]) -> Path:
+    """The RocksDB checkpoint inside a `fedatlas backup` directory (or the directory itself)."""
+    src = Path(source).expanduser()
+    return src / "oxigraph" if (src / "oxigraph").is_dir() else src
+
+
+def read_backup(source: str | os.PathLike[str]) -> list[ox.Quad]:
+    """Every quad of a backup, read without writing to it."""
+    db_path = backup_db_path(source)
+    if not (db_path / "CURRENT").is_file():
+        raise InputError(f"{source}: not a backup made by `fedatlas backup`")
+    db = None
+    try:
+        db = ox.Store.read_only(str(db_path))
+        return list(db.quads_for_pattern(None, None, None, None))
+    except OSError as e:
+        raise StoreError(f"cannot read backup {source}: {_first_line(e)}") from None
+    finally:
+        del db
 
 
 class _Solutions:

@@ -31,7 +31,7 @@ def app(app_store):
             # (AppTest does not keep sidebar widgets of st.navigation apps across reruns)
             self.at = at = AppTest.from_file(MAIN, default_timeout=60)
             if who:
-                at.session_state["reviewer_input"] = who
+                at.session_state["reviewer"] = who  # signed in (the sidebar's form sets it on submit)
             at.run()
             if page != "proposals":
                 at.switch_page(f"views/{page}.py").run()

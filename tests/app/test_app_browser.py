@@ -33,7 +33,9 @@ def test_browser_accept_and_screenshots(server, app_store):
     from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    proposal = iri("proposal", "a/challenge/noniid").value
+    from pipeline.ingest.testing import P_NONIID
+
+    proposal = P_NONIID
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pipeline import curate
-from pipeline.curate.testing import PAPER_A, PAPER_B
+from pipeline.ingest.testing import P_NONIID, PAPER_A, PAPER_B
 from pipeline.report.tables import technique_cells
 from pipeline.vocab import challenge, iri, technique
 
-P_NONIID = iri("proposal", "a/challenge/noniid").value
 FAP = technique("federated-architecture-parameter-averaging").value
 ECD = technique("early-candidate-dropping").value
 BASS = technique("budget-aware-subnet-sampling").value

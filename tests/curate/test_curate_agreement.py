@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline import curate
-from pipeline.curate.testing import PAPER_A
+from pipeline.ingest.testing import PAPER_A
 from pipeline.vocab import iri, technique
 
 
@@ -18,6 +18,7 @@ def test_kappa_hand_computed():
     assert curate.cohen_kappa(a, b) == pytest.approx(0.4)
     assert curate.cohen_kappa(["x", "x"], ["x", "x"]) == 1.0
     assert curate.cohen_kappa([], []) is None
+    assert curate.cohen_kappa(["x"], ["y"]) is None and curate.cohen_kappa(["x"], ["x"]) is None  # one item: n/a
 
 
 def test_kappa_matches_sklearn():
@@ -54,7 +55,7 @@ def test_screening_kappas_all_pairs(store):
         curate.screen(store, "ada", p, "title-abstract", x)
         curate.screen(store, "bob", p, "title-abstract", y)
     pairs = curate.screening_kappas(store, "title-abstract")
-    assert [(r["a"], r["b"], r["n"], r["kappa"]) for r in pairs] == [("ada", "bob", 1, 1.0)]
+    assert [(r["a"], r["b"], r["n"], r["kappa"]) for r in pairs] == [("ada", "bob", 1, None)]  # one record: n/a
 
 
 def test_merge_suggestions_with_injected_encoder(store):

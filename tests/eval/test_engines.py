@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from eval_fednas.accounting import Ledger
+from eval_fednas.engines.local import local_fit
 from eval_fednas.engines import make_engine
 from eval_fednas.models import PrunableCNN, init_model
 from eval_fednas.strategy import FedAvg, FederatedRun, TrainConfig, evaluate_clients
@@ -36,14 +37,37 @@ def test_deterministic_under_seed(digits_clients):
     assert acc1 == acc2 and all(torch.equal(p1[k], p2[k]) for k in p1)
 
 
-def test_flower_engine_agrees_with_builtin(digits_clients):
-    """One Flower test: Ray start-up dominates its runtime."""
+def test_flower_engine_agrees_with_builtin_and_ends_cleanly(digits_clients, capfd):
+    """One Flower test (Ray start-up dominates): same results, the real round count, a clean end, no orphans.
+
+    The same client appears twice in one round (as in FedNAS with groups off): both results must come back.
+    """
     pytest.importorskip("flwr")
+    psutil = pytest.importorskip("psutil")
+    from eval_fednas.engines.base import FitJob
+
     _, clients = digits_clients
     _, acc_b, lb = _fedavg("builtin", clients)
-    _, acc_f, lf = _fedavg("flower", clients)
+    p, b = init_model(ARCH, 0)
+    eng = make_engine("flower", clients)
+    run = FederatedRun(eng, FedAvg(0.75, TrainConfig(epochs=1, lr=0.1)), Ledger(len(clients)), seed=0)
+    p, b = run.run(ARCH, p, b, 3)
+    twice = eng.fit([FitJob(0, ARCH, p, {}, seed=1), FitJob(0, ARCH, p, {}, seed=2), FitJob(1, ARCH, p, {}, seed=3)])
+    ref = [local_fit(FitJob(0, ARCH, p, {}, seed=s), clients[0]) for s in (1, 2)]
+    spawned = psutil.Process().children(recursive=True)
+    assert spawned and eng.worker_pids
+    eng.close()
+    assert eng.rounds == 4 and eng.error is None  # 3 FedAvg rounds + 1, ended by close(), not by an exception
+    _, alive = psutil.wait_procs(spawned, timeout=60)
+    assert alive == []
+    assert not any(psutil.pid_exists(pid) for pid in eng.worker_pids)
+    assert "crashed" not in capfd.readouterr().err
+    assert [r.cid for r in twice] == [0, 0, 1] and all(r is not None for r in twice)
+    for r, want in zip(twice, ref):
+        assert all(torch.allclose(r.params[k], want.params[k], atol=1e-6) for k in want.params)
+    acc_f = evaluate_clients(ARCH, p, b, clients)
     assert abs(acc_b - acc_f) <= TOL
-    assert (lb.uplink == lf.uplink).all() and (lb.downlink == lf.downlink).all()
+    assert (lb.uplink == run.ledger.uplink).all() and (lb.downlink == run.ledger.downlink).all()
 
 
 @pytest.mark.gpu
@@ -70,3 +94,20 @@ def test_stacked_fit_matches_local_fit_per_client(digits_clients):
         assert (r.n_train, r.n_eval, r.train_macs, r.eval_macs) == (ref.n_train, ref.n_eval, ref.train_macs, ref.eval_macs)
         assert abs(r.correct - ref.correct) <= 1  # an argmax tie may flip with reduction order
         assert all(torch.allclose(r.params[k], ref.params[k], atol=1e-5) for k in p)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_keeps_data_params_and_results_on_the_device(digits_clients):
+    """Data move once (engine construction); fused parameters and client results never leave the GPU."""
+    _, clients = digits_clients
+    p, b = init_model(ARCH, 0)
+    with make_engine("builtin", clients, "cuda") as eng:
+        assert all(c.x_train.is_cuda and c.y_val.is_cuda for c in eng.clients)
+        run = FederatedRun(eng, FedAvg(1.0, TrainConfig(epochs=1, lr=0.1)), Ledger(len(clients)), seed=0)
+        p, b = run.run(ARCH, p, b, 2)
+        assert all(v.is_cuda for v in p.values())
+        from eval_fednas.engines.base import FitJob
+
+        res = eng.fit([FitJob(c.cid, ARCH, p, {}, seed=c.cid) for c in clients[:3]])
+        assert all(v.is_cuda for r in res for v in r.params.values())

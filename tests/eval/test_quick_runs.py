@@ -10,10 +10,13 @@ from eval_fednas.runner import run_experiment
 
 # Shrink the quick configs further so the whole suite stays fast.
 SMALLER = {
-    "xu-fednas": {"clients": 8, "pretrain_rounds": 2, "iterations": 1, "long_term_rounds": 1},
+    "xu-fednas": {"clients": 8, "pretrain_rounds": 2, "iterations": 1, "long_term_rounds": 1, "check_every": 1,
+                  "convergence_max_rounds": 2},
     "supernet-ranking": {"rounds": 2, "clients": 6},
     "fedoras-sampling": {"rounds": 2, "clients": 6},
     "fednas-darts": {"search_rounds": 1, "train_rounds": 1, "clients": 6, "alphas": [0.1, 100.0]},
+    "fbnetv3-predictor": {"proxy_rounds": 1, "n_labelled": 4},
+    "heterofl-width": {"rounds": 2},
 }
 
 
@@ -40,6 +43,17 @@ def test_quick_run_writes_results_and_replications(name, tmp_path, store):
     assert {r["claim"].rsplit("/", 1)[-1] for r in rows} == set(experiments.get(name).claims)
     assert all(r["verdict"].endswith("#Inconclusive") and r["smoke"] is True and r["nm"] >= 1 for r in rows)
     assert json.loads(rows[0]["cfg"])["experiment"] == name
+    # deviations from the paper sit on each Replication, one fa:deviation per item
+    devs = store.select("""SELECT ?claim (COUNT(?d) AS ?nd) WHERE { GRAPH <https://w3id.org/fedatlas/id/graph/evidence> {
+          ?r a fa:Replication ; fa:testsClaim ?claim ; fa:deviation ?d } } GROUP BY ?claim""")
+    assert {r["claim"].rsplit("/", 1)[-1] for r in devs} == set(experiments.get(name).claims)
+    assert all(r["nd"] == len(v["deviations"]) for r in devs for v in data["verdicts"]
+               if r["claim"].endswith("/" + v["claim"]))
+    # accounting checks are separate nodes with no verdict
+    checks = store.select("""SELECT ?claim ?v WHERE { GRAPH <https://w3id.org/fedatlas/id/graph/evidence> {
+          ?c a fa:AccountingCheck ; fa:checksClaim ?claim ; fa:checkPassed ?p . OPTIONAL { ?c fa:verdict ?v } } }""")
+    assert {r["claim"].rsplit("/", 1)[-1] for r in checks} == set(experiments.get(name).checks)
+    assert all(r.get("v") is None for r in checks)
 
 
 def test_unknown_experiment_lists_known_names():
@@ -63,3 +77,29 @@ def test_cli_run_and_list(tmp_path):
     assert res.exit_code == 0
     assert "fedoras-budget-sampling" in res.output and "inconclusive (smoke run)" in res.output
     assert "xu-table4-groups" in res.output and "not run" in res.output
+    assert "xu-fig6-all-off" in res.output and "accounting check not run (not a verdict)" in res.output
+
+
+def test_paper_scale_preset_is_the_papers_and_excludes_quick():
+    from pipeline.errors import AtlasError
+    from eval_fednas.runner import make_spec
+
+    spec = make_spec("xu-fednas", scale="paper")
+    p = spec.params
+    assert spec.scale == "paper" and p["dataset"] == "synthetic-cifar10" and p["groups"] == 20 and p["epochs"] == 4
+    assert p["schedule"] == [[5, 2], [10, 5], [15, 8], [99, 10]]  # Xu et al.'s CelebA schedule
+    devs = experiments.get("xu-fednas").deviations(p)["*"]
+    assert not any("local epoch" in d or "groups instead" in d for d in devs)  # matched, so not a deviation
+    with pytest.raises(AtlasError, match="exclude"):
+        make_spec("xu-fednas", quick=True, scale="paper")
+    with pytest.raises(AtlasError, match="no paper-scale preset"):
+        make_spec("supernet-ranking", scale="paper")
+
+
+def test_synthetic_cifar10_is_cifar_sized_and_deterministic():
+    from eval_fednas.data import synthetic_cifar10
+
+    x, y = synthetic_cifar10(200)
+    x2, y2 = synthetic_cifar10(200)
+    assert x.shape == (200, 3, 32, 32) and set(y.tolist()) <= set(range(10))
+    assert (x == x2).all() and (y == y2).all()

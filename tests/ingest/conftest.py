@@ -10,9 +10,9 @@ import pytest
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-SHARED_PDFS = HERE.parents[2] / "shared" / "pdfs"
-if not SHARED_PDFS.exists():
-    SHARED_PDFS = Path("/work/shared/pdfs")
+from atlas_testing import SHARED  # noqa: E402
+
+SHARED_PDFS = SHARED / "pdfs"
 
 
 @pytest.fixture(scope="session")

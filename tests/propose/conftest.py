@@ -9,10 +9,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from atlas_testing import SHARED  # noqa: E402
 from pipeline import vocab  # noqa: E402
 from pipeline.propose import CodebookEntry, ProposalContext  # noqa: E402
 
-DEV_GOLD = "/work/shared/dev-gold/gold.jsonl"
+DEV_GOLD = str(SHARED / "dev-gold" / "gold.jsonl")
 
 
 @pytest.fixture(scope="session")

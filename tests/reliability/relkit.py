@@ -400,21 +400,30 @@ def batch_problems(store, size: int = BATCH) -> tuple[int, list[str]]:
 def many_proposals_store(path, n: int = 40):
     """A seeded store with one paper holding ``n`` proposals (targets for decisions)."""
     from pipeline.store.corpus import init_store
-    from pipeline.curate.testing import make_ingested_paper
-    from pipeline.vocab import challenge
+    from pipeline.ingest.testing import make_ingested_paper
 
     store = open_store(path)
     init_store(store)
-    props = [{"id": f"rel/p{i}", "kind": "challenge", "code": challenge("non_iid_data"),
-              "quote": "Clients hold non-IID data", "score": 0.5 + i / (4 * n)} for i in range(n)]
-    make_ingested_paper(store, "rel2024-target", "Reliability target paper", "Decisions land here.", props)
+    make_ingested_paper(store, "rel2024-target", "Reliability target paper", "Decisions land here.",
+                        _target_specs(n), text=_TARGET_TEXT(n))
     return store
 
 
-def proposal_iris(n: int = 40) -> list[str]:
-    from pipeline.vocab import iri
+def _TARGET_TEXT(n: int) -> str:  # one distinct evidence sentence per proposal, as a real paper has
+    return " ".join(f"Client group {i} holds non-IID data." for i in range(n))
 
-    return [iri("proposal", f"rel/p{i}").value for i in range(n)]
+
+def _target_specs(n: int) -> list[dict]:
+    from pipeline.vocab import challenge
+
+    return [{"kind": "challenge", "code": challenge("non_iid_data"), "quote": f"Client group {i} holds non-IID data.",
+             "score": 0.5 + i / (4 * n)} for i in range(n)]
+
+
+def proposal_iris(n: int = 40) -> list[str]:
+    from pipeline.ingest.testing import proposal_node
+
+    return [proposal_node("rel2024-target", spec, _TARGET_TEXT(n)).value for spec in _target_specs(n)]
 
 
 # ---- worker roles -----------------------------------------------------------------------------

@@ -20,16 +20,17 @@ pytestmark = [pytest.mark.slow,
 def _hostile_store(path: Path):
     from pipeline import curate
     from pipeline.store.corpus import init_store
-    from pipeline.curate.testing import make_ingested_paper
+    from pipeline.ingest.testing import make_ingested_paper, proposal_node
     from pipeline.vocab import challenge, iri
 
     store = relkit.open_store(path)
     init_store(store)
     text = f"Title {SCRIPT}\n\nClients hold non-IID data {IMG} and {SCRIPT} differ in hardware."
-    make_ingested_paper(store, "xss2024-evil", f"Evil {SCRIPT} paper {IMG}", f"Abstract {IMG} {SCRIPT}",
-                        [{"id": "xss/c", "kind": "challenge", "code": challenge("non_iid_data"),
-                          "quote": f"non-IID data {IMG} and {SCRIPT}", "score": 0.9}], text=text)
-    curate.accept(store, f"<b>Eve</b>{IMG}", iri("proposal", "xss/c").value)
+    spec = {"kind": "challenge", "code": challenge("non_iid_data"), "quote": f"non-IID data {IMG} and {SCRIPT}",
+            "score": 0.9}
+    make_ingested_paper(store, "xss2024-evil", f"Evil {SCRIPT} paper {IMG}", f"Abstract {IMG} {SCRIPT}", [spec],
+                        text=text)
+    curate.accept(store, f"<b>Eve</b>{IMG}", proposal_node("xss2024-evil", spec, text).value)
     return store
 
 

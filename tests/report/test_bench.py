@@ -6,6 +6,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
@@ -41,5 +43,8 @@ def test_bench_engines_agree_on_the_seed_corpus(tmp_path, capsys):
     for r in result["results"]:
         assert not r["rdflib_timed_out"]
         assert r["rows"] == r["rdflib_rows"], r["query"]
-        assert r["oxigraph_ms"] > 0 and r["ratio"] > 0
+        # the ratio is the two timings of the same run, not a number on its own
+        assert r["ratio"] == pytest.approx(r["rdflib_ms"] / r["oxigraph_ms"])
+    # the engines agree on answers with rows, not only on empty ones
+    assert sum(r["rows"] > 0 for r in result["results"]) >= len(result["results"]) // 2
     assert "rdflib/Oxigraph" in capsys.readouterr().out

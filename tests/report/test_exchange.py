@@ -61,7 +61,8 @@ def test_bibtex_round_trips_through_atlas_ingestion(seed_store, tmp_path):
 def test_bibtex_escapes_special_characters():
     from pipeline.report.exchange.bib import BibRecord, to_bibtex
 
-    text = to_bibtex([BibRecord("x", "k 1", "Cost & 50% of {x}_y", ["A B"], "2024", "J. #1")])
+    text = to_bibtex([BibRecord("x", "k 1", "article", {"title": "Cost & 50% of {x}_y", "author": ["A B"],
+                                                         "year": "2024", "journal": "J. #1"})])
     assert r"Cost \& 50\% of \{x\}\_y" in text and "@article{k1," in text
 
 

@@ -12,7 +12,7 @@ import pytest
 EXPECTED = [
     *(f"{stem}.{ext}" for stem in ("method_x_challenge", "technique_x_challenge") for ext in ("md", "csv", "tex", "html")),
     *(f"{stem}_heatmap.{ext}" for stem in ("method_x_challenge", "technique_x_challenge") for ext in ("png", "svg")),
-    "prisma.png", "prisma.svg", "prisma.json", "taxonomy.md", "taxonomy.png", "taxonomy.svg",
+    "prisma.png", "prisma.svg", "prisma.json", "prisma.csv", "taxonomy.md", "taxonomy.png", "taxonomy.svg",
     "gaps.md", "gaps.csv", "gaps.png", "gaps.svg", "cooccurrence.graphml", "cooccurrence.png", "cooccurrence.svg",
     "index.html",
 ]
@@ -54,8 +54,8 @@ def test_prisma_counts_from_screening_records(report_dir):
 
     counts = json.loads((report_dir / "prisma.json").read_text())
     assert counts["included"] == 3
-    assert counts["excluded_fulltext"] == 3
-    assert counts["excluded_fulltext_reasons"] == {"Not a FedNAS method (centralised NAS)": 3}
+    assert counts["excluded_reports"] == 3
+    assert counts["exclusion_reasons"] == {"Not a FedNAS method (centralised NAS)": 3}
     assert counts["screened"] == 6
 
 

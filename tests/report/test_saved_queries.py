@@ -78,9 +78,9 @@ def test_nas_type_gaps_match_the_report_gap_matrix(seed_store):
 
 
 def test_claims_without_replication(seed_store, shared_evidence_store):
-    assert len(run(seed_store, "claims_without_replication")) == 12  # no replication in the seed corpus
+    assert len(run(seed_store, "claims_without_replication")) == 16  # no replication in the seed corpus
     keys = {r["claimKey"] for r in run(shared_evidence_store, "claims_without_replication")}
-    assert len(keys) == 10
+    assert len(keys) == 14
     assert "xu-fig6-all-off" not in keys and "xu-table3-drop100" not in keys  # real replications
     assert "xu-fig6-drn-off" in keys  # a smoke run is no replication
 
@@ -92,9 +92,13 @@ def test_contradicting_replications(seed_store, shared_evidence_store):
 
 
 def test_papers_per_prisma_stage(seed_store):
-    rows = {r["stage"].rsplit("#", 1)[-1]: r for r in run(seed_store, "papers_per_prisma_stage")}
-    assert (rows["TitleAbstract"]["included"], rows["TitleAbstract"]["excluded"]) == (6, 0)
-    assert (rows["FullText"]["included"], rows["FullText"]["excluded"]) == (3, 3)
+    from pipeline.curate.prisma import BOXES, prisma_counts
+
+    rows = {r["box"]: int(r["count"]) for r in run(seed_store, "papers_per_prisma_stage")}
+    assert (rows["screened"], rows["excluded_screening"], rows["assessed"]) == (6, 0, 6)
+    assert (rows["included"], rows["excluded_reports"]) == (3, 3)
+    counts = prisma_counts(seed_store)
+    assert rows == {b: counts[b] for b in BOXES}
 
 
 def test_rejected_machine_codes(seed_store, shared_evidence_store):

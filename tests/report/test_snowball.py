@@ -51,8 +51,9 @@ def test_backward_records_count_in_prisma(evidence_store):
     before = prisma_counts(evidence_store)
     backward(evidence_store)
     after = prisma_counts(evidence_store)
-    assert after["identified"].get("backward") == 2
-    assert after["identified_total"] == before["identified_total"] + 2
+    assert after["identified_by_source"].get("backward") == 2
+    assert after["identified"] == before["identified"] + 2
+    assert after["awaiting_screening"] == before["awaiting_screening"] + 2
 
 
 def test_backward_on_the_seed_corpus_finds_nothing_new(seed_store, invoke):

@@ -49,8 +49,9 @@ def test_serve_prints_url_answers_and_stops_on_ctrl_c(store_dir):
         with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=30) as resp:
             assert b"true" in resp.read()
         process.send_signal(signal.SIGINT)
-        assert process.wait(20) == 0
+        # an event (the process ends), with a generous bound only against a hang: no timing claim
+        assert process.wait(300) == 0
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait(5)
+            process.wait(60)

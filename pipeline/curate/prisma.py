@@ -1,0 +1,158 @@
+"""PRISMA 2020 flow numbers: the ONE function that counts them (:func:`prisma_counts`).
+
+The app, ``fedatlas report``, ``fedatlas prisma`` and the saved query
+``corpus/queries/papers_per_prisma_stage.rq`` all show these numbers (a test
+checks that they agree).
+
+*Records* are what searches returned; *papers* are the unique works left after
+duplicates were merged. :func:`identified_records` lists each paper's records
+(every source record the ingest loop kept: ``fa:hasSource``; a corpus, manual
+or snowballing record without a source file counts once per graph it was
+written in). A paper with k records contributes k - 1 "duplicate records
+removed"; a paper marked ``fa:duplicateOf`` another (curate ``duplicate``)
+contributes all its records. When ingest records each merge as its own triples,
+only :func:`identified_records` changes.
+
+The flow follows the PRISMA 2020 template for new reviews with databases,
+registers *and* other methods: two identification streams (``dbr``: databases
+and registers; ``other``: citation searching, manual additions, ...). A paper
+belongs to ``dbr`` when any of its records came from a database or register.
+Atlas screens every record at title/abstract, so both streams carry the same
+boxes; records still awaiting a decision, pending ones and unresolved
+conflicts are boxes of their own, never counted as removed or excluded.
+Each stream reads top-down (tested)::
+
+    identified - duplicates - awaiting_screening            = screened
+    screened - excluded_screening - conflicts_screening     = sought
+    sought - not_retrieved                                  = assessed
+    assessed - excluded_reports - pending                   = included
+
+A record goes to full text when its final title/abstract decision is include
+or maybe; a full-text exclusion for the reason "Full text not available" is a
+report not retrieved; a full-text maybe, conflict or no decision is pending.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.store import Store
+from pipeline.curate.screening import records
+
+DBR_SOURCES = ("database", "register")
+STREAMS = ("dbr", "other")
+NOT_RETRIEVED_REASON = "Full text not available"
+BOXES = ("identified", "duplicates", "awaiting_screening", "screened", "excluded_screening", "conflicts_screening",
+         "sought", "not_retrieved", "assessed", "excluded_reports", "pending", "conflicts_full_text", "included")
+
+
+def identified_records(store: Store) -> dict[str, list[str]]:
+    """paper IRI -> the record source of each record identified for it (``database``, ``backward``, ...)."""
+    rows = store.select("""
+        SELECT DISTINCT ?p ?rec ?src WHERE {
+          { GRAPH ?g { ?p a fa:Paper ; fa:hasSource ?rec . OPTIONAL { ?rec fa:recordSource ?src } } }
+          UNION
+          { GRAPH ?g { ?p a fa:Paper . OPTIONAL { ?p fa:recordSource ?src } }
+            FILTER NOT EXISTS { GRAPH ?g { ?p fa:hasSource ?any } } BIND(?g AS ?rec) }
+        }""")
+    by_record: dict[tuple[str, str], str] = {}
+    for r in rows:
+        key = (r["p"], r["rec"])
+        if r["src"] or key not in by_record:
+            by_record[key] = r["src"] or ""
+    out: dict[str, list[str]] = {}
+    for (p, _), src in sorted(by_record.items()):
+        out.setdefault(p, []).append(src)
+    return out
+
+
+def stream_of(sources: list[str]) -> str:
+    return "dbr" if any(s in DBR_SOURCES for s in sources) else "other"
+
+
+def _stream_counts() -> dict:
+    return {**{b: 0 for b in BOXES}, "identified_by_source": Counter(), "exclusion_reasons": Counter(),
+            "included_papers": []}
+
+
+def prisma_counts(store: Store) -> dict:
+    """The PRISMA 2020 numbers, per stream (``streams.dbr``, ``streams.other``) and in total.
+
+    Top-level keys are the totals of :data:`BOXES` plus ``identified_by_source``
+    {source: records}, ``exclusion_reasons`` {reason: reports},
+    ``not_retrieved`` (reports), ``included_papers`` (IRIs) and ``streams``.
+    """
+    with store.session():
+        recs = records(store)
+        sources = identified_records(store)
+    streams = {s: _stream_counts() for s in STREAMS}
+    for rec in recs:
+        srcs = [s or rec["source"] or "database" for s in sources.get(rec["paper"], [])] or [rec["source"] or "database"]
+        c = streams[stream_of(srcs)]
+        c["identified"] += len(srcs)
+        c["identified_by_source"].update(srcs)
+        if rec["duplicate_of"]:
+            c["duplicates"] += len(srcs)
+            continue
+        c["duplicates"] += len(srcs) - 1
+        _place(c, rec)
+    out: dict = {"streams": {}}
+    for name, c in streams.items():
+        c["identified_by_source"] = dict(sorted(c["identified_by_source"].items()))
+        c["exclusion_reasons"] = dict(c["exclusion_reasons"].most_common())
+        c["included_papers"] = sorted(c["included_papers"])
+        out["streams"][name] = c
+    for b in BOXES:
+        out[b] = sum(streams[s][b] for s in STREAMS)
+    out["identified_by_source"] = dict(sorted((Counter(streams["dbr"]["identified_by_source"])
+                                               + Counter(streams["other"]["identified_by_source"])).items()))
+    out["exclusion_reasons"] = dict((Counter(streams["dbr"]["exclusion_reasons"])
+                                     + Counter(streams["other"]["exclusion_reasons"])).most_common())
+    out["included_papers"] = sorted(streams["dbr"]["included_papers"] + streams["other"]["included_papers"])
+    return out
+
+
+def _place(c: dict, rec: dict) -> None:
+    """Count one unique paper in the box its final decisions put it in."""
+    ta, ft, reason = rec["TitleAbstract"], rec["FullText"], rec["FullText_reason"]
+    if ta is None:
+        c["awaiting_screening"] += 1
+        return
+    c["screened"] += 1
+    if ta == "exclude":
+        c["excluded_screening"] += 1
+        return
+    if ta == "conflict":
+        c["conflicts_screening"] += 1
+        return
+    c["sought"] += 1  # include or maybe at title/abstract
+    if ft == "exclude" and (reason or "") == NOT_RETRIEVED_REASON:
+        c["not_retrieved"] += 1
+        return
+    c["assessed"] += 1
+    if ft == "exclude":
+        c["excluded_reports"] += 1
+        c["exclusion_reasons"][reason or "(no reason)"] += 1
+    elif ft == "include":
+        c["included"] += 1
+        c["included_papers"].append(rec["paper"])
+    else:  # None, maybe or conflict
+        c["pending"] += 1
+        if ft == "conflict":
+            c["conflicts_full_text"] += 1
+
+
+def check_invariants(counts: dict) -> list[str]:
+    """The top-down sums that each stream's boxes must satisfy ([] when all hold)."""
+    bad = []
+    for name, c in counts["streams"].items():
+        for lhs, minus, rhs in ((("identified",), ("duplicates", "awaiting_screening"), "screened"),
+                                (("screened",), ("excluded_screening", "conflicts_screening"), "sought"),
+                                (("sought",), ("not_retrieved",), "assessed"),
+                                (("assessed",), ("excluded_reports", "pending"), "included")):
+            got = sum(c[k] for k in lhs) - sum(c[k] for k in minus)
+            if got != c[rhs]:
+                bad.append(f"{name}: {lhs[0]} - {' - '.join(minus)} = {got} != {rhs} {c[rhs]}")
+        if sum(c["exclusion_reasons"].values()) != c["excluded_reports"]:
+            bad.append(f"{name}: exclusion reasons do not sum to the reports excluded")
+    return bad

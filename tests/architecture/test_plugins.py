@@ -1,0 +1,65 @@
+"""A third-party package registers through a real entry point and shows up beside the built-ins.
+
+The plugin is a real installed distribution at the ``importlib.metadata`` level (a
+``.dist-info`` folder with ``entry_points.txt`` on ``sys.path``), not a patched registry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from atlas_testing import run_cli
+
+PLUGIN = '''
+def demo_artefact(ctx):
+    ctx.write("demo.txt", "papers: %d" % len(ctx.store.select("SELECT ?p WHERE { ?p a fa:Paper }")))
+    return [("demo", "Demo artefact", "<p>demo</p>")]
+
+def fake_gaps(ctx):
+    raise AssertionError("a plugin must never replace a built-in")
+'''
+
+
+@pytest.fixture
+def plugin_path(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    dist = site / "atlas_demo_plugin-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (site / "atlas_demo_plugin.py").write_text(PLUGIN)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: atlas-demo-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[fedatlas.report_artefacts]\n"
+        "demo-artefact = atlas_demo_plugin:demo_artefact\n"
+        "gaps = atlas_demo_plugin:fake_gaps\n")
+    return site
+
+
+def _env(site: Path) -> dict:
+    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+
+
+def test_plugin_is_listed_beside_builtins_and_cannot_hide_them(plugin_path):
+    out = run_cli("plugins", "--format", "json", env=_env(plugin_path))
+    assert out.returncode == 0, out.stderr
+    names = json.loads(out.stdout)["report_artefacts"]["names"]
+    assert names["demo-artefact"].startswith("plugin (atlas_demo_plugin:demo_artefact)")
+    assert names["gaps"] == "built-in"
+    assert {"overview-tables", "prisma-flow", "taxonomy", "cooccurrence"} <= set(names)
+
+
+def test_plugin_artefact_is_built_by_the_report_command(plugin_path, seeded_store, tmp_path):
+    out_dir = tmp_path / "report"
+    result = run_cli("report", "--out", str(out_dir), "--only", "demo-artefact", "--only", "gaps",
+                     store=seeded_store.location, env=_env(plugin_path))
+    assert result.returncode == 0, result.stderr
+    assert (out_dir / "demo.txt").read_text().startswith("papers: ")
+    assert (out_dir / "gaps.md").exists()
+
+
+def test_unknown_artefact_is_answered_with_the_known_ones(seeded_store, tmp_path):
+    result = run_cli("report", "--out", str(tmp_path / "r"), "--only", "gapz", store=seeded_store.location)
+    assert result.returncode != 0
+    assert "unknown report_artefact 'gapz'" in result.stderr and "prisma-flow" in result.stderr
