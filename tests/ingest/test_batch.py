@@ -70,12 +70,16 @@ def test_one_embedding_call_per_batch_of_records(tmp_path):
         embed._MODELS[emb.model_path] = real
 
 
-def test_one_transaction_per_batch_of_whole_files(seeded_store, tmp_path, monkeypatch):
+def _files(tmp_path):
     from make_synthetic import write_bibtex
 
     recs = _records(5)
-    files = [write_bibtex(recs[:3], tmp_path / "a.bib"), write_bibtex(recs[3:4], tmp_path / "b.bib"),
-             write_bibtex(recs[4:], tmp_path / "c.bib")]
+    return [write_bibtex(recs[:3], tmp_path / "a.bib"), write_bibtex(recs[3:4], tmp_path / "b.bib"),
+            write_bibtex(recs[4:], tmp_path / "c.bib")]
+
+
+def test_one_transaction_per_batch_of_records(seeded_store, tmp_path, monkeypatch):
+    files = _files(tmp_path)
     commits: list[int] = []
     real_commit = type(seeded_store).commit
 
@@ -85,10 +89,35 @@ def test_one_transaction_per_batch_of_whole_files(seeded_store, tmp_path, monkey
 
     monkeypatch.setattr(type(seeded_store), "commit", counting_commit)
     summary = ingest_paths(seeded_store, files, proposer_names=RULES, progress=False, batch_size=2)
-    # a.bib (3 records) fills a batch alone; b.bib + c.bib make the second; a file is never split
-    assert len(commits) == 2 and summary.counts()["new"] == 5
+    # a.bib's 3 records: 2 + 1; the second batch takes b.bib's record too; c.bib's record is the third
+    assert len(commits) == 3 and summary.counts()["new"] == 5
     again = ingest_paths(seeded_store, files, proposer_names=RULES, progress=False, batch_size=2)
-    assert len(commits) == 2 and again.counts()["unchanged"] == 5  # nothing to write: no transaction
+    assert len(commits) == 3 and again.counts()["unchanged"] == 5  # nothing to write: no transaction
+
+
+def test_a_file_over_several_transactions_is_still_all_or_nothing(seeded_store, tmp_path, monkeypatch):
+    from pipeline.errors import StoreError
+
+    files = _files(tmp_path)
+    before = seeded_store.canonical_dump()
+    real_commit = type(seeded_store).commit
+    calls = []
+
+    def second_write_fails(self, tx):  # the real store, with its second ingest write refused
+        calls.append(len(tx.inserts))
+        if len(calls) == 2:
+            raise StoreError("disk full (injected)")
+        return real_commit(self, tx)
+
+    monkeypatch.setattr(type(seeded_store), "commit", second_write_fails)
+    summary = ingest_paths(seeded_store, files[:2], proposer_names=RULES, progress=False, batch_size=2)
+    # batch 1 (a.bib's first 2 records) was committed, batch 2 (a's third + b's) failed: both files are undone
+    assert sorted(Path(f).name for f, _ in summary.failed) == ["a.bib", "b.bib"]
+    assert summary.counts()["records"] == 0 and all("disk full" in why for _, why in summary.failed)
+    monkeypatch.setattr(type(seeded_store), "commit", real_commit)
+    assert seeded_store.canonical_dump() == before
+    again = ingest_paths(seeded_store, files, proposer_names=RULES, progress=False, batch_size=2)
+    assert again.ok and again.counts()["new"] == 5
 
 
 @pytest.mark.parametrize("writer", ["write_bibtex", "write_ris"])
