@@ -44,4 +44,4 @@ if files and st.button("Ingest", type="primary", disabled=ingest_paths is None o
     with st.spinner("Parsing, embedding, proposing..."):
         summary = ingest_paths(store, paths, progress=False, on_file=on_file, origin=origin)
     bar.progress(1.0, text="Done")
-    st.json({k: v for k, v in vars(summary).items()} if hasattr(summary, "__dict__") else str(summary))
+    st.json(summary.as_dict())

@@ -16,19 +16,25 @@ import click
               help="Proposer names to run (default: all default ones). Repeatable.")
 @click.option("--origin", type=click.Choice(["database", "backward", "forward", "manual"]), default="database",
               show_default=True, help="PRISMA source of these records.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=256, show_default=True,
+              help="Records per parser pass, embedding call and store transaction (a file is never split).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
-def ingest_cmd(obj, paths, workers, proposers, origin, quiet) -> None:
+def ingest_cmd(obj, paths, workers, proposers, origin, batch_size, quiet) -> None:
     """Ingest PDFs, BibTeX, RIS, Markdown or text files (files, folders or globs).
 
     Each paper gets its own graph of machine output (metadata, text, references,
-    proposals). Unchanged files are skipped; changed files replace their paper's
-    machine output and keep every human decision. Exit status 7 (input error) if anything failed.
+    proposals). Unchanged records are skipped; changed ones replace their paper's
+    machine output and keep every human decision. Records sharing a DOI or arXiv
+    id are merged (each keeps its own metadata); similar titles without one are
+    kept apart and listed as suspected duplicates to confirm. The summary counts
+    new, merged, updated, unchanged, suspected and failed records. Exit status 7
+    (input error) if anything failed.
     """
     from pipeline.ingest import ingest_paths
 
     summary = ingest_paths(obj.store(), list(paths), workers=workers, proposer_names=list(proposers) or None,
-                           origin=origin, progress=not quiet)
+                           origin=origin, progress=not quiet, batch_size=batch_size)
     for line in summary.lines():
         click.echo(line, err=line.startswith("  FAILED"))
     if not summary.ok:

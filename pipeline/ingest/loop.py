@@ -2,8 +2,9 @@
 
 Records go through in batches (``pipeline.ingest.batch``: one parser pass and
 one embedding call per batch of records) and are written in batches
-(``pipeline.ingest.writer``: one store transaction per batch). A batch holds
-whole files only, so a record file is written all or nothing. Deduplication
+(``pipeline.ingest.writer``: one store transaction per batch of records, so
+memory stays bounded). A record file is still written all or nothing: when a
+batch fails, the earlier batches of its files are taken back (their undo logs). Deduplication
 (``pipeline.ingest.dedup``) merges only on a shared DOI or arXiv id and flags
 similar titles as suspected duplicates for the reviewer. An unchanged record
 is skipped; a changed one replaces its paper's machine output (its graph) and
@@ -25,12 +26,12 @@ from pipeline.ingest.batch import propose_batch
 from pipeline.ingest.dedup import DedupIndex
 from pipeline.ingest.paper_graph import now_literal
 from pipeline.ingest.summary import IngestSummary
-from pipeline.ingest.writer import BatchWriter
+from pipeline.ingest.writer import BatchWriter, UndoLog
 from pipeline.sources import known_suffixes
 from pipeline.store import Store
 from pipeline.vocab import iri, paper
 
-BATCH_SIZE = 256  # records per parser pass / embedding call, and per store transaction (whole files)
+BATCH_SIZE = 256  # records per parser pass / embedding call / store transaction
 
 
 def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -178,43 +179,76 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
                          proposer_names=names)
 
     def results():
+        """Per file: its result in parts (one per batch of records in this process), the last marked ``done``."""
         if workers > 1 and len(files) > 1:
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(context, workers)) as ex:
                 futures = [ex.submit(process_file, str(f), None, names, batch_size) for f in files]
                 for fut in futures:
-                    yield fut.result()
+                    yield {**fut.result(), "done": True}
         else:
+            proposers = _proposers(names)
             for f in files:
-                yield process_file(str(f), context, names, batch_size)
+                res = read_file(str(f))
+                docs = res["docs"]
+                if res["error"] or not docs:
+                    yield {**res, "docs": [], "done": True}
+                    continue
+                for i in range(0, len(docs), batch_size):
+                    pairs, problems, notes = propose_batch(docs[i:i + batch_size], context, proposers, str(f))
+                    last = i + batch_size >= len(docs)
+                    yield {"path": str(f), "error": None, "docs": pairs, "done": last,
+                           "problems": problems + (res["problems"] if last else []),
+                           "notes": notes + (res["notes"] if last else [])}
 
     bar = tqdm(desc="ingest", unit="record", disable=not progress, file=_stderr())
-    batch: list[str] = []  # files staged since the last transaction
-    marks = (0, 0)  # summary positions where the batch began
+    # files with records staged or committed but not finished; their undo logs and where their outcomes start
+    open_files: dict[str, tuple[UndoLog, int, int]] = {}
+    unfinished: list[str] = []  # open files whose records were all read but not all committed yet
 
-    def flush() -> None:
-        nonlocal batch, marks
+    def flush() -> bool:
         try:
-            writer.flush(lambda d: _match_references(d, writer.index))
-        except AtlasError as e:  # nothing of this batch was written: its files failed as a whole
-            del summary.records[marks[0]:], summary.suspected[marks[1]:]
-            summary.failed += [(f, f"{Path(f).name}: not written ({e.message})") for f in batch]
+            undo = writer.flush(lambda d: _match_references(d, writer.index))
+        except AtlasError as e:  # this batch wrote nothing; take back the earlier batches of its files
+            first = min((open_files[f][1], open_files[f][2]) for f in open_files) if open_files else None
+            total = UndoLog()
+            for f, (log, _, _) in open_files.items():
+                total.extend(log)
+                summary.failed.append((f, f"{Path(f).name}: not written ({e.message})"))
+            total.apply(store)
+            if first:
+                del summary.records[first[0]:], summary.suspected[first[1]:]
+            open_files.clear()
+            unfinished.clear()
             writer.discard(load_index(store))
-        batch, marks = [], (len(summary.records), len(summary.suspected))
+            return False
+        for log, _, _ in open_files.values():
+            log.extend(undo)
+        for f in unfinished:
+            open_files.pop(f, None)  # every record of it is committed now
+        unfinished.clear()
+        return True
 
+    done = 0
     with store.session(write=True):
-        for i, res in enumerate(results()):
-            if on_file:
-                on_file(i + 1, len(files), res["path"])
+        for res in results():
             summary.notes += res.get("notes", [])
+            path = res["path"]
             if res["error"]:
-                summary.failed.append((res["path"], res["error"]))
-                continue
-            summary.failed += [(res["path"], problem) for problem in res["problems"]]
-            for doc, proposals in res["docs"]:
-                writer.stage(doc, proposals)
-            bar.update(len(res["docs"]))
-            batch.append(res["path"])
-            if len(summary.records) - marks[0] >= batch_size:
+                summary.failed.append((path, res["error"]))
+            else:
+                summary.failed += [(path, problem) for problem in res["problems"]]
+                if path not in open_files:
+                    open_files[path] = (UndoLog(), len(summary.records), len(summary.suspected))
+                for doc, proposals in res["docs"]:
+                    writer.stage(doc, proposals)
+                bar.update(len(res["docs"]))
+            if res["done"]:
+                done += 1
+                if on_file:
+                    on_file(done, len(files), path)
+                if path in open_files:
+                    unfinished.append(path)
+            if writer.pending() >= batch_size:
                 flush()
         flush()
     bar.close()

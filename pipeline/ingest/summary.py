@@ -65,9 +65,18 @@ class IngestSummary:
         out["records"] = len(self.records)
         return out
 
+    def as_dict(self) -> dict:
+        """Plain data (JSON-ready): the counts, and each record's outcome."""
+        from dataclasses import asdict
+
+        return {"counts": self.counts(), "records": [asdict(r) for r in self.records],
+                "suspected": [asdict(s) for s in self.suspected], "failed": [list(f) for f in self.failed],
+                "notes": list(self.notes), "proposals": dict(self.proposals)}
+
     def lines(self) -> list[str]:
         n = self.counts()
-        out = [f"read {n['records']} record(s): {n['new']} new, {n['merged']} merged into existing papers "
+        written = len(set(self.ingested))
+        out = [f"ingested {written} paper(s) from {n['records']} record(s): {n['new']} new, {n['merged']} merged into existing papers "
                f"({n['merged_within_run']} within this run), {n['updated']} updated, {n['unchanged']} unchanged; "
                f"{n['suspected']} suspected duplicate(s) to confirm; {n['failed']} failed"]
         out += [f"  merged {r.label} into {r.key} (same {r.detail})" for r in self.records if r.outcome == "merged"]

@@ -45,6 +45,31 @@ def content_rank(doc: Document) -> tuple[int, int]:
 
 
 @dataclass
+class UndoLog:
+    """What takes committed batches back: graph -> its earlier quads ([] = it was new), added events."""
+
+    graphs: dict = field(default_factory=dict)
+    events: list[Quad] = field(default_factory=list)
+
+    def extend(self, other: "UndoLog") -> None:
+        for g, quads in other.graphs.items():
+            self.graphs.setdefault(g, quads)  # the oldest content wins
+        self.events += other.events
+
+    def apply(self, store: Store) -> None:
+        """One transaction restoring every graph and removing every event."""
+        if not self.graphs and not self.events:
+            return
+        tx = store.transaction()
+        for g, quads in self.graphs.items():
+            tx.clear_graph(g)
+            tx.add_quads(quads)
+        for q in self.events:
+            tx.remove(q.subject, q.predicate, q.object, q.graph_name)
+        store.commit(tx)
+
+
+@dataclass
 class PaperState:
     """A paper touched by the current batch."""
 
@@ -57,6 +82,7 @@ class PaperState:
     new_sources: list[SourceId] = field(default_factory=list)
     fixed: set = field(default_factory=set)  # field predicates owned by the corpus graph
     stored_fields: list[tuple] = field(default_factory=list)  # (p, o) in the paper graph, for patching
+    snapshot: list[Quad] = field(default_factory=list)  # the paper graph before this batch (to undo)
 
 
 class BatchWriter:
@@ -69,6 +95,7 @@ class BatchWriter:
         self.staged: dict[str, PaperState] = {}
         self.run_keys: set[str] = set()  # papers first written by this run
         self.events: list[Quad] = []
+        self._pending = 0
 
     # ---- deciding -------------------------------------------------------------------
     def stage(self, doc: Document, proposals: list[Proposal]) -> RecordOutcome:
@@ -104,6 +131,7 @@ class BatchWriter:
         return self._record(RecordOutcome(label, "new", key))
 
     def _record(self, outcome: RecordOutcome) -> RecordOutcome:
+        self._pending += outcome.outcome != "unchanged"
         self.summary.records.append(outcome)
         return outcome
 
@@ -155,21 +183,34 @@ class BatchWriter:
                         Quad(paper(key), FA.suspectedDuplicateOf, paper(other), g)]
 
     # ---- writing ---------------------------------------------------------------------
+    def pending(self) -> int:
+        """Records staged since the last flush."""
+        return self._pending
+
     def discard(self, index: DedupIndex) -> None:
         """Forget the staged batch (its transaction failed); ``index``: the store's state reloaded."""
-        self.staged, self.events, self.index = {}, [], index
+        self.staged, self.events, self.index, self._pending = {}, [], index, 0
         self.run_keys &= set(index.records)
 
-    def flush(self, cited_for) -> None:
-        """Write every staged paper and event in one transaction; ``cited_for(doc)`` links references."""
+    def flush(self, cited_for) -> "UndoLog":
+        """Write every staged paper and event in one transaction; ``cited_for(doc)`` links references.
+
+        Returns what undoes this transaction (graphs it created, the previous content of
+        graphs it changed, the events it added), so that a record file written in
+        several transactions can still be taken back as a whole.
+        """
+        undo = UndoLog()
         if not self.staged and not self.events:
-            return
+            return undo
         tx = self.store.transaction()
         for state in self.staged.values():
             tx.add_quads(self._paper_quads(state, tx, cited_for))
+            undo.graphs[paper_graph(state.key)] = state.snapshot if state.stored else []
         tx.add_quads(self.events)
         self.store.commit(tx)
-        self.staged, self.events = {}, []
+        undo.events = list(self.events)
+        self.staged, self.events, self._pending = {}, [], 0
+        return undo
 
     def _paper_quads(self, state: PaperState, tx, cited_for) -> list[Quad]:
         key, g = state.key, paper_graph(state.key)
@@ -197,6 +238,7 @@ def load_state(store: Store, key: str) -> PaperState:
     """A stored paper's source records (each with its own metadata) and current fields."""
     state = PaperState(key, stored=True)
     g, node = paper_graph(key), paper(key)
+    state.snapshot = store.quads(g)
     by_graph: dict[str, dict[str, str]] = {}
     corpus_files: list[tuple[str, str]] = []
     for r in store.select_terms(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):

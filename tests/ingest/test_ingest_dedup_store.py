@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline import vocab
@@ -55,7 +57,8 @@ def test_summary_counts_every_record_exactly(seeded_store, export):
     assert counts == {"new": 9, "merged": 2, "updated": 0, "unchanged": 0, "merged_within_run": 1,
                       "suspected": 1, "failed": 1, "records": 11}
     assert len(list_papers(seeded_store)) == before + 9
-    assert summary.lines()[0].startswith("read 11 record(s): 9 new, 2 merged into existing papers (1 within this run)")
+    assert json.loads(json.dumps(summary.as_dict()))["counts"] == counts  # what the app shows
+    assert summary.lines()[0].startswith("ingested 9 paper(s) from 11 record(s): 9 new, 2 merged into existing papers (1 within this run)")
     again = ingest_paths(seeded_store, [export], proposer_names=RULES, progress=False)
     assert again.counts()["unchanged"] == 11 and again.counts()["new"] == again.counts()["merged"] == 0
 
@@ -131,3 +134,12 @@ def test_pdf_citing_a_corpus_paper_is_not_merged_into_it(seeded_store, tmp_path)
     assert summary.counts()["new"] == 1 and summary.counts()["merged"] == 0
     assert [p for p in list_papers(seeded_store) if p["arxiv"] == "2004.08546"] == he_before
     assert any(p["title"].startswith("Heterogeneity-Aware") for p in list_papers(seeded_store))
+
+
+def test_store_with_merges_and_suspects_passes_shacl(seeded_store, export):
+    from pipeline.store.shacl import validate_store
+
+    ingest_paths(seeded_store, [export], proposer_names=RULES, progress=False)
+    assert _count(seeded_store, "fa:DuplicateMerge") == 2 and _count(seeded_store, "fa:SuspectedDuplicate") == 1
+    report = validate_store(seeded_store)
+    assert report.conforms, report

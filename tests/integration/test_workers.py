@@ -67,7 +67,7 @@ def _ingest_and_read(store, folder, workers: int):
     # oversubscribe the cores (with the default, --workers 2 burned ~3.5x the CPU of --workers 1)
     res = run_cli("ingest", str(folder), "--workers", str(workers), "--quiet", store=store, env=ONE_THREAD)
     assert res.returncode == 0, res.stderr + res.stdout
-    assert "ingested 3 paper(s)" in res.stdout and "failed 0" in res.stdout, res.stdout
+    assert "ingested 3 paper(s) from 3 record(s): 3 new" in res.stdout and "; 0 failed" in res.stdout, res.stdout
     papers = _papers(store)  # in-process (each CLI start costs ~2 s); proposals through the CLI
     props = json.loads(run_cli("proposals", "--status", "all", "--format", "json", store=store).stdout)
     return papers, props

@@ -1,0 +1,135 @@
+"""Batched machine work and batched writes: same results as one by one, fewer calls."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from pipeline.document import Document  # noqa: E402
+from pipeline.ingest import ingest_paths  # noqa: E402
+from pipeline.ingest.batch import annotate_batch, batch_sentences, propose_batch  # noqa: E402
+
+RULES = ["challenge-rules-v1", "nastype-rules-v1"]
+
+
+def _records(n: int) -> list[dict]:
+    from make_synthetic import synthetic_records
+
+    return synthetic_records(n, seed=3, with_abstract=1.0, duplicates=0.0)
+
+
+def test_batched_sentences_equal_the_per_document_ones():
+    from pipeline.propose.nlp import annotate
+
+    recs = _records(25)
+    recs[0]["abstract"] = "First paragraph ends here.\n\nSecond paragraph, et al. (2020) say so. Third sentence."
+    one = [annotate(Document(title=r["title"], abstract=r["abstract"], text=f"{r['title']}\n\n{r['abstract']}"))
+           for r in recs]
+    batch = [Document(title=r["title"], abstract=r["abstract"]) for r in recs]
+    annotate_batch(batch)
+    for a, b in zip(one, batch):
+        assert a.text == b.text
+        assert [(s.text, s.start, s.end, s.section, s.page) for s in a.sentences] == \
+               [(s.text, s.start, s.end, s.section, s.page) for s in b.sentences]
+
+
+class CountingModel:
+    """The real sentence-transformers model, counting how often it is asked to encode."""
+
+    def __init__(self, model) -> None:
+        self.model, self.calls = model, 0
+
+    def encode(self, *args, **kwargs):
+        self.calls += 1
+        return self.model.encode(*args, **kwargs)
+
+
+def test_one_embedding_call_per_batch_of_records(tmp_path):
+    from pipeline.propose import ProposalContext, default_proposers
+    from pipeline.propose import embed
+
+    emb = embed.Embedder(cache_dir=tmp_path / "emb")
+    real = emb.model
+    counting = CountingModel(real)
+    embed._MODELS[emb.model_path] = counting
+    try:
+        recs = _records(24)
+        context, proposers = ProposalContext(embedder=emb), default_proposers()
+        # the first batch also embeds the proposers' fixed texts (code descriptions), once per process
+        propose_batch([Document(title=r["title"], abstract=r["abstract"]) for r in recs[:12]], context, proposers, "a")
+        counting.calls = 0
+        docs = [Document(title=r["title"], abstract=r["abstract"]) for r in recs[12:]]
+        pairs, problems, _ = propose_batch(docs, context, proposers, "export.bib")
+        assert problems == [] and len(pairs) == 12 and sum(len(p) for _, p in pairs) > 0
+        assert counting.calls == 1  # every record sentence in one call; the proposers hit the cache
+    finally:
+        embed._MODELS[emb.model_path] = real
+
+
+def _files(tmp_path):
+    from make_synthetic import write_bibtex
+
+    recs = _records(5)
+    return [write_bibtex(recs[:3], tmp_path / "a.bib"), write_bibtex(recs[3:4], tmp_path / "b.bib"),
+            write_bibtex(recs[4:], tmp_path / "c.bib")]
+
+
+def test_one_transaction_per_batch_of_records(seeded_store, tmp_path, monkeypatch):
+    files = _files(tmp_path)
+    commits: list[int] = []
+    real_commit = type(seeded_store).commit
+
+    def counting_commit(self, tx):
+        commits.append(len(tx.inserts))
+        return real_commit(self, tx)
+
+    monkeypatch.setattr(type(seeded_store), "commit", counting_commit)
+    summary = ingest_paths(seeded_store, files, proposer_names=RULES, progress=False, batch_size=2)
+    # a.bib's 3 records: 2 + 1; the second batch takes b.bib's record too; c.bib's record is the third
+    assert len(commits) == 3 and summary.counts()["new"] == 5
+    again = ingest_paths(seeded_store, files, proposer_names=RULES, progress=False, batch_size=2)
+    assert len(commits) == 3 and again.counts()["unchanged"] == 5  # nothing to write: no transaction
+
+
+def test_a_file_over_several_transactions_is_still_all_or_nothing(seeded_store, tmp_path, monkeypatch):
+    from pipeline.errors import StoreError
+
+    files = _files(tmp_path)
+    before = seeded_store.canonical_dump()
+    real_commit = type(seeded_store).commit
+    calls = []
+
+    def second_write_fails(self, tx):  # the real store, with its second ingest write refused
+        calls.append(len(tx.inserts))
+        if len(calls) == 2:
+            raise StoreError("disk full (injected)")
+        return real_commit(self, tx)
+
+    monkeypatch.setattr(type(seeded_store), "commit", second_write_fails)
+    summary = ingest_paths(seeded_store, files[:2], proposer_names=RULES, progress=False, batch_size=2)
+    # batch 1 (a.bib's first 2 records) was committed, batch 2 (a's third + b's) failed: both files are undone
+    assert sorted(Path(f).name for f, _ in summary.failed) == ["a.bib", "b.bib"]
+    assert summary.counts()["records"] == 0 and all("disk full" in why for _, why in summary.failed)
+    monkeypatch.setattr(type(seeded_store), "commit", real_commit)
+    assert seeded_store.canonical_dump() == before
+    again = ingest_paths(seeded_store, files, proposer_names=RULES, progress=False, batch_size=2)
+    assert again.ok and again.counts()["new"] == 5
+
+
+@pytest.mark.parametrize("writer", ["write_bibtex", "write_ris"])
+def test_generated_exports_read_back_with_their_fields(tmp_path, writer):
+    import make_synthetic
+    from pipeline.sources import read_path
+
+    recs = make_synthetic.synthetic_records(40, seed=1)
+    path = getattr(make_synthetic, writer)(recs, tmp_path / ("x.bib" if writer == "write_bibtex" else "x.ris"))
+    result = read_path(path)
+    assert result.problems == [] and len(result.documents) == 40
+    for r, d in zip(recs, result.documents):
+        assert d.title == r["title"] and d.year == r["year"] and (d.doi or None) == (r["doi"] or None)
+        assert (d.arxiv or None) == (r["arxiv"] or None) and d.abstract == r["abstract"]
+        assert len(d.authors) == len(r["authors"])
