@@ -41,13 +41,38 @@ def go(page, key):
     page.get_by_role("heading", name=key.capitalize()).first.wait_for(timeout=30000)
 
 
-def choose(page, label, option):
+def settle(page) -> None:
+    """Wait until the app has finished its current run (Streamlit's running indicator is gone)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(150)
+    expect(page.get_by_test_id("stStatusWidget").get_by_text("Running")).to_have_count(0, timeout=60000)
+
+
+def choose(page, label, option, tries: int = 3):
     """Pick ``option`` (a substring) in the Streamlit selectbox labelled ``label``."""
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
-    box.click()
-    page.keyboard.type(option[:40])
-    page.get_by_role("option").filter(has_text=option).first.click()
-    page.wait_for_timeout(300)
+    from playwright.sync_api import expect
+
+    for attempt in range(tries):
+        settle(page)
+        box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
+        if option in box.inner_text():
+            return
+        try:
+            box.locator("input").click()
+            page.get_by_role("listbox").first.wait_for(timeout=10000)
+            box.locator("input").fill(option[:40])
+            page.get_by_role("option").filter(has_text=option).first.click(timeout=10000)
+            expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
+            settle(page)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
+        except Exception:  # noqa: BLE001 - a rerun replaced the widget under the pointer: try again
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
 
 
 def btn(page, label):
@@ -117,14 +142,18 @@ def journey(page, url, store, expect, ingest: bool = True):
 
     # include at both stages
     go(page, "screening")
-    choose(page, "Record", "FedRLNAS")
-    btn(page, "Include").click()
-    flash(page, "Included")
-    page.get_by_text("Full text", exact=True).first.click()
-    page.wait_for_timeout(500)
-    choose(page, "Record", "FedRLNAS")
-    btn(page, "Include").click()
-    flash(page, "Included")
+
+    def my_vote(stage):
+        return [d["decision"] for d in curate.screening_decisions(store, fed)
+                if d["stage"] == stage and d["reviewer"].endswith("/dave")]
+
+    for stage, label in (("TitleAbstract", "Title/abstract"), ("FullText", "Full text")):
+        page.get_by_test_id("stRadio").get_by_text(label, exact=True).click()
+        expect(page.get_by_test_id("stRadio").get_by_role("radio", name=label)).to_be_checked(timeout=20000)
+        choose(page, "Record", "FedRLNAS")
+        expect(page.get_by_role("heading", name=fed_title).first).to_be_visible(timeout=20000)
+        btn(page, "Include").click()
+        wait_until(page, lambda: my_vote(stage) == ["include"])
     assert [m.label for m in curate.methods_of(store, fed)] == ["FedRLNAS"]
 
     # proposals: focus in an input never triggers a shortcut
