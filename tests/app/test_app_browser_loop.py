@@ -245,3 +245,23 @@ def journey(page, url, store, expect, ingest: bool = True):
     tech = curate.methods_of(store, fed)[0].techniques[0]
     assert not [a for a in curate.assessments(store, tech, NONIID) if a["coder"].endswith("/dave")]
     curate.set_effect(store, "dave", tech, NONIID, "towards", "one controller per cluster of similar clients")
+
+
+def test_report_tables_fit_the_page(app_store, tmp_path):
+    """The offline report (index.html) shows both tables and the gap matrix without horizontal scrolling."""
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.report import build_report
+
+    build_report(app_store, tmp_path / "report")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 820, "height": 900})  # a laptop half-screen
+        page.goto((tmp_path / "report" / "index.html").as_uri())
+        widths = page.evaluate("""() => [...document.querySelectorAll('table')].map(
+            t => [t.getBoundingClientRect().right, document.documentElement.clientWidth])""")
+        wide = page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.screenshot(path=str(SHOTS / "report-index.png"), full_page=True)
+        browser.close()
+    assert len(widths) >= 3 and all(right <= width + 1 for right, width in widths), widths
+    assert wide
