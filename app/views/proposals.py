@@ -137,7 +137,7 @@ b2.button(f"Accept {n_bulk} above {threshold:.2f}", disabled=not who or n_bulk =
           **action(curate.bulk_accept, store, who, paper, threshold, seen={x.iri: x.latest for x in views},
                    success=f"Accepted {n_bulk} proposals"))
 
-with st.expander("Add a code the machine missed: select the passage in the paper", expanded=False):
+if st.toggle("Add a code the machine missed: select the passage in the paper", key="add_open"):
     kind = st.selectbox("Kind", PROPOSAL_KINDS, key="add_kind")
     prefix = {"challenge": "/challenge/", "nas_type": "/nastype/", "technique": "/technique/"}[kind]
     options = sorted((c for c in code_labels if prefix in c), key=lambda c: code_labels[c].lower())

@@ -151,7 +151,8 @@ def _stale_check(op: Op, based_on: str | None) -> tuple[str, str, bool]:
 
 
 AFTER_COMMIT: list = []
-"""Callables ``f(store)`` run after every committed decision batch (derived read models, e.g. methods)."""
+"""Callables ``f(store, actions)`` run after every committed decision batch (derived read models, e.g.
+methods); ``actions`` are the batch's action names, so a model can skip batches that cannot change it."""
 
 
 def commit(store: Store, who: "str | Reviewer", ops: list[Op], when: str | None = None) -> list[str]:
@@ -207,7 +208,7 @@ def commit(store: Store, who: "str | Reviewer", ops: list[Op], when: str | None 
             seen[key] = d.value
         store.commit(tx)
         for after in AFTER_COMMIT:
-            after(store)
+            after(store, {op.action for op in ops})
     return [op.decision.value for op in ops]
 
 

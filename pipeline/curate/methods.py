@@ -94,8 +94,6 @@ def _resolved_labels(store: Store) -> dict[str, str]:
 
 def method_views(store: Store) -> list[MethodView]:
     """Every method (bundled, default, added) with the codes of its paper attached."""
-    from pipeline.curate.proposals import proposals as all_proposals
-
     with store.session():
         included = set(_included(store))
         rows = store.select(f"""SELECT ?p ?m ?g WHERE {{ GRAPH ?g {{ ?p fa:presentsMethod ?m }}
@@ -107,7 +105,7 @@ def method_views(store: Store) -> list[MethodView]:
         chosen = {r["p"]: r["m"] for r in store.select(
             f"SELECT ?p ?m WHERE {{ GRAPH <{CG}> {{ ?p fa:ofMethod ?m }} }}")}
         refined = _open_code_techniques(store)
-        views = [v for v in all_proposals(store) if v.status in CODED and v.paper in included]
+        views = [v for v in coded_proposals(store) if v.paper in included]
     by_paper: dict[str, list[MethodView]] = {}
     for r in sorted(rows, key=lambda r: (r["g"] != CORPUS, r["m"])):
         p, m = r["p"], r["m"]
@@ -156,10 +154,18 @@ def _open_code_techniques(store: Store) -> dict[str, str]:
         f"SELECT ?oc ?t WHERE {{ GRAPH <{CG}> {{ ?oc fa:refinedAs ?t }} }}")}
 
 
-def _technique_proposals(store: Store) -> list[Any]:
-    from pipeline.curate.proposals import proposals as all_proposals
+def coded_proposals(store: Store) -> list[Any]:
+    """Accepted or edited proposals (read per paper: only papers with a curated verdict are loaded)."""
+    from pipeline.curate.proposals import proposals as paper_proposals
 
-    return [v for v in all_proposals(store) if v.kind == "technique" and v.status in CODED]
+    papers = [r["paper"] for r in store.select(f"""
+        SELECT DISTINCT ?paper WHERE {{ GRAPH <{CG}> {{ ?p fa:status ?s FILTER(?s IN (fa:StatusAccepted, fa:StatusEdited)) }}
+                                        GRAPH ?g {{ ?p fa:aboutPaper ?paper }} }}""")]
+    return [v for paper in sorted(papers) for v in paper_proposals(store, paper) if v.status in CODED]
+
+
+def _technique_proposals(store: Store) -> list[Any]:
+    return [v for v in coded_proposals(store) if v.kind == "technique"]
 
 
 def derived_triples(store: Store) -> list[tuple]:
@@ -207,6 +213,15 @@ def _replacements(store: Store) -> dict[str, str]:
     return out
 
 
+UNRELATED = {"effect", "resolve_effect", "memo", "define", "categorise", "create_category", "rename",
+             "set_exclusion_reasons", "reasons"}
+
+
+def _after_commit(store: Store, actions: set[str]) -> None:
+    if actions - UNRELATED:
+        refresh(store)
+
+
 def refresh(store: Store) -> int:
     """Rewrite ``fad:graph/methods`` from the decisions; returns its triple count."""
     with store.session(write=True):
@@ -219,7 +234,7 @@ def refresh(store: Store) -> int:
     return len(triples)
 
 
-events.AFTER_COMMIT.append(refresh)
+events.AFTER_COMMIT.append(_after_commit)
 
 
 # ---- decisions ---------------------------------------------------------------------

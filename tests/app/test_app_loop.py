@@ -136,3 +136,15 @@ def test_accept_goes_to_the_chosen_method(app, app_store):
     assert not at.exception
     by = {m.iri: m for m in curate.methods_of(app_store, PAPER_A)}
     assert by[second].challenges == [iri("challenge", "non_iid_data").value]
+
+
+def test_overview_tables_and_gaps_fit_the_page(app, app_store):
+    at = app.open("overview")
+    tables = [m.value for m in at.markdown if m.value.startswith(("| Method |", "| Technique |"))]
+    assert len(tables) == 2 and all("| C11 |" in t for t in tables)
+    at.session_state["ov_section"] = "Gaps"
+    at.run()
+    assert not at.exception
+    gaps = next(m.value for m in at.markdown if m.value.startswith("| NAS type |"))
+    assert gaps.splitlines()[0].count("| C") == 11
+    assert not [d for d in at.dataframe if len(d.value.columns) > 6]  # no wide grid to scroll sideways

@@ -64,6 +64,7 @@ def test_proposals_bulk_accept_and_add_code(app, app_store):
     next(b for b in at.button if b.label.startswith("Accept 2 above")).click().run()
     statuses = {v.iri.rsplit("/", 1)[-1]: v.status for v in curate.proposals(app_store, PAPER_A)}
     assert sorted(statuses.values()).count("accepted") == 2
+    at.toggle(key="add_open").set_value(True).run()
     at.selectbox(key="add_kind").set_value("nas_type").run()
     at.text_area(key="add_passage").set_value("DARTS-style continuous relaxation")
     next(b for b in at.button if b.label == "Add code").click().run()

@@ -138,3 +138,24 @@ def test_merge_suggestions_cover_uncategorised_open_codes(store):
     out = curate.suggest_merges(store, threshold=0.9, encode=encode)
     hit = [s for s in out["suggestions"] if any(c["iri"] == open_code_of(prop).value for c in s["uncategorised"])]
     assert hit and any("Client groups" in t["label"] for t in hit[0]["techniques"])
+
+
+def test_saved_queries_count_curated_methods(store):
+    from pipeline.store.corpus import corpus_dir
+
+    queries = corpus_dir() / "queries"
+
+    def rows(name):
+        return curate.run_read_only(store, (queries / f"{name}.rq").read_text(encoding="utf-8"))
+
+    def labels(rs, var):
+        return {str(r[var].value) for r in rs if r.get(var) is not None}
+
+    assert "FedSuper" not in labels(rows("methods_by_nas_type_and_challenge"), "methodLabel")
+    gaps_before = len(rows("nas_type_challenge_gaps"))
+    include(store, PAPER_A)
+    for p in (P_NONIID, P_NAS, P_TECH):
+        curate.accept(store, "ada", p)
+    combos = [r for r in rows("methods_by_nas_type_and_challenge") if str(r["methodLabel"].value) == "FedSuper"]
+    assert [(r["nasTypeKey"].value, r["challengeKey"].value) for r in combos] == [("one_shot_supernet", "non_iid_data")]
+    assert len(rows("nas_type_challenge_gaps")) == gaps_before - 1  # hand count: one (type, challenge) pair filled
