@@ -268,7 +268,7 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
         from pipeline.propose.evaluate_techniques import (DEFAULT_TECHNIQUE_PROPOSER, load_technique_gold,
                                                           technique_figures)
 
-        tech_gold = load_technique_gold(techniques, len(records))
+        tech_gold = load_technique_gold(techniques, len(records), covered=True)
         tp = technique_proposer or DEFAULT_TECHNIQUE_PROPOSER
         tp = get_proposer(tp) if isinstance(tp, str) else tp
         report.proposers.append(tp.name)

@@ -83,12 +83,14 @@ class TechniqueFigures:
                 "median_label_words": self.median_label_words, "label_closeness": self.label_closeness}
 
 
-def load_technique_gold(path: str | Path, n_records: int) -> list[list[GoldTechnique]]:
-    """Per gold record (joined by ``idx``): its hand-coded techniques."""
+def load_technique_gold(path: str | Path, n_records: int, covered: bool = False):
+    """Per gold record (joined by ``idx``): its hand-coded techniques; with ``covered``, also the
+    set of record indices the file codes (records without a line are not measured)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"technique gold file not found: {path}", hint="give techniques.jsonl (see dev-gold README)")
     out: list[list[GoldTechnique]] = [[] for _ in range(n_records)]
+    seen: set[int] = set()
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
@@ -100,11 +102,12 @@ def load_technique_gold(path: str | Path, n_records: int) -> list[list[GoldTechn
             idx = row.get("idx", n - 1)
             if not isinstance(idx, int) or not 0 <= idx < n_records:
                 raise InputError(f"{path} line {n}: idx {idx!r} has no record in the gold file")
+            seen.add(idx)
             for t in row.get("techniques") or []:
                 if not t.get("label") or not t.get("evidence"):
                     raise InputError(f"{path} line {n}: a technique needs 'label' and 'evidence'")
                 out[idx].append(GoldTechnique(t["label"], t["evidence"], tuple(t.get("challenges") or ())))
-    return out
+    return (out, seen) if covered else out
 
 
 def gold_sentences(text: str, gold: Sequence[GoldTechnique]) -> list[tuple[int, int] | None]:
@@ -163,6 +166,10 @@ def technique_figures(records, gold: list[list[GoldTechnique]], proposer: Propos
                       cross_validate: bool = True) -> dict[str, TechniqueFigures]:
     """``development`` (default threshold) and, with ``cross_validate``, ``loo-threshold`` figures."""
     thr = DEFAULT_THRESHOLDS["technique"] if threshold is None else threshold
+    if isinstance(gold, tuple):  # (techniques, covered): measure only the coded records
+        gold, seen = gold
+        keep = sorted(seen)
+        records, gold = [records[i] for i in keep], [gold[i] for i in keep]
     props = run_proposer(records, proposer, context)
     emb = context.get_embedder()
     texts = [paper_text(r) for r in records]

@@ -64,7 +64,9 @@ GENERIC = frozenset({
     "manner", "setting", "scenario", "version", "variant", "extension", "family", "platform", "tool",
     "practical", "lightweight", "distributed", "decentralized", "collaborative", "generic", "robust",
     "scalable", "flexible", "powerful", "principled", "automl", "hpo", "one", "called", "named",
-    "structure", "structures", "models", "searching", "local", "global", "methods", "frameworks", "systems",
+    "structure", "structures", "models", "searching", "local", "global", "optimization",
+    "optimizations", "techniques", "key", "designs", "component", "components", "module", "modules",
+    "step", "steps", "stage", "stages", "part", "parts", "main", "major", "core", "proposed", "methods", "frameworks", "systems",
     "we", "it", "this", "that", "which", "they", "them", "our",
 })
 #: Objects that are analysis or evaluation, not a change to the method.
@@ -77,7 +79,12 @@ NON_MECHANISM_HEADS = frozenset({
     "problem", "difficulty", "convergence", "speedup", "improvement", "efficiency", "cost", "costs",
     "contribution", "contributions", "discovery", "evidence",
     "question", "questions", "effectiveness", "potential", "feasibility", "superiority", "importance",
+    "details", "detail", "ratio", "hundreds", "thousands", "dozens", "millions", "one", "ones", "set",
+    "part", "parts", "rest", "example", "examples", "case", "cases", "figure", "table", "section",
 })
+#: Words that point back at mechanisms named elsewhere ("the aforementioned techniques").
+_ANAPHORIC = frozenset({"aforementioned", "above", "following", "previous", "these", "those", "such",
+                        "said", "latter", "former", "same", "other", "several", "various", "many"})
 _COINED = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9\-]*$")  # FedNAS, DP-FNAS, HAPFNAS, heteroFedAvg
 _COMMON_ACRONYMS = frozenset({"NAS", "FL", "DP", "RL", "DNN", "CNN", "RNN", "GNN", "HPO", "AI", "ML", "IID",
                               "GPU", "CPU", "SGD", "EC", "IoT", "MEC", "HO", "AutoML", "LLM", "ViT"})
@@ -326,6 +333,8 @@ def mechanisms(sent: Span | Doc, framework: set[str]) -> list[Mechanism]:
     text = sent.text
 
     def add(label_words: list[str], span: tuple[int, int], shape: str, key: int) -> None:
+        if any(w.lower() in _ANAPHORIC for w in label_words):
+            return  # refers to mechanisms named elsewhere
         label = _label(label_words)
         if key in seen_heads or len(label.split()) < 2 and not re.search(r"[a-z]-[a-z]", label):
             return
@@ -342,8 +351,8 @@ def mechanisms(sent: Span | Doc, framework: set[str]) -> list[Mechanism]:
                 words = text[s - base:e - base].split()
                 while words and words[0].lower() in ("and", "or", "the", "a", "an"):
                     words = words[1:]
-                if len(words) > _MAX_WORDS:
-                    words = _item_label(sent, s, e, framework) or words
+                if len(words) > _MAX_WORDS or any(t.dep_ == "nsubj" for t in sent if s <= t.idx < e):
+                    words = _item_label(sent, s, e, framework) or words[:_MAX_WORDS]
                 add(words, (s, e), "item", -s - 1)
             return found
 
@@ -458,6 +467,10 @@ def _item_label(sent, s: int, e: int, framework: set[str]) -> list[str] | None:
     root = next((t for t in toks if t.head.i not in inside or t.head is t), None)
     if root is None:
         return None
+    if root.pos_ != "VERB":  # "NetAdapt generates X": the clause's verb names the item
+        verb = next((t for t in toks if t.pos_ == "VERB" and t.dep_ in ("ROOT", "relcl", "conj", "ccomp")
+                     and any(c.dep_ == "nsubj" for c in t.children)), None)
+        root = verb or root
     if root.pos_ == "VERB":
         obj = _objects(root)[:1]
         adv = [c.lower_ for c in root.children if c.dep_ == "advmod" and c.lower_.endswith("ly")

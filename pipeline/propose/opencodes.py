@@ -69,7 +69,8 @@ class TechniqueOpenV3(Proposer):
         framework = framework_names(doc.title or "", [s.text for s, _ in own[:60]])
         todo = [(s, w) for s, w in own
                 if 6 <= len(s.text.split()) <= 90 and not is_result_sentence(s.text) and not is_junk(s.text)
-                and (_OWN_CUE.search(s.text) or _NAMED.search(s.text)) and not (full and _CITED.search(s.text))]
+                and (_OWN_CUE.search(s.text) or _NAMED.search(s.text))
+                and not (full and (_CITED.search(s.text) or "\t" in s.text or "\n" in s.text.strip()))]
         from pipeline.propose.nlp import parse
 
         out = []
