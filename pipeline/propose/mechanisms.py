@@ -257,7 +257,9 @@ def _words(tokens: list[Token]) -> list[str]:
 
 
 def _label(words: list[str]) -> str:
-    words = [w for w in words if w.strip()]
+    words = [w for w in words if w.strip() and w.lower() != "only"]
+    # a sentence-initial capital is no name: "Candidates" -> "candidates" (acronyms and CamelCase stay)
+    words = [w[:1].lower() + w[1:] if w[:1].isupper() and w[1:].islower() and i else w for i, w in enumerate(words)]
     while words and words[-1].lower() in ("of", "to", "for", "and", "or", "with", "on", "in", "the", "a"):
         words.pop()
     words = words[:_MAX_WORDS]
