@@ -181,3 +181,30 @@ def test_evaluate_cli_prints_technique_figures(tmp_path):
     res = CliRunner().invoke(evaluate_cmd, [str(gold), "--techniques", str(bad), "--no-cv"])
     assert res.exit_code != 0 and "idx 5" in str(res.exception or res.output)
 
+
+
+def test_simulated_review_curve_and_plot(tmp_path, embedder):
+    from pipeline.propose.simulate import format_curve, plot_curve, simulate_review
+
+    rows = [
+        {"title": "FedQ", "abstract": ABSTRACT["abstract"], "challenges": ["limited_communication"], "nas_types": [],
+         "evidence": {"limited_communication": "To reduce the communication cost"}},
+        {"title": "FedP", "abstract": "Clients hold non-IID data. To handle non-IID data, we share a base cell "
+                                      "and personalize the other cells per client.",
+         "challenges": ["non_iid_data", "personalization"], "nas_types": []},
+        {"title": "FedR", "abstract": "To save client computation, we drop inferior candidates early.",
+         "challenges": ["limited_computation"], "nas_types": []},
+    ]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tech = tmp_path / "techniques.jsonl"
+    tech.write_text(json.dumps({"idx": 2, "techniques": [
+        {"label": "early candidate dropping", "evidence": "we drop inferior candidates early"}]}) + "\n")
+    curve = simulate_review(gold, techniques=tech, orders=2, steps=(0, 1, 2, 3),
+                            context=ProposalContext(embedder=embedder))
+    assert [p.coded for p in curve.points] == [0, 1, 2]  # 3 coded leaves nothing to score
+    assert [p.held_out for p in curve.points] == [3.0, 2.0, 1.0]
+    assert all(0 <= p.challenge_f1 <= 1 and p.technique_recall is not None for p in curve.points)
+    assert "coded" in format_curve(curve)
+    png = plot_curve(curve, tmp_path / "curve.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
