@@ -20,7 +20,14 @@ import click
 @click.option("--threshold", "thresholds", multiple=True, metavar="KIND|CODE=X",
               help="Override a threshold, e.g. challenge=0.4 or privacy=0.6.")
 @click.option("--no-cv", is_flag=True, help="Skip the leave-one-out figures.")
-def evaluate_cmd(gold, kind, fmt, proposers, thresholds, no_cv):
+@click.option("--techniques", "techniques", type=click.Path(dir_okay=False), default=None,
+              help="Hand-coded techniques (techniques.jsonl, joined by idx): adds technique open-code figures.")
+@click.option("--simulate", is_flag=True,
+              help="Replay a review: learning curve after 0, 2, 5, 10 coded papers, averaged over orders.")
+@click.option("--orders", type=int, default=5, show_default=True, help="Random orders for --simulate.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Where --simulate writes its learning-curve PNG (default: learning_curve.png).")
+def evaluate_cmd(gold, kind, fmt, proposers, thresholds, no_cv, techniques, simulate, orders, plot):
     """Precision, recall and F1 of the proposers against GOLD file(s) (simulation mode).
 
     GOLD is JSONL of hand-coded papers: title, abstract, challenges, nas_types per line,
@@ -37,8 +44,19 @@ def evaluate_cmd(gold, kind, fmt, proposers, thresholds, no_cv):
         except ValueError:
             raise InputError(f"bad --threshold {item!r}", hint="use KIND=0.4 or CODE=0.6") from None
     kinds = EVAL_KINDS if kind == "all" else (kind,)
+    if simulate:
+        from pipeline.propose.simulate import format_curve, plot_curve, simulate_review
+
+        curve = simulate_review(list(gold), techniques=techniques, orders=orders, thresholds=thr)
+        if fmt == "json":
+            click.echo(json.dumps(curve.to_dict(), indent=2))
+        else:
+            click.echo(format_curve(curve), nl=False)
+        out = plot_curve(curve, plot or "learning_curve.png")
+        click.echo(f"plot: {out}", err=True)
+        return
     report = evaluate(list(gold), proposers=list(proposers) or None, thresholds=thr, kinds=kinds,
-                      cross_validate=not no_cv)
+                      cross_validate=not no_cv, techniques=techniques)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

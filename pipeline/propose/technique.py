@@ -204,7 +204,7 @@ class TechniqueOpenV2(TechniqueOpen):
     """
 
     name = "technique-open-v2"
-    default_enabled = True
+    default_enabled = False  # superseded by technique-open-v3 (pipeline.propose.opencodes)
 
     def __init__(self, match: float = 0.6, top_k: int = 3, cap: int = 12, dup_cosine: float = 0.9,
                  dup_overlap: float = 0.5) -> None:

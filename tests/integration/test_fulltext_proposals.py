@@ -1,6 +1,7 @@
 """Full-text proposals (Markdown papers): section-aware proposers do not over-propose.
 
-Seed 001 is Xu et al., "Federated Neural Architecture Search" (NetAdapt-style pruning,
+Seed 000 is the review's method chapter (its FedorAS example: budget-aware subnet sampling);
+seed 001 is Xu et al., "Federated Neural Architecture Search" (NetAdapt-style pruning,
 motivated by limited on-client computation and communication); seed 003 is a centralised
 study of weight-sharing super-nets (no FL challenge should be proposed with confidence).
 """
@@ -16,13 +17,14 @@ from pipeline.curate.proposals import list_proposals
 from pipeline.propose import default_proposers
 
 SEEDS = ROOT / "corpus" / "seeds"
+REVIEW = SEEDS / "000-coetzee-review-method.md"
 XU = SEEDS / "001-xu-fednas.md"
 YU = SEEDS / "003-yu-supernet-heuristics.md"
 
 
 @pytest.fixture
 def fulltext(seeded_store):
-    summary = ingest_paths(seeded_store, [XU, YU], progress=False)
+    summary = ingest_paths(seeded_store, [REVIEW, XU, YU], progress=False)
     assert summary.ok, summary.lines()
     mine = {p.name for p in default_proposers()}
     rows = [p for p in list_proposals(seeded_store, status="all") if p["proposer"] in mine]
@@ -60,6 +62,13 @@ def test_fulltext_proposals_follow_the_papers_own_method(fulltext):
     refined = [_key(p) for p in techniques if _key(p) != "new"]
     assert len(refined) == len(set(refined))  # one proposal per refined technique
     assert not any("first framework" in (p["evidence"] or "") for p in techniques)
+    # open codes are short labels naming a mechanism, not the sentence cut short
+    for p in techniques:
+        assert 1 <= len(p["label"].split()) <= 7 and not p["label"].endswith("..."), p["label"]
+
+    # the review's worked example (FedorAS): budget-aware subnet sampling from the full text
+    review = fulltext("Adaptation Techniques", "technique")
+    assert "budget-aware-subnet-sampling" in {_key(p) for p in review}, [p["label"] for p in review]
 
     # centralised NAS study: no FL challenge with high confidence
     strong = [p for p in fulltext("Super-Net Heuristics", "challenge") if p["score"] >= 0.8]

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from pipeline import vocab
-from pipeline.propose import ProposalContext, document_from_record, get_proposer
+from pipeline.propose import CHALLENGES, NAS_TYPES, ProposalContext, document_from_record, get_proposer
 from pipeline.propose.llm import PROMPT_VERSION, build_messages, parse_answer, smollm2_gguf
 
 ABSTRACT = ("Client data is non-IID across devices. To further preserve privacy, we add noise to the "
@@ -177,3 +177,27 @@ def test_llm_end_to_end_with_real_model(llama_server, context, caplog):
         assert 0.0 <= x.score <= 1.0
         if x.evidence:
             assert d.text[x.start:x.end] == x.evidence
+
+
+def test_answer_schema_enumerates_the_allowed_ids(context):
+    from pipeline.propose.llm import answer_schema, response_format
+
+    schema = answer_schema(context)
+    props = schema["properties"]
+    assert props["challenges"]["items"]["properties"]["id"]["enum"] == list(CHALLENGES)
+    tech_ids = props["techniques"]["items"]["properties"]["id"]["enum"]
+    assert set(tech_ids) == {e.key for e in context.codebook} | {"new"}
+    assert response_format(context, "json_schema")["json_schema"]["schema"] == schema
+    assert response_format(context, "json_object+schema") == {"type": "json_object", "schema": schema}
+    assert response_format(context, "none") is None
+
+
+def test_schema_constrained_answer_has_only_known_ids(llama_server, context, caplog):
+    """With the schema the server enforces, the weak model cannot invent an id: nothing is dropped."""
+    p = get_proposer("llm-openai-v1", base_url=llama_server, model="smollm2-135m", max_tokens=160, timeout=240)
+    p.propose(doc(), context)
+    answer = parse_answer(p.last_answer)
+    # items cut by max_tokens may end inside their id; an item with evidence has a finished id
+    ids = {str(i.get("id")) for sec in ("challenges", "nas_types") for i in answer.get(sec) or []
+           if isinstance(i, dict) and "evidence" in i}
+    assert ids <= set(CHALLENGES) | set(NAS_TYPES), ids

@@ -31,7 +31,38 @@ def test_registry_lists_names_and_defaults():
         get_proposer("challenge-magic-v9")
     assert "challenge-hybrid-v2" in str(e.value)
     defaults = {p.name for p in default_proposers()}
-    assert {"challenge-hybrid-v2", "nastype-hybrid-v2", "technique-open-v2"} == defaults
+    assert {"challenge-hybrid-v2", "nastype-hybrid-v2", "technique-open-v3"} == defaults
+
+
+def test_a_plugin_adds_a_proposer_but_never_hides_a_built_in(tmp_path, monkeypatch):
+    """Entry points of group fedatlas.proposers, from a real installed-distribution folder."""
+    import importlib
+
+    from pipeline.propose import base
+
+    pkg = tmp_path / "atlas_plugin_demo.py"
+    pkg.write_text("from pipeline.propose.base import Proposer\n"
+                   "class Mine(Proposer):\n    name = 'mine-v1'\n    kind = 'challenge'\n"
+                   "    def propose(self, doc, context=None):\n        return []\n"
+                   "class Impostor(Mine):\n    name = 'challenge-hybrid-v2'\n")
+    dist = tmp_path / "atlas_plugin_demo-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: atlas-plugin-demo\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[fedatlas.proposers]\nmine-v1 = atlas_plugin_demo:Mine\n"
+                                           "challenge-hybrid-v2 = atlas_plugin_demo:Impostor\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    reg = base.PROPOSERS
+    builtin = reg.get("challenge-hybrid-v2")
+    reg._loaded = False  # read the entry points again, now with the plugin installed
+    try:
+        assert "mine-v1" in reg.names() and reg.origin("mine-v1").startswith("plugin")
+        assert reg.get("challenge-hybrid-v2") is builtin and reg.origin("challenge-hybrid-v2") == "built-in"
+    finally:
+        reg._items.pop("mine-v1", None)
+        reg._origin.pop("mine-v1", None)
+        reg._loaded = True
+    assert "mine-v1" not in reg.names()
 
 
 def test_challenges_with_evidence_spans(context):
