@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import asdict
 from pathlib import Path
 
@@ -180,6 +181,7 @@ class FlowerEngine(Engine):
         for name in ("flwr", "ray"):
             logging.getLogger(name).setLevel(logging.ERROR)
         self.data_dir = Path(tempfile.mkdtemp(prefix="fedatlas-flower-"))
+        weakref.finalize(self, shutil.rmtree, self.data_dir, ignore_errors=True)  # also when close() is never called
         save_partitions(clients, self.data_dir)
         self.rounds = 0
         self.worker_pids: set[int] = set()

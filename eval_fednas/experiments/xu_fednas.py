@@ -104,8 +104,8 @@ class XuFedNAS(Experiment):
             every.append(f"{p['epochs']} local epoch(s) per round instead of the paper's 3 (ImageNet) / 4 (CelebA)")
         if p["groups"] not in (14, 20):
             every.append(f"{p['groups']} groups instead of K = 14 / 20")
-        every += ["at most 3 candidates per iteration (3 of the 4 prunable layers can meet a budget step) instead "
-                  "of one per layer of MobileNet / ConvNet",
+        every += ["one candidate per prunable layer of a 4-layer CNN (at most 4; 3 on digits, where only 3 layers "
+                  "can meet a budget step) instead of one per layer of MobileNet / ConvNet",
                   f"{p['iterations']} search iterations, dynamic rounds {p['schedule']}",
                   f"long-term fine-tuning: {p['long_term_rounds']} FedAvg rounds for every variant (equal budget; "
                   f"plateau recorded, not enforced)"]

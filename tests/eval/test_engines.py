@@ -111,3 +111,16 @@ def test_cuda_keeps_data_params_and_results_on_the_device(digits_clients):
 
         res = eng.fit([FitJob(c.cid, ARCH, p, {}, seed=c.cid) for c in clients[:3]])
         assert all(v.is_cuda for r in res for v in r.params.values())
+
+
+def test_engines_and_experiments_come_from_the_registries():
+    from pipeline.errors import UnknownNameError
+
+    from eval_fednas import engines, experiments
+    from eval_fednas.runner import make_spec
+
+    assert engines.REG.group == "fedatlas.engines" and experiments.REG.group == "fedatlas.experiments"
+    assert {"builtin", "loop", "flower"} <= set(engines.names())
+    assert {"xu-fednas", "fbnetv3-predictor", "heterofl-width"} <= set(experiments.names())
+    with pytest.raises(UnknownNameError, match="builtin"):
+        make_spec("xu-fednas", engine="nope")  # refused before any work, with the known names

@@ -103,3 +103,20 @@ def test_synthetic_cifar10_is_cifar_sized_and_deterministic():
     x2, y2 = synthetic_cifar10(200)
     assert x.shape == (200, 3, 32, 32) and set(y.tolist()) <= set(range(10))
     assert (x == x2).all() and (y == y2).all()
+
+
+def test_replications_deviations_and_checks_conform_to_the_shapes(tmp_path):
+    """A smoke run written into a store holding the corpus passes SHACL validation."""
+    from pipeline.corpus import init_store
+    from pipeline.store import open_store
+    from pipeline.validate import validate_store
+
+    store = open_store(tmp_path / "store")
+    init_store(store)
+    run_experiment("heterofl-width", quick=True, seeds=2, out_dir=tmp_path, store=store, progress=False,
+                   overrides=SMALLER["heterofl-width"])
+    report = validate_store(store)
+    assert report.conforms, report.text()
+    n = store.select("SELECT (COUNT(?d) AS ?n) WHERE { GRAPH ?g { ?r a fa:Replication ; fa:deviation ?d } }")
+    assert n[0]["n"] == len(experiments.get("heterofl-width").deviations(
+        experiments.get("heterofl-width").params(True))["*"])
