@@ -152,6 +152,8 @@ def journey(page, url, store, expect, ingest: bool = True):
         expect(page.get_by_test_id("stRadio").get_by_role("radio", name=label)).to_be_checked(timeout=20000)
         choose(page, "Record", "FedRLNAS")
         expect(page.get_by_role("heading", name=fed_title).first).to_be_visible(timeout=20000)
+        settle(page)
+        expect(btn(page, "Include")).to_have_count(1, timeout=20000)  # the rerun's stale copy is gone
         btn(page, "Include").click()
         wait_until(page, lambda: my_vote(stage) == ["include"])
     assert [m.label for m in curate.methods_of(store, fed)] == ["FedRLNAS"]
