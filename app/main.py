@@ -8,26 +8,13 @@ edits (a stale write is shown, never applied).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from app.common import get_store, store_location
+from app.pages import pages
 from pipeline.curate.events import reviewer as check_name
 from pipeline.errors import AtlasError
 
-HERE = Path(__file__).parent
-PAGES = [
-    ("screening", "Screening", ":material/filter_alt:"),
-    ("proposals", "Proposals", ":material/checklist:"),
-    ("codebook", "Codebook", ":material/account_tree:"),
-    ("effects", "Effects", ":material/grid_on:"),
-    ("methods", "Methods", ":material/science:"),
-    ("overview", "Overview", ":material/monitoring:"),
-    ("query", "Query", ":material/terminal:"),
-    ("ingest", "Ingest", ":material/upload_file:"),
-    ("history", "History", ":material/history:"),
-]
 
 st.set_page_config(page_title="FedNAS Atlas", page_icon=":material/hub:", layout="wide")
 
@@ -77,6 +64,6 @@ except AtlasError as e:
     st.error(str(e))
     st.stop()
 
-nav = st.navigation([st.Page(str(HERE / "views" / f"{key}.py"), title=title, icon=icon, url_path=key,
-                             default=(key == "proposals")) for key, title, icon in PAGES])
+nav = st.navigation([st.Page(page.script, title=page.title, icon=page.icon, url_path=page.key,
+                             default=(page.key == "proposals")) for page in pages()])
 nav.run()

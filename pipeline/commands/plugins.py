@@ -17,6 +17,7 @@ REGISTRY_MODULES = [
     "eval_fednas.engines",
     "pipeline.report.build",
     "pipeline.curate.ranking",
+    "app.pages",
 ]
 
 

@@ -20,6 +20,9 @@ def demo_artefact(ctx):
 
 def fake_gaps(ctx):
     raise AssertionError("a plugin must never replace a built-in")
+
+from app.pages import Page
+PAGE = Page(key="claims", title="Claims", icon=":material/fact_check:", script=__file__)
 '''
 
 
@@ -33,7 +36,11 @@ def plugin_path(tmp_path: Path) -> Path:
     (dist / "entry_points.txt").write_text(
         "[fedatlas.report_artefacts]\n"
         "demo-artefact = atlas_demo_plugin:demo_artefact\n"
-        "gaps = atlas_demo_plugin:fake_gaps\n")
+        "gaps = atlas_demo_plugin:fake_gaps\n"
+        "[fedatlas.app_pages]\n"
+        "claims = atlas_demo_plugin:PAGE\n"
+        "[fedatlas.proposers]\n"
+        "broken-v1 = atlas_demo_plugin:DoesNotExist\n")
     return site
 
 
@@ -48,6 +55,20 @@ def test_plugin_is_listed_beside_builtins_and_cannot_hide_them(plugin_path):
     assert names["demo-artefact"].startswith("plugin (atlas_demo_plugin:demo_artefact)")
     assert names["gaps"] == "built-in"
     assert {"overview-tables", "prisma-flow", "taxonomy", "cooccurrence"} <= set(names)
+    listing = json.loads(out.stdout)
+    assert listing["app_pages"]["names"]["claims"].startswith("plugin")
+    assert listing["proposers"]["names"]["broken-v1"].startswith("broken plugin")  # listed, Atlas still runs
+
+
+def test_plugin_page_joins_the_workbench_after_the_builtins(plugin_path):
+    import subprocess
+    import sys
+
+    code = "from app.pages import pages; print(','.join(p.key for p in pages()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **_env(plugin_path)})
+    assert out.returncode == 0, out.stderr
+    keys = out.stdout.strip().split(",")
+    assert keys[0] == "screening" and keys[-1] == "claims" and len(keys) == 10
 
 
 def test_plugin_artefact_is_built_by_the_report_command(plugin_path, seeded_store, tmp_path):
