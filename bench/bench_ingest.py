@@ -137,8 +137,8 @@ def build_pdf(target_pages: int) -> tuple[Path, int]:
 # ---- measurements -----------------------------------------------------------------
 
 def fresh_store(base: Path, name: str):
-    from pipeline.store.corpus import init_store
     from pipeline.store import open_store
+    from pipeline.store.corpus import init_store
 
     path = base / name
     store = open_store(path)

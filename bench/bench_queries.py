@@ -153,8 +153,8 @@ def bench_scale(scale: int, repeat: int, rdflib_budget: float, workdir: Path, rd
     with store.session():
         for name, fn in workloads().items():
             fn(store)  # warm
-            ox_s, ox_rows = _time(lambda: fn(store), repeat, 60.0)
-            rd_s, rd_rows = _time_forked(lambda: fn(rdf), repeat, rdflib_budget, rdflib_timeout)
+            ox_s, ox_rows = _time(lambda fn=fn: fn(store), repeat, 60.0)
+            rd_s, rd_rows = _time_forked(lambda fn=fn: fn(rdf), repeat, rdflib_budget, rdflib_timeout)
             timed_out = rd_s is None
             rd_s = rdflib_timeout if timed_out else rd_s
             row = {"query": name, "rows": ox_rows, "rdflib_rows": rd_rows, "oxigraph_ms": ox_s * 1e3,

@@ -35,8 +35,22 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.store.corpus import CHALLENGE_KEYS, corpus_quads  # noqa: E402
 from pipeline.vocab import (  # noqa: E402
-    CORPUS_GRAPH, CURATION_GRAPH, EVIDENCE_GRAPH, FA, ID_NS, PROV, RDF, XSD, challenge, iri, lit, nas_type,
-    paper_graph, polarity, status, verdict,
+    CORPUS_GRAPH,
+    CURATION_GRAPH,
+    EVIDENCE_GRAPH,
+    FA,
+    ID_NS,
+    PROV,
+    RDF,
+    XSD,
+    challenge,
+    iri,
+    lit,
+    nas_type,
+    paper_graph,
+    polarity,
+    status,
+    verdict,
 )
 
 SHARED = ("challenge/", "nastype/", "scheme/", "graph/", "reviewer/", "person/")
@@ -81,7 +95,8 @@ def _extras(i: int, claims: list[str], papers: list[str], codes: list[NamedNode]
         r = iri("replication", f"synthetic-{i}-{c}")
         smoke = rng.random() < 0.3
         out += [Quad(r, RDF.type, FA.Replication, EVIDENCE_GRAPH), Quad(r, FA.testsClaim, iri("claim", c + sfx), EVIDENCE_GRAPH),
-                Quad(r, FA.verdict, verdict("inconclusive" if smoke else rng.choice(("supports", "contradicts", "inconclusive"))), EVIDENCE_GRAPH),
+                Quad(r, FA.verdict, verdict("inconclusive" if smoke else rng.choice(("supports", "contradicts", "inconclusive"))),
+                     EVIDENCE_GRAPH),
                 Quad(r, FA.isSmokeRun, lit(smoke), EVIDENCE_GRAPH), Quad(r, FA.experiment, lit("synthetic"), EVIDENCE_GRAPH),
                 Quad(r, PROV.endedAtTime, t, EVIDENCE_GRAPH)]
     for pk in papers:

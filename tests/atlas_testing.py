@@ -63,12 +63,11 @@ class running_app:
         self.start_timeout_s = start_timeout_s
 
     def __enter__(self) -> str:
+        import tempfile
         import time
         import urllib.request
 
         from app.cli import streamlit_argv
-
-        import tempfile
 
         port = free_port()
         env = {**os.environ, "FEDATLAS_STORE": self.store_location, "PYTHONPATH": str(ROOT)}

@@ -47,8 +47,8 @@ def copy_store(template: Path, dst: Path):
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory):
     """One seeded store per session to copy from (saves re-initialising)."""
-    from pipeline.store.corpus import init_store
     from pipeline.store import open_store
+    from pipeline.store.corpus import init_store
 
     path = tmp_path_factory.mktemp("template") / "store"
     init_store(open_store(path))
@@ -58,9 +58,9 @@ def seeded_template(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """Seed corpus plus two ingested papers with proposals, built once per session."""
-    from pipeline.store.corpus import init_store
     from pipeline.ingest.testing import add_demo_papers
     from pipeline.store import open_store
+    from pipeline.store.corpus import init_store
 
     path = tmp_path_factory.mktemp("demo-template") / "store"
     s = open_store(path)

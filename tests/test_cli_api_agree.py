@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from atlas_testing import run_cli
-from pipeline.store.stats import store_stats
 from pipeline.curate.proposals import list_papers, list_proposals
 from pipeline.report.tables import overview_tables
+from pipeline.store.stats import store_stats
 
 
 def test_tables_stats_and_papers_agree(seeded_store):

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode
 
-from pipeline import vocab
-from pipeline.store.corpus import CHALLENGE_KEYS, corpus_quads, init_store, schema_version
-from pipeline.errors import StaleWriteError, TransactionError
-from pipeline.store import open_store
-from pipeline.report.tables import aggregate, overview_tables, render
-from pipeline.store.shacl import union_graph, validate_graph, validate_store
-
 from atlas_testing import ROOT
+from pipeline import vocab
+from pipeline.errors import StaleWriteError, TransactionError
+from pipeline.report.tables import aggregate, overview_tables, render
+from pipeline.store import open_store
+from pipeline.store.corpus import CHALLENGE_KEYS, corpus_quads, init_store, schema_version
+from pipeline.store.shacl import union_graph, validate_graph, validate_store
 
 FA = rdflib.Namespace(vocab.FA_NS)
 REQUIRED_CLASSES = ["Paper", "FedNASMethod", "NASType", "Challenge", "AdaptationTechnique", "OpenCode",

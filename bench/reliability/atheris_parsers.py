@@ -13,9 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import relkit
-
 import atheris
+from _common import relkit
 
 with atheris.instrument_imports():
     from pipeline.errors import AtlasError

@@ -10,13 +10,14 @@ latest decision still in effect.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from itertools import combinations
-from typing import Hashable, Sequence
 
+from pipeline.curate.events import Event, _chain_order, _events, effective_stack, reviewer
+from pipeline.curate.screening import decisions as screening_decisions
+from pipeline.curate.screening import stage_name
 from pipeline.store import Store
 from pipeline.vocab import local_name
-from pipeline.curate.events import Event, _chain_order, _events, effective_stack, reviewer
-from pipeline.curate.screening import decisions as screening_decisions, stage_name
 
 CODING_ACTIONS = ("accept", "reject", "edit", "add_code", "undo")
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, history, new_iri, node, now_iso, reviewer, write
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import DCTERMS, FA, OWL, PROV, RDF, SKOS, TECHNIQUE_SCHEME, iri, lit, local_name, slug, technique, sparql_iri
-from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, history, new_iri, node, now_iso, reviewer, write
+from pipeline.vocab import DCTERMS, FA, OWL, PROV, RDF, SKOS, TECHNIQUE_SCHEME, iri, lit, local_name, slug, sparql_iri, technique
 
 LABEL, DEFN, BROADER, REFINED = (SKOS.prefLabel.value, SKOS.definition.value, SKOS.broader.value,
                                  FA.refinedAs.value)
@@ -113,8 +113,8 @@ def _clean(text: str, what: str, required: bool = True, max_len: int = 5000) -> 
     return text
 
 
-def create_technique(store: Store, who: "str | Reviewer", label: str, definition: str = "",
-                     category: "str | None" = None) -> str:
+def create_technique(store: Store, who: str | Reviewer, label: str, definition: str = "",
+                     category: str | None = None) -> str:
     """A new adaptation technique (IRI from its label); returns its IRI."""
     who = reviewer(who)
     label = _clean(label, "label", max_len=200)
@@ -132,7 +132,7 @@ def create_technique(store: Store, who: "str | Reviewer", label: str, definition
     return t.value
 
 
-def rename(store: Store, who: "str | Reviewer", code: "str | NamedNode", label: str, based_on: Any = LATEST) -> str:
+def rename(store: Store, who: str | Reviewer, code: str | NamedNode, label: str, based_on: Any = LATEST) -> str:
     """Give a technique or category a new preferred label."""
     t = node(code)
     label = _clean(label, "label", max_len=200)
@@ -141,7 +141,7 @@ def rename(store: Store, who: "str | Reviewer", code: "str | NamedNode", label: 
         return write(store, who, Op("rename", t, {"label": label}, based_on, adds, removes))
 
 
-def define(store: Store, who: "str | Reviewer", code: "str | NamedNode", definition: str, based_on: Any = LATEST) -> str:
+def define(store: Store, who: str | Reviewer, code: str | NamedNode, definition: str, based_on: Any = LATEST) -> str:
     """Set a technique's or category's definition."""
     t = node(code)
     text = _clean(definition, "definition")
@@ -150,7 +150,7 @@ def define(store: Store, who: "str | Reviewer", code: "str | NamedNode", definit
         return write(store, who, Op("define", t, {"definition": text}, based_on, adds, removes))
 
 
-def set_category(store: Store, who: "str | Reviewer", code: "str | NamedNode", category: "str | NamedNode",
+def set_category(store: Store, who: str | Reviewer, code: str | NamedNode, category: str | NamedNode,
                  based_on: Any = LATEST) -> str:
     """Place a technique (or category) under ``category`` (skos:broader)."""
     t, c = node(code), node(category)
@@ -163,8 +163,8 @@ def set_category(store: Store, who: "str | Reviewer", code: "str | NamedNode", c
                                                f"no category {c.value}", True)]))
 
 
-def create_category(store: Store, who: "str | Reviewer", label: str, definition: str = "",
-                    broader: "str | None" = None) -> str:
+def create_category(store: Store, who: str | Reviewer, label: str, definition: str = "",
+                    broader: str | None = None) -> str:
     """A new taxonomy category (optionally under another); returns its IRI."""
     who = reviewer(who)
     label = _clean(label, "label", max_len=200)
@@ -180,7 +180,7 @@ def create_category(store: Store, who: "str | Reviewer", label: str, definition:
     return c.value
 
 
-def move_code(store: Store, who: "str | Reviewer", open_code: "str | NamedNode", to: "str | NamedNode",
+def move_code(store: Store, who: str | Reviewer, open_code: str | NamedNode, to: str | NamedNode,
               based_on: Any = LATEST) -> str:
     """Refine an open code as another technique."""
     oc, t = node(open_code), node(to)
@@ -190,7 +190,7 @@ def move_code(store: Store, who: "str | Reviewer", open_code: "str | NamedNode",
                                     requires=[_is_technique(t), _not_deprecated(t)]))
 
 
-def merge(store: Store, who: "str | Reviewer", source: "str | NamedNode", into: "str | NamedNode",
+def merge(store: Store, who: str | Reviewer, source: str | NamedNode, into: str | NamedNode,
           based_on: Any = LATEST) -> str:
     """Merge technique ``source`` into ``into``: its open codes move, it is deprecated."""
     s, t = node(source), node(into)
@@ -209,7 +209,7 @@ def merge(store: Store, who: "str | Reviewer", source: "str | NamedNode", into: 
                                               _not_deprecated(t)]))
 
 
-def split(store: Store, who: "str | Reviewer", source: "str | NamedNode", label: str, open_codes_: list[str],
+def split(store: Store, who: str | Reviewer, source: str | NamedNode, label: str, open_codes_: list[str],
           definition: str = "", based_on: Any = LATEST) -> str:
     """Split off a new technique from ``source``, taking the listed open codes; returns the new IRI."""
     who = reviewer(who)
@@ -246,7 +246,7 @@ def split(store: Store, who: "str | Reviewer", source: "str | NamedNode", label:
     return new.value
 
 
-def add_memo(store: Store, who: "str | Reviewer", code: "str | NamedNode", text: str) -> str:
+def add_memo(store: Store, who: str | Reviewer, code: str | NamedNode, text: str) -> str:
     """A memo on any code (technique, category, open code, challenge...); returns the memo IRI."""
     who = reviewer(who)
     t = node(code)
@@ -258,7 +258,7 @@ def add_memo(store: Store, who: "str | Reviewer", code: "str | NamedNode", text:
     return m.value
 
 
-def memos(store: Store, code: "str | NamedNode") -> list[dict]:
+def memos(store: Store, code: str | NamedNode) -> list[dict]:
     t = node(code)
     rows = store.select(f"""
         SELECT ?m ?text ?who ?time WHERE {{ GRAPH <{CG}> {{ ?m a fa:Memo ; fa:memo ?text ; fa:target {t} ;
@@ -266,7 +266,7 @@ def memos(store: Store, code: "str | NamedNode") -> list[dict]:
     return [{"iri": r["m"], "text": r["text"], "reviewer": local_name(r["who"]), "time": str(r["time"])} for r in rows]
 
 
-def code_page(store: Store, code: "str | NamedNode") -> dict:
+def code_page(store: Store, code: str | NamedNode) -> dict:
     """Everything under one technique: definition, category, open codes with excerpts,
     accepted proposals coding it (with evidence), memos and history."""
     from pipeline.curate.proposals import proposals
@@ -295,7 +295,7 @@ def uncategorised(store: Store) -> list[dict]:
         return [c for c in open_codes(store) if c["technique"] not in live]
 
 
-def refine(store: Store, who: "str | Reviewer", open_codes_: list[str], into: "str | NamedNode | None" = None,
+def refine(store: Store, who: str | Reviewer, open_codes_: list[str], into: str | NamedNode | None = None,
            new_label: str | None = None, definition: str = "") -> str:
     """Merge open codes into refined technique ``into``, or keep them as a new technique ``new_label``.
 

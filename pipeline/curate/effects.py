@@ -14,11 +14,10 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from pipeline.curate.events import LATEST, Op, Reviewer, dt, history, latest_decisions, new_iri, node, now_iso, reviewer, write
 from pipeline.errors import InputError
 from pipeline.store import Store
 from pipeline.vocab import FA, POLARITIES, PROV, RDF, iri, lit, local_name, polarity, sparql_iri
-from pipeline.curate.events import LATEST, Op, Reviewer, dt, history, latest_decisions, new_iri, node, now_iso, reviewer, write
-
 
 POLARITY_BY_IRI = {"Towards": "towards", "Against": "against", "NoEffect": "none"}
 
@@ -35,7 +34,7 @@ def current_assessments(store: Store) -> list[dict]:
         }""")
 
 
-def cell(technique: "str | NamedNode", challenge: "str | NamedNode") -> NamedNode:
+def cell(technique: str | NamedNode, challenge: str | NamedNode) -> NamedNode:
     """The IRI decisions on one matrix cell chain on."""
     return iri("cell", f"{local_name(node(technique))}/{local_name(node(challenge))}")
 
@@ -44,7 +43,7 @@ def _pol(value: str) -> str:
     return POLARITY_BY_IRI.get(value.rsplit("#", 1)[-1], value)
 
 
-def assessments(store: Store, technique: "str | None" = None, challenge: "str | None" = None) -> list[dict]:
+def assessments(store: Store, technique: str | None = None, challenge: str | None = None) -> list[dict]:
     """Current assessments, the latest per (technique, challenge, coder), with evidence."""
     rows = current_assessments(store)
     latest: dict[tuple, dict] = {}
@@ -86,7 +85,7 @@ def disagreements(store: Store) -> list[tuple[str, str, dict]]:
     return [(t, c, v) for (t, c), v in matrix(store).items() if v["value"] == "disputed"]
 
 
-def set_effect(store: Store, who: "str | Reviewer", technique: "str | NamedNode", challenge: "str | NamedNode",
+def set_effect(store: Store, who: str | Reviewer, technique: str | NamedNode, challenge: str | NamedNode,
                value: str, rationale: str, evidence: list[str] = (), resolve: bool = False,
                based_on: Any = LATEST) -> str:
     """Record ``who``'s assessment of a cell; returns the decision IRI.

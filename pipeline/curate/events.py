@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
@@ -59,7 +59,7 @@ class Reviewer:
         return iri("reviewer", self.key)
 
 
-def reviewer(name: "str | Reviewer") -> Reviewer:
+def reviewer(name: str | Reviewer) -> Reviewer:
     """A :class:`Reviewer` from a name; empty or over-long names are refused."""
     if isinstance(name, Reviewer):
         return name
@@ -71,13 +71,13 @@ def reviewer(name: "str | Reviewer") -> Reviewer:
     return Reviewer(clean)
 
 
-def node(value: "str | NamedNode") -> NamedNode:
+def node(value: str | NamedNode) -> NamedNode:
     """A NamedNode from an IRI string (validated: nothing can break out of ``<...>``)."""
     return as_iri(value)
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def dt(value: str) -> Literal:
@@ -85,7 +85,7 @@ def dt(value: str) -> Literal:
 
 
 def new_iri(kind: str) -> NamedNode:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     return iri(kind, f"{stamp}-{uuid.uuid4().hex[:10]}")
 
 
@@ -118,7 +118,7 @@ def _parse_nt(lines: list[str]) -> list[Triple3]:
     return [(t.subject, t.predicate, t.object) for t in parse(data, format=RdfFormat.N_TRIPLES)]
 
 
-def latest_decision(store: Store, target: "str | NamedNode") -> str | None:
+def latest_decision(store: Store, target: str | NamedNode) -> str | None:
     """IRI of the latest decision on ``target`` (the head of its chain), or None."""
     t = node(target)
     rows = store.select(f"""
@@ -155,7 +155,7 @@ AFTER_COMMIT: list = []
 methods); ``actions`` are the batch's action names, so a model can skip batches that cannot change it."""
 
 
-def commit(store: Store, who: "str | Reviewer", ops: list[Op], when: str | None = None) -> list[str]:
+def commit(store: Store, who: str | Reviewer, ops: list[Op], when: str | None = None) -> list[str]:
     """Write ``ops`` as decisions of ``who`` in one transaction; returns their IRIs.
 
     Raises :class:`StaleWriteError` (nothing written) when a target's latest
@@ -212,7 +212,7 @@ def commit(store: Store, who: "str | Reviewer", ops: list[Op], when: str | None 
     return [op.decision.value for op in ops]
 
 
-def write(store: Store, who: "str | Reviewer", op: Op) -> str:
+def write(store: Store, who: str | Reviewer, op: Op) -> str:
     """Commit one op; returns the decision IRI."""
     return commit(store, who, [op])[0]
 
@@ -273,7 +273,7 @@ def _chain_order(events: list[Event]) -> list[Event]:
     return out
 
 
-def history(store: Store, target: "str | NamedNode") -> list[Event]:
+def history(store: Store, target: str | NamedNode) -> list[Event]:
     """Every decision on ``target``, oldest first, each marked if it was undone."""
     t = node(target)
     return _chain_order(_events(store, f"FILTER(?target = {t})"))
@@ -297,7 +297,7 @@ def recent(store: Store, limit: int = 50, who: str | None = None) -> list[Event]
     return sorted(_events(store, where), key=lambda e: e.time, reverse=True)[:limit]
 
 
-def undo(store: Store, who: "str | Reviewer", decision: "str | NamedNode", based_on: Any = LATEST) -> str:
+def undo(store: Store, who: str | Reviewer, decision: str | NamedNode, based_on: Any = LATEST) -> str:
     """Revert ``decision`` (the latest decision in effect on its target).
 
     Its added triples are removed and its removed triples restored, recorded as
@@ -330,7 +330,7 @@ def undo(store: Store, who: "str | Reviewer", decision: "str | NamedNode", based
     return write(store, who, op)
 
 
-def curated(store: Store, s: "str | NamedNode", p: NamedNode) -> list[Triple3]:
+def curated(store: Store, s: str | NamedNode, p: NamedNode) -> list[Triple3]:
     """The exact triples ``s p ?o`` in the curation graph (to remove when replacing a value)."""
     s = node(s)
     rows = store.select_terms(f"SELECT ?o WHERE {{ GRAPH <{CG}> {{ {s} {p} ?o }} }}")

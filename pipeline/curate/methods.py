@@ -28,11 +28,11 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from pipeline.curate import events
+from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, node, reviewer, write
 from pipeline.errors import InputError
 from pipeline.store import Store
 from pipeline.vocab import FA, ID_NS, PROV, RDF, RDFS, iri, lit, local_name, slug
-from pipeline.curate import events
-from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, node, reviewer, write
 
 METHODS_GRAPH = NamedNode(ID_NS + "graph/methods")
 CORPUS = ID_NS + "graph/corpus"
@@ -67,7 +67,7 @@ def default_name(title: str) -> str:
     return " ".join(words[:5]) + (" ..." if len(words) > 5 else "") if words else "Unnamed method"
 
 
-def default_method(paper: "str | NamedNode") -> NamedNode:
+def default_method(paper: str | NamedNode) -> NamedNode:
     return iri("method", "paper/" + local_name(node(paper)))
 
 
@@ -143,7 +143,7 @@ def method_views(store: Store) -> list[MethodView]:
     return sorted(out, key=lambda m: m.label.lower())
 
 
-def methods_of(store: Store, paper: "str | NamedNode") -> list[MethodView]:
+def methods_of(store: Store, paper: str | NamedNode) -> list[MethodView]:
     p = node(paper).value
     return [m for m in method_views(store) if m.paper == p]
 
@@ -248,7 +248,7 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _method_of_paper(store: Store, paper: str, method: "str | None") -> MethodView:
+def _method_of_paper(store: Store, paper: str, method: str | None) -> MethodView:
     ms = methods_of(store, paper)
     if not ms:
         raise InputError(f"{local_name(paper)} presents no method",
@@ -261,7 +261,7 @@ def _method_of_paper(store: Store, paper: str, method: "str | None") -> MethodVi
     raise InputError(f"{local_name(method)} is not a method of {local_name(paper)}")
 
 
-def rename_method(store: Store, who: "str | Reviewer", method: "str | NamedNode", name: str,
+def rename_method(store: Store, who: str | Reviewer, method: str | NamedNode, name: str,
                   based_on: Any = LATEST) -> str:
     """Give a method a new name (bundled, default or added)."""
     m = node(method)
@@ -273,7 +273,7 @@ def rename_method(store: Store, who: "str | Reviewer", method: "str | NamedNode"
                                     adds=[(m, RDFS.label, lit(name))], removes=curated(store, m, RDFS.label)))
 
 
-def add_method(store: Store, who: "str | Reviewer", paper: "str | NamedNode", name: str) -> str:
+def add_method(store: Store, who: str | Reviewer, paper: str | NamedNode, name: str) -> str:
     """A further method presented by ``paper`` (a split); returns the new method's IRI."""
     who = reviewer(who)
     p = node(paper)
@@ -292,7 +292,7 @@ def add_method(store: Store, who: "str | Reviewer", paper: "str | NamedNode", na
     return m.value
 
 
-def mark_no_method(store: Store, who: "str | Reviewer", paper: "str | NamedNode", none: bool = True,
+def mark_no_method(store: Store, who: str | Reviewer, paper: str | NamedNode, none: bool = True,
                    based_on: Any = LATEST) -> str:
     """Record that ``paper`` presents no FedNAS method (e.g. a survey), or take that back."""
     p = node(paper)
@@ -305,7 +305,7 @@ def mark_no_method(store: Store, who: "str | Reviewer", paper: "str | NamedNode"
                                     adds=adds, removes=removes))
 
 
-def assign(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", method: "str | NamedNode",
+def assign(store: Store, who: str | Reviewer, proposal: str | NamedNode, method: str | NamedNode,
            based_on: Any = LATEST) -> str:
     """Attach a proposal's code to ``method`` (one of its paper's methods) instead of the first one."""
     from pipeline.curate.proposals import get
@@ -322,7 +322,7 @@ def _assign_op(store: Store, pr: NamedNode, m: NamedNode, based_on: Any) -> Op:
               removes=curated(store, pr, FA.ofMethod))
 
 
-def accept_into(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", method: "str | NamedNode | None",
+def accept_into(store: Store, who: str | Reviewer, proposal: str | NamedNode, method: str | NamedNode | None,
                 based_on: Any = LATEST) -> list[str]:
     """Accept a proposal and attach it to ``method`` in one transaction (the app's "code goes to" choice)."""
     from pipeline.curate.proposals import _status_op, get

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.store import Store
 from pipeline.curate.screening import records
+from pipeline.store import Store
 
 DBR_SOURCES = ("database", "register")
 STREAMS = ("dbr", "other")

@@ -19,10 +19,24 @@ from typing import Any
 from pyoxigraph import NamedNode
 
 from pipeline import __version__
+from pipeline.curate.events import (
+    CG,
+    LATEST,
+    Op,
+    Reviewer,
+    commit,
+    curated,
+    dt,
+    latest_decisions,
+    new_iri,
+    node,
+    now_iso,
+    reviewer,
+    write,
+)
 from pipeline.errors import InputError
 from pipeline.store import Store
 from pipeline.vocab import FA, PROPOSAL_KINDS, PROV, RDF, as_iri, iri, lit, local_name, sparql_iri, status
-from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, dt, latest_decisions, new_iri, node, now_iso, reviewer, write
 
 STATUS_BY_IRI = {FA["Status" + s.capitalize()].value: s for s in ("proposed", "accepted", "rejected", "edited")}
 FA_NS = FA.base
@@ -68,7 +82,7 @@ def _merge(rows: list[dict], key: str) -> dict[str, dict[str, Any]]:
     return base
 
 
-def proposals(store: Store, paper: "str | NamedNode | None" = None) -> list[ProposalView]:
+def proposals(store: Store, paper: str | NamedNode | None = None) -> list[ProposalView]:
     """Proposals (of one paper, or all), current status and evidence resolved."""
     about = sparql_iri(paper) if paper else "?paper"
     with store.session():
@@ -122,7 +136,7 @@ def code_labels(store: Store) -> dict[str, str]:
     return out
 
 
-def get(store: Store, proposal: "str | NamedNode") -> ProposalView:
+def get(store: Store, proposal: str | NamedNode) -> ProposalView:
     p = node(proposal)
     with store.session():
         rows = store.select(f"SELECT ?paper WHERE {{ GRAPH ?g {{ {p} a fa:Proposal ; fa:aboutPaper ?paper }} }}")
@@ -134,7 +148,7 @@ def get(store: Store, proposal: "str | NamedNode") -> ProposalView:
     raise InputError(f"no proposal {p.value}")  # pragma: no cover
 
 
-def current_status(store: Store, proposal: "str | NamedNode") -> str:
+def current_status(store: Store, proposal: str | NamedNode) -> str:
     """proposed | accepted | rejected | edited: the paper graph's status unless a decision overrides it."""
     p = node(proposal)
     rows = store.select(f"SELECT ?g ?s WHERE {{ GRAPH ?g {{ {p} fa:status ?s }} }}")
@@ -168,14 +182,14 @@ def _status_op(store: Store, p: NamedNode, action: str, new: str, based_on: Any,
               requires=[_exists(p)])
 
 
-def accept(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", based_on: Any = LATEST) -> str:
+def accept(store: Store, who: str | Reviewer, proposal: str | NamedNode, based_on: Any = LATEST) -> str:
     """Accept a proposal as it stands."""
     p = node(proposal)
     with store.session():
         return write(store, who, _status_op(store, p, "accept", "accepted", based_on))
 
 
-def reject(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", based_on: Any = LATEST,
+def reject(store: Store, who: str | Reviewer, proposal: str | NamedNode, based_on: Any = LATEST,
            reason: str | None = None) -> str:
     """Reject a proposal (optionally saying why)."""
     p = node(proposal)
@@ -184,7 +198,7 @@ def reject(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", bas
                                             {"reason": reason} if reason else {}))
 
 
-def paper_text(store: Store, paper: "str | NamedNode") -> str:
+def paper_text(store: Store, paper: str | NamedNode) -> str:
     """The paper's full text (``fa:text`` on the paper node), '' when not ingested."""
     p = node(paper)
     rows = store.select(f"SELECT ?t WHERE {{ GRAPH ?g {{ {p} fa:text ?t }} }} LIMIT 1")
@@ -219,7 +233,7 @@ def _excerpt(paper: str, text: str, start: int, end: int, page: int | None, who:
     return ex, triples
 
 
-def edit(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", code: "str | None" = None,
+def edit(store: Store, who: str | Reviewer, proposal: str | NamedNode, code: str | None = None,
          start: int | None = None, end: int | None = None, based_on: Any = LATEST) -> str:
     """Accept with changes: another code and/or another (e.g. widened) excerpt span."""
     who = reviewer(who)
@@ -245,7 +259,7 @@ def edit(store: Store, who: "str | Reviewer", proposal: "str | NamedNode", code:
         return write(store, who, op)
 
 
-def add_code(store: Store, who: "str | Reviewer", paper: "str | NamedNode", kind: str, code: "str | NamedNode",
+def add_code(store: Store, who: str | Reviewer, paper: str | NamedNode, kind: str, code: str | NamedNode,
              text: str | None = None, start: int | None = None, end: int | None = None,
              page: int | None = None) -> str:
     """A code the machine missed, from a passage of the paper (text or offsets); accepted at once."""
@@ -276,7 +290,7 @@ def add_code(store: Store, who: "str | Reviewer", paper: "str | NamedNode", kind
         return write(store, who, op)
 
 
-def bulk_accept(store: Store, who: "str | Reviewer", paper: "str | NamedNode", min_score: float,
+def bulk_accept(store: Store, who: str | Reviewer, paper: str | NamedNode, min_score: float,
                 seen: dict[str, str | None] | None = None, kind: str | None = None) -> list[str]:
     """Accept every still-proposed proposal of ``paper`` scoring at least ``min_score``, in one transaction.
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
-from pipeline.registry import Registry
-from pipeline.store import Store
 from pipeline.curate.events import reviewer as as_reviewer
 from pipeline.curate.screening import records as screening_records
+from pipeline.registry import Registry
+from pipeline.store import Store
 
 REG: Registry = Registry("rankers", builtins=("pipeline.curate.ranking",))
 DEFAULT_RANKER = "tfidf-lr"
@@ -47,7 +47,7 @@ class Ranker:
     def features(self, texts: list[str]):
         raise NotImplementedError
 
-    def fit(self, X, y: np.ndarray) -> "Ranker":
+    def fit(self, X, y: np.ndarray) -> Ranker:
         raise NotImplementedError
 
     def scores(self, X) -> np.ndarray:
@@ -138,8 +138,8 @@ class Queue:
     estimate_method: str = ESTIMATE_METHOD
 
 
-_CACHE: "OrderedDict[tuple, Queue]" = OrderedDict()
-_FEATURES: "OrderedDict[tuple, object]" = OrderedDict()
+_CACHE: OrderedDict[tuple, Queue] = OrderedDict()
+_FEATURES: OrderedDict[tuple, object] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -203,7 +203,7 @@ def reviewer_queue(store: Store, who: str, stage: str = "TitleAbstract", ranker:
     ranked = sorted(zip(todo, scores), key=lambda t: (-t[1], t[0]))
     unscreened = [index[p] for p in papers if p not in mine]
     queue = Queue(order=[p for p, _ in ranked], scores={p: float(s) for p, s in ranked}, prioritised=True,
-                  trained_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
                   estimated_remaining=estimate_remaining(X, lab, unscreened), **base)
     with _LOCK:
         _CACHE[key] = queue

@@ -15,11 +15,12 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
-from pipeline.store.corpus import corpus_dir
+from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, node, now_iso, reviewer, write
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, paper as paper_iri, slug, sparql_iri
-from pipeline.curate.events import CG, LATEST, Op, Reviewer, curated, dt, node, now_iso, reviewer, write
+from pipeline.store.corpus import corpus_dir
+from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, local_name, slug, sparql_iri
+from pipeline.vocab import paper as paper_iri
 
 STAGES = {"title-abstract": "TitleAbstract", "full-text": "FullText"}
 DECISIONS = ("include", "exclude", "maybe")
@@ -35,12 +36,12 @@ def stage_name(stage: str) -> str:
     raise InputError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}")
 
 
-def decision_node(paper: "str | NamedNode", stage: str, who: "str | Reviewer") -> NamedNode:
+def decision_node(paper: str | NamedNode, stage: str, who: str | Reviewer) -> NamedNode:
     return iri("screening", f"{local_name(node(paper))}/{stage_name(stage)}/{reviewer(who).key}")
 
 
-def screen(store: Store, who: "str | Reviewer", paper: "str | NamedNode", stage: str, decision: str,
-           reason: str | None = None, based_on: Any = LATEST, ranking: "tuple[str, str] | None" = None) -> str:
+def screen(store: Store, who: str | Reviewer, paper: str | NamedNode, stage: str, decision: str,
+           reason: str | None = None, based_on: Any = LATEST, ranking: tuple[str, str] | None = None) -> str:
     """``who``'s decision on a record at a stage; exclusion at full text needs a reason.
 
     ``ranking`` is (model name, version) of the ranker that put the record in
@@ -81,7 +82,7 @@ def _node_triples(store: Store, n: NamedNode) -> list[tuple]:
     return [(n, r["p"], r["o"]) for r in rows]
 
 
-def resolve(store: Store, who: "str | Reviewer", paper: "str | NamedNode", stage: str, decision: str,
+def resolve(store: Store, who: str | Reviewer, paper: str | NamedNode, stage: str, decision: str,
             reason: str | None = None, based_on: Any = LATEST) -> str:
     """Settle a conflict between reviewers at a stage (the final decision)."""
     who = reviewer(who)
@@ -163,7 +164,7 @@ def conflicts(store: Store, stage: str) -> list[dict]:
 
 # ---- records: manual, snowballing, duplicates ------------------------------------
 
-def add_record(store: Store, who: "str | Reviewer", title: str, source: str = "manual", authors: str = "",
+def add_record(store: Store, who: str | Reviewer, title: str, source: str = "manual", authors: str = "",
                year: str | int | None = None, doi: str | None = None, abstract: str | None = None,
                cited_by: str | None = None, cites: str | None = None) -> str:
     """A new record (manual entry or snowballing candidate); returns its IRI."""
@@ -194,7 +195,7 @@ def add_record(store: Store, who: "str | Reviewer", title: str, source: str = "m
     return p.value
 
 
-def mark_duplicate(store: Store, who: "str | Reviewer", paper: "str | NamedNode", of: "str | NamedNode",
+def mark_duplicate(store: Store, who: str | Reviewer, paper: str | NamedNode, of: str | NamedNode,
                    based_on: Any = LATEST) -> str:
     p, o = node(paper), node(of)
     if p == o:
@@ -221,7 +222,7 @@ def exclusion_reasons(store: Store) -> list[str]:
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def set_exclusion_reasons(store: Store, who: "str | Reviewer", reasons: list[str], based_on: Any = LATEST) -> str:
+def set_exclusion_reasons(store: Store, who: str | Reviewer, reasons: list[str], based_on: Any = LATEST) -> str:
     clean = sorted({" ".join(r.split()) for r in reasons if r.strip()})
     if not clean:
         raise InputError("keep at least one exclusion reason")

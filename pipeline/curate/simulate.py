@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import InputError
 from pipeline.curate.ranking import get_ranker
+from pipeline.errors import InputError
 
 LABEL_COLUMNS = ("label_included", "included", "final_included", "label_included_final", "included_final",
                  "label", "included_flag", "include")
@@ -145,7 +145,7 @@ def simulate(data: Labelled, models: list[str], seeds: int = 5, first_seed: int 
         ranker = get_ranker(name)
         X = ranker.features(data.texts)
         runs = [metrics([data.labels[i] for i in replay(X, data.labels, name, prior)]) for prior in priors]
-        mean = lambda k: float(np.mean([m[k] for m in runs]))  # noqa: E731
+        mean = lambda k, runs=runs: float(np.mean([m[k] for m in runs]))  # noqa: E731
         curve = [(runs[0]["curve"][j][0], float(np.mean([m["curve"][j][1] for m in runs])))
                  for j in range(CURVE_STEPS + 1)]
         out.append({"model": ranker.name, "version": ranker.version, "description": ranker.description,

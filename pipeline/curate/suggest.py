@@ -9,12 +9,12 @@ techniques suggests merging those techniques; a human confirms with
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from pipeline.store import Store
 from pipeline.curate.codebook import open_codes, techniques
+from pipeline.store import Store
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -60,7 +60,8 @@ def suggest_merges(store: Store, threshold: float = 0.75, encode: Encode | None 
                 "message": "embedding model not available (pipeline.propose.embed); merge suggestions are skipped"}
     with store.session():
         labels = {t.iri: t.label for t in techniques(store)}
-        codes = [c for c in open_codes(store) if c["technique"] in labels or not c["technique"]]  # uncategorised open codes (accepted proposals) are suggested too
+        # uncategorised open codes (accepted proposals) are suggested too
+        codes = [c for c in open_codes(store) if c["technique"] in labels or not c["technique"]]
     if len(codes) < 2:
         return {"available": True, "suggestions": [], "message": "fewer than two open codes"}
     vecs = np.asarray(encode([f"{c['label']}: {c['text']}" for c in codes]), dtype=np.float32)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["build_report", "included_papers", "prisma_counts"]
 
 
-def build_report(store: "Store", out_dir: str | Path = "report", only: list[str] | None = None) -> list[Path]:
+def build_report(store: Store, out_dir: str | Path = "report", only: list[str] | None = None) -> list[Path]:
     """Write the report into ``out_dir`` (created if needed); returns the files written."""
     from pipeline.report.build import build_report as build
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from pipeline.store import Store
 from pipeline.report.tables import Table, challenges
+from pipeline.store import Store
 
 NOT_DEPRECATED = "FILTER NOT EXISTS {{ GRAPH ?gd {{ {var} owl:deprecated true }} }}"
 
@@ -25,7 +25,7 @@ class TaxonNode:
     iri: str
     label: str
     definition: str = ""
-    children: list["TaxonNode"] = field(default_factory=list)
+    children: list[TaxonNode] = field(default_factory=list)
 
 
 def taxonomy(store: Store) -> list[TaxonNode]:

@@ -55,7 +55,8 @@ class ReportContext:
 @ARTEFACTS.register
 def overview_tables(ctx: ReportContext) -> list[Section]:
     from pipeline.report import figures
-    from pipeline.report.tables import overview_tables as tables, to_csv, to_latex, to_markdown
+    from pipeline.report.tables import overview_tables as tables
+    from pipeline.report.tables import to_csv, to_latex, to_markdown
 
     sections = []
     for table in tables(ctx.store):
@@ -84,7 +85,8 @@ def prisma_flow(ctx: ReportContext) -> list[Section]:
 @ARTEFACTS.register
 def taxonomy(ctx: ReportContext) -> list[Section]:
     from pipeline.report import figures
-    from pipeline.report.analysis import taxonomy as tree_of, taxonomy_markdown
+    from pipeline.report.analysis import taxonomy as tree_of
+    from pipeline.report.analysis import taxonomy_markdown
 
     tree = tree_of(ctx.store)
     ctx.write("taxonomy.md", taxonomy_markdown(tree))

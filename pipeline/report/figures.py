@@ -17,8 +17,8 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from pipeline.report.tables import SYMBOLS, Table  # noqa: E402
 from pipeline.report.analysis import GapMatrix, TaxonNode  # noqa: E402
+from pipeline.report.tables import SYMBOLS, Table  # noqa: E402
 
 # value -> (colour index, colour); '' = not coded
 EFFECT_COLOURS = {

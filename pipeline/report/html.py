@@ -11,14 +11,17 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from pipeline.report.tables import LEGEND, SYMBOLS, Table
 from pipeline.report.analysis import GapMatrix, TaxonNode
+from pipeline.report.tables import LEGEND, SYMBOLS, Table
 
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222}
 h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;font-size:.85em;margin:1em 0;max-width:100%}th,td{border:1px solid #bbb;padding:.25em .5em;overflow-wrap:anywhere}
-thead th:not(:first-child){writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;vertical-align:bottom;text-align:left}
+table{border-collapse:collapse;font-size:.85em;margin:1em 0;max-width:100%}
+th,td{border:1px solid #bbb;padding:.25em .5em;overflow-wrap:anywhere}
+thead th:not(:first-child){writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;
+vertical-align:bottom;text-align:left}
 th{background:#f2f2f2}td.c{text-align:center;font-weight:bold}
 td.towards{background:#cfe8cc}td.against{background:#f6c6c6}td.mixed{background:#ffe0b3}
 td.none{background:#eee}td.disputed{background:#e3d3ea}td.gap{color:#b30000}
@@ -81,7 +84,8 @@ def data_uri(path: Path) -> str:
 
 
 def img(path: Path, alt: str) -> str:
-    return f'<figure><img src="{data_uri(path)}" alt="{escape(alt)}"><figcaption class="legend">{escape(alt)}</figcaption></figure>\n'
+    return (f'<figure><img src="{data_uri(path)}" alt="{escape(alt)}">'
+            f'<figcaption class="legend">{escape(alt)}</figcaption></figure>\n')
 
 
 def page(title: str, sections: list[tuple[str, str, str]], subtitle: str = "") -> str:

@@ -156,7 +156,7 @@ def _column(ax, c: dict, x: float, title: str, sources: str) -> None:
             (4.4, 1.0, f"Reports assessed for eligibility\n(n = {c['assessed']})")]
     for y, h, text in main:
         _box(ax, x, y, w, h, text, "#dbe9f6" if y > 11 else "#f7f7f7")
-    for (y0, h0, _), (y1, h1, _) in zip(main, main[1:]):
+    for (y0, _h0, _), (y1, h1, _) in zip(main, main[1:]):
         _arrow(ax, x + w / 2, y0, x + w / 2, y1 + h1)
     _arrow(ax, x + w / 2, 4.4, x + w / 2, 1.6)
     side = [(11.9, 0.9, f"Records removed before screening:\nDuplicate records removed (n = {c['duplicates']})", 12.35),

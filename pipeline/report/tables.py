@@ -107,7 +107,8 @@ def aggregate(values: list[str]) -> str:
 
 def _labels(store: Store, cls: str, prop: str) -> dict[str, str]:
     """IRI -> label; a label set by curation (a rename) wins over the corpus one."""
-    rows = store.select(f"SELECT ?x ?g ?l WHERE {{ GRAPH ?g0 {{ ?x a {cls} }} GRAPH ?g {{ ?x {prop} ?l }} }}")  # sparql: rendered (code constants)
+    # sparql: rendered (code constants)
+    rows = store.select(f"SELECT ?x ?g ?l WHERE {{ GRAPH ?g0 {{ ?x a {cls} }} GRAPH ?g {{ ?x {prop} ?l }} }}")
     out: dict[str, str] = {}
     for r in rows:
         if r["g"] == CURATION_GRAPH.value or r["x"] not in out:

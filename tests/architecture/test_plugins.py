@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from atlas_testing import run_cli
 
 PLUGIN = '''

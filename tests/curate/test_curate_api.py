@@ -7,12 +7,11 @@ import json
 import pytest
 
 from pipeline import curate
-from pipeline.ingest.snowball import backward_candidates
 from pipeline.errors import InputError, QueryError, StaleWriteError
+from pipeline.ingest.snowball import backward_candidates
+from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, PROPOSALS_A
 from pipeline.report.tables import technique_cells
 from pipeline.vocab import CURATION_GRAPH, challenge, iri, paper_graph, technique
-
-from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, PROPOSALS_A
 
 FAP = technique("federated-architecture-parameter-averaging").value
 BASS = technique("budget-aware-subnet-sampling").value

@@ -7,11 +7,11 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.methods import METHODS_GRAPH, default_name, open_code_of
-from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, make_ingested_paper, proposal_node
 from pipeline.errors import InputError
+from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, make_ingested_paper, proposal_node
 from pipeline.report.analysis import gap_matrix
 from pipeline.report.tables import method_table
-from pipeline.vocab import FA, RDFS, challenge, iri, lit, nas_type, paper_graph, technique
+from pipeline.vocab import FA, challenge, iri, nas_type, paper_graph, technique
 
 NONIID, HW = challenge("non_iid_data").value, challenge("hardware_heterogeneity").value
 SUPERNET = nas_type("one_shot_supernet").value

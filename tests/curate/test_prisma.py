@@ -17,7 +17,6 @@ from pipeline import curate
 from pipeline.curate.prisma import BOXES, check_invariants, prisma_counts
 
 
-
 def copy_store(template, dst):
     from pipeline.store import open_store
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from pipeline import curate
 from pipeline.curate.ranking import DEFAULT_RANKER, REG, reviewer_queue
 from pipeline.curate.simulate import metrics, read_labelled, simulate
-from pipeline.ingest.testing import PAPER_A, PAPER_B
 from pipeline.errors import InputError
+from pipeline.ingest.testing import PAPER_A, PAPER_B
 
 # 4 relevant records share one vocabulary, 8 irrelevant ones another: after the prior (1 + 1), any
 # sensible ranker screens the 3 remaining relevant records first.

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from eval_fednas.accounting import Ledger
-from eval_fednas.engines.local import local_fit
 from eval_fednas.engines import make_engine
+from eval_fednas.engines.local import local_fit
 from eval_fednas.models import PrunableCNN, init_model
 from eval_fednas.strategy import FedAvg, FederatedRun, TrainConfig, evaluate_clients
 
@@ -114,10 +114,9 @@ def test_cuda_keeps_data_params_and_results_on_the_device(digits_clients):
 
 
 def test_engines_and_experiments_come_from_the_registries():
-    from pipeline.errors import UnknownNameError
-
     from eval_fednas import engines, experiments
     from eval_fednas.runner import make_spec
+    from pipeline.errors import UnknownNameError
 
     assert engines.REG.group == "fedatlas.engines" and experiments.REG.group == "fedatlas.experiments"
     assert {"builtin", "loop", "flower"} <= set(engines.names())

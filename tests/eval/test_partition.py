@@ -5,8 +5,15 @@ import pytest
 import torch
 
 from eval_fednas.data import dirichlet_partition, iid_partition, split_622, unbalanced_partition
-from eval_fednas.fednas import (balance_ratio, drop_count, dynamic_rounds, greedy_partition, make_candidates,
-                                mean_group_distance, random_partition)
+from eval_fednas.fednas import (
+    balance_ratio,
+    drop_count,
+    dynamic_rounds,
+    greedy_partition,
+    make_candidates,
+    mean_group_distance,
+    random_partition,
+)
 from eval_fednas.models import PrunableCNN, init_model, macs_per_sample, prune_layer
 
 

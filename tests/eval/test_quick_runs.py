@@ -64,8 +64,8 @@ def test_unknown_experiment_lists_known_names():
 
 
 def test_cli_run_and_list(tmp_path):
-    from pipeline.cli import CliContext
     from eval_fednas.cli import eval_group
+    from pipeline.cli import CliContext
 
     obj = CliContext(store_location=str(tmp_path / "store"))
     runner = CliRunner()
@@ -81,8 +81,8 @@ def test_cli_run_and_list(tmp_path):
 
 
 def test_paper_scale_preset_is_the_papers_and_excludes_quick():
-    from pipeline.errors import AtlasError
     from eval_fednas.runner import make_spec
+    from pipeline.errors import AtlasError
 
     spec = make_spec("xu-fednas", scale="paper")
     p = spec.params

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from realworld import REALWORLD
 
 from pipeline import curate
 from pipeline.errors import InputError
@@ -16,7 +17,6 @@ from pipeline.report.exchange.bib import export_bibliography
 from pipeline.sources.bibtex import read_bibtex_text
 from pipeline.sources.ris import read_ris
 from pipeline.store import open_store
-from realworld import REALWORLD
 
 BIB_FILES = sorted((REALWORLD / "bib").glob("*.bib"))
 RIS_FILES = sorted((REALWORLD / "ris").glob("*.ris"))

@@ -11,13 +11,13 @@ import io
 import re
 
 import pytest
+from realworld import REALWORLD
 
 from pipeline import curate
 from pipeline.errors import InputError
 from pipeline.report.exchange.labels import export_asreview, import_labels, read_labels
 from pipeline.sources import read_path
 from pipeline.store import open_store
-from realworld import REALWORLD
 
 LIGHT = ["challenge-rules-v1"]
 

@@ -10,14 +10,14 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
+from realworld import REALWORLD
 
-from pipeline.report.exchange.codebook import read_codebook, read_code_sets
+from pipeline.report.exchange.codebook import read_code_sets, read_codebook
 from pipeline.report.exchange.qdc import export_qdc, parse_qdc, validate_qdc
 from pipeline.report.exchange.qdc_import import import_qdc
 from pipeline.store import open_store
 from pipeline.store.shacl import validate_store
 from pipeline.vocab import CHALLENGE_SCHEME
-from realworld import REALWORLD
 
 QDC_FILES = sorted((REALWORLD / "qdc").glob("*.qdc"))
 pytestmark = pytest.mark.skipif(not QDC_FILES, reason="the real codebooks are not here")

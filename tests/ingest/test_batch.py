@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from pipeline.document import Document  # noqa: E402
 from pipeline.ingest import ingest_paths  # noqa: E402
-from pipeline.ingest.batch import annotate_batch, batch_sentences, propose_batch  # noqa: E402
+from pipeline.ingest.batch import annotate_batch, propose_batch  # noqa: E402
 
 RULES = ["challenge-rules-v1", "nastype-rules-v1"]
 
@@ -49,8 +49,7 @@ class CountingModel:
 
 
 def test_one_embedding_call_per_batch_of_records(tmp_path):
-    from pipeline.propose import ProposalContext, default_proposers
-    from pipeline.propose import embed
+    from pipeline.propose import ProposalContext, default_proposers, embed
 
     emb = embed.Embedder(cache_dir=tmp_path / "emb")
     real = emb.model
@@ -123,6 +122,7 @@ def test_a_file_over_several_transactions_is_still_all_or_nothing(seeded_store, 
 @pytest.mark.parametrize("writer", ["write_bibtex", "write_ris"])
 def test_generated_exports_read_back_with_their_fields(tmp_path, writer):
     import make_synthetic
+
     from pipeline.sources import read_path
 
     recs = make_synthetic.synthetic_records(40, seed=1)

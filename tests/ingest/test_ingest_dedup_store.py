@@ -81,8 +81,8 @@ def test_merges_are_stored_for_prisma_and_keep_each_sources_metadata(seeded_stor
     paper = [p for p in list_papers(seeded_store) if p["doi"] == "10.1109/msp.2020.2975749"]
     assert len(paper) == 1 and len(paper[0]["authors"]) == 4  # the fuller author list
     # the corpus paper keeps its curated title; the merged record adds its source only
-    xu = seeded_store.select("""SELECT ?t WHERE { GRAPH ?g { <%s> dcterms:title ?t } }"""
-                             % vocab.paper("xu2020-fednas").value)
+    xu = seeded_store.select("SELECT ?t WHERE { GRAPH ?g { " + vocab.sparql_iri(vocab.paper("xu2020-fednas"))
+                             + " dcterms:title ?t } }")
     assert [r["t"] for r in xu] == ["Federated Neural Architecture Search"]
     assert seeded_store.ask("ASK { GRAPH ?g { ?m a fa:DuplicateMerge ; fa:mergedRecord ?s } "
                             "GRAPH ?h { ?p fa:hasSource ?s . ?s rdfs:label 'xu2020' } }")
@@ -115,7 +115,7 @@ def test_published_version_enriches_preprint_field_by_field(seeded_store, tmp_pa
     assert summary.counts()["merged"] == 1
     [p] = [p for p in list_papers(seeded_store) if p["arxiv"] == "2401.99999"]
     assert p["year"] == 2024 and p["doi"] == "10.1109/twid.2024.1" and len(p["authors"]) == 3
-    abstract = seeded_store.select("SELECT ?a WHERE { GRAPH ?g { <%s> dcterms:abstract ?a } }" % p["paper"])
+    abstract = seeded_store.select("SELECT ?a WHERE { GRAPH ?g { " + vocab.sparql_iri(p["paper"]) + " dcterms:abstract ?a } }")
     assert [r["a"] for r in abstract] == ["We search federated architectures for clients with limited memory and unreliable links."]
     years = seeded_store.select("SELECT ?y WHERE { GRAPH ?g { ?p fa:arxivId '2401.99999' ; fa:hasSource ?s . "
                                 "?s dcterms:issued ?y } }")

@@ -12,8 +12,8 @@ import pytest
 
 from atlas_testing import ROOT
 from pipeline import vocab
-from pipeline.ingest import ingest_paths
 from pipeline.curate.proposals import list_proposals
+from pipeline.ingest import ingest_paths
 from pipeline.propose import default_proposers
 
 SEEDS = ROOT / "corpus" / "seeds"

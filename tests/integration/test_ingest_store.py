@@ -7,10 +7,10 @@ import json
 import pytest
 from pyoxigraph import NamedNode
 
-from atlas_testing import ROOT, SHARED, run_cli
+from atlas_testing import ROOT, SHARED
 from pipeline import vocab
-from pipeline.ingest import ingest_paths
 from pipeline.curate.proposals import list_papers, list_proposals
+from pipeline.ingest import ingest_paths
 
 RULES = ["challenge-rules-v1", "nastype-rules-v1"]  # fast proposers without the embedding model
 

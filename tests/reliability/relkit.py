@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import select
 import signal
 import subprocess
 import sys
@@ -252,7 +251,7 @@ class Driver:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
 
-    def __enter__(self) -> "Driver":
+    def __enter__(self) -> Driver:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -358,7 +357,7 @@ def decision_rows(store) -> list[dict]:
 
 def curation_consistency(store) -> list[str]:
     """Problems of the decision log: forked chains, decisions whose effect is missing, duplicates."""
-    from pipeline.curate.events import history, effective_stack
+    from pipeline.curate.events import effective_stack, history
     from pipeline.vocab import CURATION_GRAPH
 
     problems = []
@@ -399,8 +398,8 @@ def batch_problems(store, size: int = BATCH) -> tuple[int, list[str]]:
 
 def many_proposals_store(path, n: int = 40):
     """A seeded store with one paper holding ``n`` proposals (targets for decisions)."""
-    from pipeline.store.corpus import init_store
     from pipeline.ingest.testing import make_ingested_paper
+    from pipeline.store.corpus import init_store
 
     store = open_store(path)
     init_store(store)
@@ -439,9 +438,8 @@ def curate_worker(store_path: str, who: str, *proposals: str) -> None:
 
 def curate_loop(store_path: str, who: str, seed: str = "1", rounds: str = "1000000") -> None:
     """Batches of BATCH status decisions (one transaction each) until killed; prints batch ids."""
-    from pipeline.curate.events import commit
+    from pipeline.curate.events import commit, node
     from pipeline.curate.proposals import _status_op
-    from pipeline.curate.events import node
 
     rng = random.Random(int(seed))
     store = open_store(store_path)
@@ -490,7 +488,7 @@ def _messages_ok(out: Outcome) -> tuple[bool, int]:
                 return False, noise
         else:
             noise += 1
-    if out.rc == 1 and not any(l.strip().startswith(("FAILED", "error:")) for l in out.stderr.splitlines()):
+    if out.rc == 1 and not any(line.strip().startswith(("FAILED", "error:")) for line in out.stderr.splitlines()):
         return False, noise
     return True, noise
 

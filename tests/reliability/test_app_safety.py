@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 import relkit
 
 UPLOAD_NAMES = ["../../etc/passwd", "..\\..\\x.pdf", "/etc/shadow", "/abs/path/paper.pdf", "C:\\Windows\\x.bib",

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import relkit
+
 from atlas_testing import CHROMIUM, CHROMIUM_ARGS, running_app
+
 PAGES = ["", "screening", "codebook", "effects", "methods", "overview", "query", "ingest", "history"]
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -19,9 +20,9 @@ pytestmark = [pytest.mark.slow,
 
 def _hostile_store(path: Path):
     from pipeline import curate
-    from pipeline.store.corpus import init_store
     from pipeline.ingest.testing import make_ingested_paper, proposal_node
-    from pipeline.vocab import challenge, iri
+    from pipeline.store.corpus import init_store
+    from pipeline.vocab import challenge
 
     store = relkit.open_store(path)
     init_store(store)

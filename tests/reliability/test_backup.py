@@ -7,6 +7,7 @@ import sys
 import time
 
 import relkit
+
 from atlas_testing import run_cli
 
 

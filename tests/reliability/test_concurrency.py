@@ -67,7 +67,7 @@ def test_two_sessions_cli_ingest_and_endpoint(rel_store, tmp_path):
                                    *map(str, seeds), "--quiet", *relkit.PROPOSER_ARGS], cwd=relkit.ROOT,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         written = []
-        for who, p in procs.items():
+        for p in procs.values():
             out, err = p.communicate(timeout=600)  # a bound against a hang, not a timing claim
             assert p.returncode == 0, err[-2000:]
             written += out.split()

@@ -9,7 +9,6 @@ import time
 import urllib.parse
 
 import pytest
-
 import relkit
 
 TOKEN = "rel-token-7c1e"

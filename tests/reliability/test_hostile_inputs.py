@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import relkit
 
 LIMIT_S = 20.0

@@ -36,7 +36,8 @@ def test_synthetic_corpus_scales_and_shares_the_schemes():
 
 def test_bench_engines_agree_on_the_seed_corpus(tmp_path, capsys):
     bench = _load("bench_queries")
-    result = bench.bench_scale(1, repeat=1, rdflib_budget=10, workdir=tmp_path, rdflib_timeout=60,
+    # rdflib_timeout only guards against a hang: the answers, not the speed, are checked here
+    result = bench.bench_scale(1, repeat=1, rdflib_budget=10, workdir=tmp_path, rdflib_timeout=900,
                                report=bench.print_row)
     names = {r["query"] for r in result["results"]}
     assert "tables.overview_tables (both)" in names and "saved:rejected_machine_codes" in names

@@ -45,8 +45,8 @@ def test_backward_is_idempotent(evidence_store):
 
 
 def test_backward_records_count_in_prisma(evidence_store):
-    from pipeline.report.prisma import prisma_counts
     from pipeline.ingest.snowball import backward
+    from pipeline.report.prisma import prisma_counts
 
     before = prisma_counts(evidence_store)
     backward(evidence_store)

@@ -19,7 +19,6 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, TSV, TURTLE, XML, SPARQLWrapper
 
-
 from .conftest import EX, N_TRIPLES
 from .test_endpoint import http
 

@@ -18,11 +18,10 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
+from realworld import REALWORLD
 
 from pipeline.serve import EndpointConfig, EndpointServer
 from pipeline.store import open_store
-
-from realworld import REALWORLD
 
 from .conftest import TOKEN
 

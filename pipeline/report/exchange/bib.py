@@ -35,7 +35,7 @@ def to_ris(records: list[BibRecord]) -> str:
         if b.raw_ris and not b.raw_bibtex:
             raw = b.raw_ris.strip()
             if not re.search(r"^ID  - ", raw, re.M):
-                raw = re.sub(r"^(TY  - .*)$", lambda m: f"{m.group(1)}\nID  - {b.key}", raw, count=1, flags=re.M)
+                raw = re.sub(r"^(TY  - .*)$", lambda m, b=b: f"{m.group(1)}\nID  - {b.key}", raw, count=1, flags=re.M)
             out.append(raw + "\n")
         else:
             out.append(ris_record(b.entry_type, b.key, b.fields))

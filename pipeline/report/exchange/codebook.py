@@ -35,7 +35,7 @@ class Code:
     codable: bool = True
     color: str = ""
     iri: str = ""
-    children: list["Code"] = field(default_factory=list)
+    children: list[Code] = field(default_factory=list)
 
     def walk(self):
         yield self

@@ -13,8 +13,8 @@ from __future__ import annotations
 import csv
 import io
 
-from pipeline.store import Store
 from pipeline.report.tables import method_table
+from pipeline.store import Store
 
 RESEARCH_FIELD = "Machine Learning"
 RESEARCH_PROBLEM = "Federated neural architecture search"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import InputError
-from pipeline.report.exchange.codebook import Code, CodeSet, read_codebook, read_code_sets
+from pipeline.report.exchange.codebook import Code, CodeSet, read_code_sets, read_codebook
 from pipeline.store import Store
 
 NS = "urn:QDA-XML:codebook:1.0"

@@ -15,14 +15,26 @@ Renames and deletions are curation decisions and stay with the reviewer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pipeline.errors import InputError
 from pipeline.report.exchange.codebook import COLOR, IMPORT_GRAPH_IRI, Code, CodeSet, read_codebook
 from pipeline.report.exchange.qdc import ParsedCodebook, parse_qdc
 from pipeline.store import Store
 from pipeline.vocab import (
-    CHALLENGE_SCHEME, DCTERMS, FA, ID_NS, NAS_TYPE_SCHEME, PROV, RDF, RDFS, SKOS, TECHNIQUE_SCHEME, XSD, iri, lit,
+    CHALLENGE_SCHEME,
+    DCTERMS,
+    FA,
+    ID_NS,
+    NAS_TYPE_SCHEME,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TECHNIQUE_SCHEME,
+    XSD,
+    iri,
+    lit,
     slug,
 )
 
@@ -168,7 +180,7 @@ def _write(store: Store, current: list[Code], diff: ImportDiff, source: str) -> 
 
     iri_of = {c.guid: c.iri for root in current for c in root.walk()}
     iri_of.update({p.code.guid: p.iri for p in diff.planned})
-    now = lit(datetime.now(timezone.utc).isoformat(timespec="seconds"), XSD.dateTime)
+    now = lit(datetime.now(UTC).isoformat(timespec="seconds"), XSD.dateTime)
     g = IMPORT_GRAPH
     tx = store.transaction()
     for p in diff.planned:

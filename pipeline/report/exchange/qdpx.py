@@ -17,7 +17,7 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 
 from pipeline import __version__
@@ -57,8 +57,8 @@ def _segments(store: Store) -> list[dict]:
     latest = [v.latest for v in views if v.latest]
     if latest:
         rows = store.select("SELECT ?d ?name ?who WHERE { GRAPH ?g { ?d prov:wasAssociatedWith ?who } "
-                            "OPTIONAL { GRAPH ?g2 { ?who foaf:name ?name } } VALUES ?d { %s } }"
-                            % " ".join(sparql_iri(d) for d in latest))
+                            "OPTIONAL { GRAPH ?g2 { ?who foaf:name ?name } } VALUES ?d { "
+                            + " ".join(sparql_iri(d) for d in latest) + " } }")
         deciders = {r["d"]: (r["who"], r["name"] or r["who"].rsplit("/", 1)[-1]) for r in rows}
     out = []
     for v in views:
@@ -74,9 +74,9 @@ def _segments(store: Store) -> list[dict]:
 def _texts(store: Store, papers: list[str]) -> dict[str, tuple[str, str]]:
     if not papers:
         return {}
-    rows = store.select("SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?text) WHERE { VALUES ?p { %s } "
-                        "GRAPH ?g { ?p dcterms:title ?t } OPTIONAL { GRAPH ?g2 { ?p fa:text ?x } } } GROUP BY ?p"
-                        % " ".join(sparql_iri(p) for p in papers))
+    rows = store.select("SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?text) WHERE { VALUES ?p { "
+                        + " ".join(sparql_iri(p) for p in papers) + " } "
+                        "GRAPH ?g { ?p dcterms:title ?t } OPTIONAL { GRAPH ?g2 { ?p fa:text ?x } } } GROUP BY ?p")
     return {r["p"]: (r["title"], r["text"] or "") for r in rows}
 
 
@@ -97,7 +97,7 @@ def export_qdpx(store: Store, name: str = "FedNAS Atlas review") -> bytes:
         texts = _texts(store, papers)
         memos = _memos(store)
     guid_of = {c.iri: c.guid for root in codes for c in root.walk()}
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     users = {}
     for s in segments:
         if s["who"]:

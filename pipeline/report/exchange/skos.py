@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
+from pipeline.report.exchange.codebook import SCHEMES
 from pipeline.store import Store
 from pipeline.vocab import PREFIXES, SKOS, sparql_iri
-from pipeline.report.exchange.codebook import SCHEMES
 
 KEPT = ("rdf:type", "skos:prefLabel", "skos:altLabel", "skos:definition", "skos:scopeNote", "skos:notation",
         "skos:broader", "skos:inScheme", "skos:topConceptOf", "skos:hasTopConcept", "fa:key", "fa:alias",
