@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from app.common import compact_table, start_page  # noqa: E402
+from app.common import compact_table, read_model, start_page  # noqa: E402
 from pipeline import curate  # noqa: E402
 from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
 
@@ -52,8 +52,8 @@ def show_figure(fig, stem: str) -> None:
 
 
 with store.session():
-    tables = overview_tables(store)
-    counts = curate.prisma_counts(store)
+    tables = read_model(overview_tables)  # once per store revision
+    counts = read_model(curate.prisma_counts)
 
 section = st.segmented_control("Section", ["Tables", "PRISMA", "Co-occurrence", "Gaps"], default="Tables",
                                key="ov_section") or "Tables"
