@@ -151,9 +151,12 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
         def open_page(key: str) -> float:
             link = page.get_by_role("link", name=key.capitalize(), exact=True).first
             done = visible(page.get_by_role("heading", name=key.capitalize()).first)
-            if key == "overview":
-                img = page.get_by_test_id("stImage").first
-                done = (lambda d=done: (d(), expect(img).to_be_visible(timeout=timeout_ms)))
+            if key == "overview":  # and its first figure
+                heading = done
+
+                def done():
+                    heading()
+                    expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=timeout_ms)
             return _timed(page, link.click, done, timeout_ms)
 
         for r in range(repeat):
