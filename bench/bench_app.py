@@ -112,11 +112,20 @@ def _idle(page, timeout_ms: int) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
 
 
+class ActionTimedOut(Exception):
+    """An action did not finish within the timeout (recorded as infinite; its section stops)."""
+
+
 def _timed(page, act, done, timeout_ms: int) -> float:
+    from playwright.sync_api import Error as PlaywrightError
+
     t0 = time.perf_counter()
-    act()
-    done()
-    _idle(page, timeout_ms)
+    try:
+        act()
+        done()
+        _idle(page, timeout_ms)
+    except (PlaywrightError, AssertionError) as e:
+        raise ActionTimedOut(str(e).splitlines()[0]) from None
     return time.perf_counter() - t0
 
 
@@ -127,9 +136,18 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
 
     times: dict[str, list[float]] = {}
 
+    current = [""]
+
     def record(name: str, seconds: float) -> None:
         times.setdefault(name, []).append(seconds)
         print(f"  {name}: {seconds:.2f} s", flush=True)
+
+    def section(fn) -> None:
+        try:
+            fn()
+        except ActionTimedOut as e:
+            print(f"  gave up on this section: {e}", flush=True)
+            times.setdefault(current[0] or "section", []).append(float("inf"))
 
     def visible(locator):
         return lambda: expect(locator).to_be_visible(timeout=timeout_ms)
@@ -159,42 +177,54 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
                     expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=timeout_ms)
             return _timed(page, link.click, done, timeout_ms)
 
-        for r in range(repeat):
-            for key in PAGES:
-                record(f"open {key}", open_page(key))
-                if page.get_by_test_id("stException").count():
-                    raise RuntimeError(f"exception on page {key}")
+        def measure(name: str, act, done) -> None:
+            current[0] = name
+            record(name, _timed(page, act, done, timeout_ms))
 
-        # proposals: accept, back to it, undo it (alternating, so each result differs from the last)
-        open_page("proposals")
-        history = page.get_by_text("History of this proposal")
-        for r in range(repeat):
-            accept = page.get_by_role("button", name=re.compile(r"^Accept\b(?! \d)"))
-            record("accept", _timed(page, accept.click, flash(re.compile(r"^Accepted ")), timeout_ms))
-            prev = page.get_by_role("button", name=re.compile(r"^Previous"))
-            before = page.get_by_role("heading", name=re.compile(r"^\d+.\d+ · ")).first.inner_text()
-            record("previous", _timed(page, prev.click, lambda b=before: expect(
-                page.get_by_role("heading", name=re.compile(r"^\d+.\d+ · ")).first).not_to_have_text(b, timeout=timeout_ms),
-                timeout_ms))
-            history.click()
-            undo = page.get_by_role("button", name=re.compile(r"^Undo 'accept"))
-            record("undo accept", _timed(page, undo.click, flash("Undone"), timeout_ms))
-            history.click()  # closed again: the next accept is timed on the page as a reviewer sees it
+        def pages() -> None:
+            for _ in range(repeat):
+                for key in PAGES:
+                    current[0] = f"open {key}"
+                    record(current[0], open_page(key))
+                    if page.get_by_test_id("stException").count():
+                        raise RuntimeError(f"exception on page {key}")
 
-        # screening: include, undo, exclude, undo on the same record (the record stays selected)
-        open_page("screening")
-        todo = page.get_by_text("Only records I have not screened")
-        _timed(page, todo.click, lambda: None, timeout_ms)
-        mine = page.get_by_text("History of my decision on this record")
-        for r in range(repeat):
-            for label, done_text in (("Include", "Included"), ("Exclude", "Excluded")):
-                btn = page.get_by_role("button", name=re.compile(rf"^{label}"))
-                record(f"screen {label.lower()}", _timed(page, btn.click, flash(done_text),
-                                                         timeout_ms))
-                mine.click()
-                undo = page.get_by_role("button", name=re.compile(r"^Undo 'screen"))
-                record("undo screen", _timed(page, undo.click, flash("Undone"), timeout_ms))
-                mine.click()
+        def proposals() -> None:  # accept, back to it, undo it (each result differs from the last one)
+            current[0] = "open proposals"
+            open_page("proposals")
+            history = page.get_by_text("History of this proposal")
+            heading = page.get_by_role("heading", name=re.compile(r"^\d+.\d+ · ")).first
+            for _ in range(repeat):
+                accept = page.get_by_role("button", name=re.compile(r"^Accept\b(?! \d)"))
+                measure("accept", accept.click, flash(re.compile(r"^Accepted ")))
+                before = heading.inner_text()
+                measure("previous", page.get_by_role("button", name=re.compile(r"^Previous")).click,
+                        lambda b=before: expect(heading).not_to_have_text(b, timeout=timeout_ms))
+                history.click()
+                measure("undo accept", page.get_by_role("button", name=re.compile(r"^Undo 'accept")).click,
+                        flash("Undone"))
+                history.click()  # closed again: the next accept is timed on the page as a reviewer sees it
+
+        def screening() -> None:  # include, undo, exclude, undo on the same record (it stays selected)
+            current[0] = "open screening"
+            open_page("screening")
+            todo = page.get_by_role("switch", name="Only records I have not screened")
+            _timed(page, page.get_by_text("Only records I have not screened").click,
+                   lambda: expect(todo).not_to_be_checked(timeout=timeout_ms), timeout_ms)
+            _idle(page, timeout_ms)
+            page.wait_for_timeout(500)  # the toggle's run has started and ended: the record stays when decided
+            mine = page.get_by_text("History of my decision on this record")
+            for _ in range(repeat):
+                for label, done_text in (("Include", "Included"), ("Exclude", "Excluded")):
+                    measure(f"screen {label.lower()}", page.get_by_role("button", name=re.compile(rf"^{label}")).click,
+                            flash(done_text))
+                    mine.click()
+                    measure("undo screen", page.get_by_role("button", name=re.compile(r"^Undo 'screen")).click,
+                            flash("Undone"))
+                    mine.click()
+
+        for part in (pages, proposals, screening):
+            section(part)
         browser.close()
     return times
 

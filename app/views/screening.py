@@ -83,6 +83,9 @@ with tab_screen:
     page_no = st.number_input(f"Page (of {pages}, {PAGE_SIZE} records each)", 1, pages, 1, key="scr_page") \
         if pages > 1 else 1
     window = shown[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
+    current = st.session_state.get("scr_paper")
+    if current in by_paper and current not in {r["paper"] for r in window} and not (todo_only and mine[current]):
+        window = [by_paper[current]] + window  # the record just decided stays open (change your mind, undo)
     if window:
         titles = {r["paper"]: r["title"] for r in window}
         paper = st.selectbox("Record", list(titles), format_func=titles.get, key="scr_paper")
