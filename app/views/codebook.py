@@ -48,7 +48,7 @@ st.dataframe([{"category": t.category_label, "technique": t.label, "open codes":
              hide_index=True, width="stretch")
 
 tech_iri = st.selectbox("Technique", list(tech_label), format_func=tech_label.get, key="cb_tech")
-page = curate.code_page(store, tech_iri)
+page = read_model(curate.code_page, tech_iri)  # all proposals and titles: once per revision
 t = page["technique"]
 latest = page["history"][-1].iri if page["history"] else None
 st.subheader(t.label)
