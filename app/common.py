@@ -74,6 +74,23 @@ def get_store():
     return _open(store_location())
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _read_model(name: str, location: str | None, revision: str, args: tuple, _fn: Callable[..., Any]) -> Any:
+    return _fn(get_store(), *args)
+
+
+def read_model(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(store, *args)`` computed once per store revision (every write, in any process, changes
+    it) and shared by every rerun and session; a store that cannot tell its revision is read each time."""
+    store = get_store()
+    revision = store.revision()
+    if revision is None:
+        return fn(store, *args)
+    code = getattr(fn, "__code__", None)  # page scripts all run as __main__: their file tells them apart
+    name = f"{fn.__module__}.{fn.__qualname__}@{code.co_filename if code else ''}"
+    return _read_model(name, store_location(), revision, args, _fn=fn)
+
+
 def reviewer() -> str | None:
     return st.session_state.get("reviewer") or None
 
@@ -104,14 +121,19 @@ def action(fn: Callable[..., Any], *args: Any, success: str = "Saved", keys: dic
 _IRI = re.compile(r"<?(https://w3id\.org/fedatlas/id/[^\s<>\"'),]+)>?")
 
 
+def paper_titles(store) -> dict[str, str]:
+    """Paper IRI -> its title (any one, when sources disagree)."""
+    return {r["p"]: r["t"] for r in store.select(
+        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
+
+
 def labels_for(store) -> dict[str, str]:
     """IRI -> what a reviewer calls it: concept labels, paper titles, method names."""
     from pipeline import curate
 
     with store.session():
         out = dict(curate.code_labels(store))
-        out.update({r["p"]: r["t"] for r in store.select(
-            "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")})
+        out.update(paper_titles(store))
         out.update({m.iri: m.label for m in curate.method_views(store)})
         for v in curate.proposals(store):
             out[v.iri] = f"{v.kind} {v.code_label} on {out.get(v.paper, local_name(v.paper))}"
@@ -146,7 +168,7 @@ def readable(text: str, store=None) -> str:
     if "https://w3id.org/fedatlas/id/" not in text:
         return text
     try:
-        labels = labels_for(store or get_store())
+        labels = labels_for(store) if store is not None else read_model(labels_for)
     except Exception:  # noqa: BLE001 - a message must still be shown
         labels = {}
     return _IRI.sub(lambda m: "'" + label_of(m.group(1), labels) + "'", text)

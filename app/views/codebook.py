@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
+from app.common import (start_page, action, history_table, md_escape, paper_titles, read_model, require_reviewer,
+                        short, undo_latest)
 from pipeline import curate
 
 store = start_page("Codebook")
 who = require_reviewer()
 
 with store.session():
-    techs = curate.techniques(store)
-    cats = curate.categories(store)
-    loose = curate.uncategorised(store)
-    titles = {r["p"]: r["t"] for r in store.select(
-        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
+    techs = read_model(curate.techniques)  # every read model: once per store revision
+    cats = read_model(curate.categories)
+    loose = read_model(curate.uncategorised)
+    titles = read_model(paper_titles)
 tech_label = {t.iri: t.label for t in techs}
 cat_label = {c["iri"]: c["label"] for c in cats}
 
@@ -48,7 +48,7 @@ st.dataframe([{"category": t.category_label, "technique": t.label, "open codes":
              hide_index=True, width="stretch")
 
 tech_iri = st.selectbox("Technique", list(tech_label), format_func=tech_label.get, key="cb_tech")
-page = curate.code_page(store, tech_iri)
+page = read_model(curate.code_page, tech_iri)  # all proposals and titles: once per revision
 t = page["technique"]
 latest = page["history"][-1].iri if page["history"] else None
 st.subheader(t.label)

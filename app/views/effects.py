@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import compact_table, start_page, action, history_table, md_escape, require_reviewer, short, undo_latest
+from app.common import (compact_table, start_page, action, history_table, md_escape, read_model, require_reviewer,
+                        short, undo_latest)
 from pipeline import curate
 from pipeline.report.tables import SYMBOLS, challenges
 
@@ -12,9 +13,9 @@ store = start_page("Effects")
 who = require_reviewer()
 
 with store.session():
-    techs = curate.techniques(store)
-    chals = challenges(store)
-    matrix = curate.matrix(store)
+    techs = read_model(curate.techniques)  # every read model: once per store revision
+    chals = read_model(challenges)
+    matrix = read_model(curate.matrix)
     claims = store.select("""SELECT ?c ?key WHERE { GRAPH ?g { ?c a fa:Claim ; fa:key ?key } } ORDER BY ?key""")
     reps = store.select("""SELECT ?r ?c WHERE { GRAPH ?g { ?r a fa:Replication ; fa:testsClaim ?c } }""")
 

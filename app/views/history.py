@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import action, history_table, label_of, labels_for, md_escape, reviewer, start_page
+from app.common import action, history_table, label_of, labels_for, md_escape, read_model, reviewer, start_page
 from pipeline import curate
 from pipeline.curate.events import effective_stack
 
 ROWS = 60
 
+
+def _all_events(store):
+    return curate.recent(store, limit=100000)
+
+
 store = start_page("History")
 who = reviewer()
 mine = st.toggle("Only my decisions", value=False, disabled=not who)
 with store.session():
-    everything = curate.recent(store, limit=100000)
-    labels = labels_for(store)
+    everything = read_model(_all_events)  # once per store revision
+    labels = read_model(labels_for)
 shown = [e for e in everything if not mine or e.reviewer_name == who][:ROWS]
 
 # what can be undone: the latest decision still in effect on its target (undo walks back from the top)

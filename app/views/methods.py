@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import (action, compact_table, history_table, md_escape, require_reviewer, short, start_page,
-                        undo_latest)
+from app.common import (action, compact_table, history_table, md_escape, paper_titles, read_model, require_reviewer,
+                        short, start_page, undo_latest)
 from pipeline import curate
 from pipeline.report.tables import SYMBOLS, method_table
 from pipeline.vocab import sparql_iri
@@ -16,12 +16,11 @@ from pipeline.vocab import sparql_iri
 store = start_page("Methods")
 who = require_reviewer()
 with store.session():
-    views = curate.method_views(store)
-    table = method_table(store)
-    labels = curate.code_labels(store)
-    titles = {r["p"]: r["t"] for r in store.select(
-        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
-    included = curate.included_papers(store)
+    views = read_model(curate.method_views)  # every read model: once per store revision
+    table = read_model(method_table)
+    labels = read_model(curate.code_labels)
+    titles = read_model(paper_titles)
+    included = read_model(curate.included_papers)
 if not views:
     st.info("No methods yet: a paper included at full text presents one.")
 by_iri = {m.iri: m for m in views}

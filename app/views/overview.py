@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from app.common import compact_table, start_page  # noqa: E402
+from app.common import compact_table, read_model, start_page  # noqa: E402
 from pipeline import curate  # noqa: E402
 from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
 
@@ -41,43 +41,60 @@ def _local_heatmap(table):
     return fig
 
 
-def show_figure(fig, stem: str) -> None:
-    st.pyplot(fig)
-    c1, c2 = st.columns(2)
-    for col, fmt, mime in ((c1, "png", "image/png"), (c2, "svg", "image/svg+xml")):
+def _files(fig) -> dict[str, bytes]:
+    out = {}
+    for fmt in ("png", "svg"):
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
-        col.download_button(f"{stem}.{fmt}", buf.getvalue(), f"{stem}.{fmt}", mime, key=f"dl_{stem}_{fmt}")
+        out[fmt] = buf.getvalue()
     plt.close(fig)
+    return out
 
 
-with store.session():
-    tables = overview_tables(store)
-    counts = curate.prisma_counts(store)
+def _figure(store, name: str, index: int = 0) -> dict[str, bytes] | None:
+    """PNG and SVG of one overview figure, drawn once per store revision (through ``read_model``)."""
+    if name == "table":
+        table = read_model(overview_tables)[index]
+        return _files(report_figures.effect_heatmap(table) if report_figures else _local_heatmap(table))
+    if name == "prisma":
+        return _files(prisma_diagram(read_model(curate.prisma_counts)))
+    if name == "cooccurrence":
+        graph = report_analysis.cooccurrence_graph(store, read_model(overview_tables)[1])
+        return _files(report_figures.network_figure(graph)) if graph is not None and graph.number_of_nodes() else None
+    return _files(report_figures.gap_heatmap(read_model(report_analysis.gap_matrix)))
+
+
+def show_figure(files: dict[str, bytes], stem: str) -> None:
+    st.image(files["png"])
+    c1, c2 = st.columns(2)
+    for col, fmt, mime in ((c1, "png", "image/png"), (c2, "svg", "image/svg+xml")):
+        col.download_button(f"{stem}.{fmt}", files[fmt], f"{stem}.{fmt}", mime, key=f"dl_{stem}_{fmt}")
+
+
+tables = read_model(overview_tables)  # once per store revision; PRISMA counts only in their section
 
 section = st.segmented_control("Section", ["Tables", "PRISMA", "Co-occurrence", "Gaps"], default="Tables",
                                key="ov_section") or "Tables"
 if section == "Tables":
-    for table, stem in zip(tables, ("method-x-challenge", "technique-x-challenge")):
+    for i, (table, stem) in enumerate(zip(tables, ("method-x-challenge", "technique-x-challenge"))):
         st.subheader(table.title)
         st.markdown(compact_table(table.row_kind.capitalize(), table.rows, [(c, lab) for c, _, lab in table.columns],
                                   lambda r, c, t=table: SYMBOLS[t.value(r, c)]))
-        fig = report_figures.effect_heatmap(table) if report_figures else _local_heatmap(table)
-        show_figure(fig, stem)
+        show_figure(read_model(_figure, "table", i), stem)
         c1, c2 = st.columns(2)
         c1.download_button("CSV", to_csv(table), f"{stem}.csv", "text/csv", key=f"csv_{stem}")
         c2.download_button("LaTeX", to_latex(table), f"{stem}.tex", "text/x-tex", key=f"tex_{stem}")
 if section == "PRISMA":
     if prisma_diagram:
-        show_figure(prisma_diagram(counts), "prisma")
+        show_figure(read_model(_figure, "prisma"), "prisma")
 if section == "Co-occurrence":
-    graph = report_analysis.cooccurrence_graph(store, tables[1]) if report_analysis else None
-    if graph is not None and graph.number_of_nodes():
-        show_figure(report_figures.network_figure(graph), "cooccurrence")
+    files = read_model(_figure, "cooccurrence") if report_analysis else None
+    if files is not None:
+        show_figure(files, "cooccurrence")
     else:
         st.caption("The co-occurrence network needs pipeline.report and coded methods.")
 if section == "Gaps":
-    gaps = report_analysis.gap_matrix(store) if report_analysis else None
+    gaps = read_model(report_analysis.gap_matrix) if report_analysis else None
     if gaps is not None:
         st.caption("Number of methods per NAS type and challenge; 0 = not tried yet (a gap).")
         st.markdown(compact_table("NAS type", gaps.nas_types, gaps.challenges,
@@ -85,6 +102,6 @@ if section == "Gaps":
         empty = gaps.empty_cells()
         with st.expander(f"Candidate research directions ({len(empty)} empty cells)"):
             st.text("\n".join(f"{cl} × {nl}" for cl, nl in empty))
-        show_figure(report_figures.gap_heatmap(gaps), "gaps")
+        show_figure(read_model(_figure, "gaps"), "gaps")
     else:
         st.caption("Gap analysis needs pipeline.report.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import start_page, action, highlight, history_table, md_escape, require_reviewer, short, undo_latest
+from app.common import (start_page, action, highlight, history_table, md_escape, read_model, require_reviewer, short,
+                        undo_latest)
 from app.components.select_code import select_to_code
 from pipeline import curate
 from pipeline.vocab import PROPOSAL_KINDS
@@ -12,8 +13,8 @@ from pipeline.vocab import PROPOSAL_KINDS
 store = start_page("Proposals")
 who = require_reviewer()
 
-with store.session():
-    papers = curate.papers(store)
+with store.session():  # the reads below are cached per store revision: a click re-reads only what changed
+    papers = read_model(curate.papers)
     if not papers:
         st.info("No proposals yet: ingest papers on the Ingest page or with `fedatlas ingest`.")
         st.stop()
@@ -22,10 +23,10 @@ with store.session():
     counts = next(p for p in papers if p["paper"] == paper)
     st.caption(f"{counts['proposed']} open · {counts['accepted'] + counts['edited']} accepted · "
                f"{counts['rejected']} rejected")
-    views = curate.proposals(store, paper)
-    text = curate.paper_text(store, paper)
-    code_labels = curate.code_labels(store)
-    paper_methods = curate.methods_of(store, paper)
+    views = read_model(curate.proposals, paper)
+    text = read_model(curate.paper_text, paper)
+    code_labels = read_model(curate.code_labels)
+    paper_methods = read_model(curate.methods_of, paper)
 
 if paper_methods:
     mlabels = {m.iri: m.label for m in paper_methods}
@@ -125,7 +126,7 @@ if st.session_state.get("edit_open"):
                                    based_on=v.latest, success="Excerpt changed"))
 
 with st.expander("History of this proposal"):
-    events = curate.history(store, v.iri)
+    events = read_model(curate.history, v.iri)
     st.dataframe(history_table(events), hide_index=True, width="stretch")
     undo_latest(store, events, key=f"undo_{v.iri}")
 

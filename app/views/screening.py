@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import (start_page, action, highlight_terms, history_table, md_escape, require_reviewer, short,
-                        undo_latest)
+from app.common import (start_page, action, highlight_terms, history_table, md_escape, read_model, require_reviewer,
+                        short, undo_latest)
 from pipeline import curate
 from pipeline.curate.ranking import reviewer_queue
 from pipeline.ingest.snowball import backward_candidates
@@ -13,6 +13,8 @@ from pipeline.curate.events import reviewer as as_reviewer
 from pipeline.store.corpus import corpus_dir
 
 REFRESH_S = 5  # the Conflicts and Agreement tabs re-read the store this often (other reviewers decide meanwhile)
+PAGE_SIZE = 50  # records offered at once: a list of thousands would be sent to the browser on every click
+MAX_CONFLICTS = 20  # conflicts drawn at once per stage (each is a form)
 
 
 def _save_reasons(store, who, text):
@@ -22,6 +24,11 @@ def _save_reasons(store, who, text):
 def _default_keywords() -> str:
     path = corpus_dir() / "screening_keywords.txt"
     return ", ".join(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def _queue(store, who, stage):
+    """The reviewer's ranked queue, from the records read model of the same revision."""
+    return reviewer_queue(store, who, stage, recs=read_model(curate.records))
 
 
 def _kappa_cell(k):
@@ -36,9 +43,8 @@ STAGE_LABEL = {"title-abstract": "Title/abstract", "full-text": "Full text"}
 tab_screen, tab_conf, tab_kappa, tab_prisma, tab_records = st.tabs(
     ["Screen", "Conflicts", "Agreement", "PRISMA", "Records & snowballing"], key="scr_tab", on_change="rerun")
 
-with store.session():
-    records = curate.records(store)
-    reasons = curate.exclusion_reasons(store)
+records = read_model(curate.records)  # once per store revision, not on every click
+reasons = read_model(curate.exclusion_reasons)
 
 with tab_screen:
     stage = st.radio("Stage", list(STAGE_LABEL), format_func=STAGE_LABEL.get, horizontal=True, key="scr_stage")
@@ -48,11 +54,12 @@ with tab_screen:
             and (stage == "title-abstract" or r["TitleAbstract"] in ("include", "maybe"))]
     mine = {r["paper"]: next((d for d in r["decisions"] if d["stage"] == st_name and d["reviewer"] == me), None)
             for r in pool}
-    queue = reviewer_queue(store, who, st_name, recs=records) if who else None
+    queue = read_model(_queue, who, st_name) if who else None
     todo_only = st.toggle("Only records I have not screened", value=True, key="scr_todo")
     by_paper = {r["paper"]: r for r in pool}
     ordered = [by_paper[p] for p in queue.order] if queue else []
-    ordered += [r for r in pool if queue is None or r["paper"] not in set(queue.order)]
+    in_queue = set(queue.order) if queue else set()  # once: per record it cost a second on 5,000 records
+    ordered += [r for r in pool if r["paper"] not in in_queue]
     shown = [r for r in ordered if not (todo_only and mine[r["paper"]])]
     st.caption(f"{len(shown)} of {len(pool)} records at this stage. Decisions are blind: "
                "other reviewers' votes appear under Conflicts once both decided.")
@@ -70,8 +77,17 @@ with tab_screen:
                    f"Records screened since your last include: {queue.since_last_include}.")
     keywords = st.text_input("Highlight keywords (comma separated)", value=_default_keywords(), key="scr_keywords")
     terms = [t.strip() for t in (keywords or "").split(",")]
-    if shown:
-        titles = {r["paper"]: r["title"] for r in shown}
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    if st.session_state.get("scr_page", 1) > pages:  # the list shrank as records were screened
+        st.session_state["scr_page"] = pages
+    page_no = st.number_input(f"Page (of {pages}, {PAGE_SIZE} records each)", 1, pages, 1, key="scr_page") \
+        if pages > 1 else 1
+    window = shown[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
+    current = st.session_state.get("scr_paper")
+    if current in by_paper and current not in {r["paper"] for r in window} and not (todo_only and mine[current]):
+        window = [by_paper[current]] + window  # the record just decided stays open (change your mind, undo)
+    if window:
+        titles = {r["paper"]: r["title"] for r in window}
         paper = st.selectbox("Record", list(titles), format_func=titles.get, key="scr_paper")
         rec = by_paper[paper]
         with st.container(border=True):
@@ -107,12 +123,14 @@ with tab_screen:
 @st.fragment(run_every=REFRESH_S)
 def conflicts_tab():
     """Re-read on every run and every few seconds: the numbers are the store's now, not the page's last run."""
-    reasons_now = curate.exclusion_reasons(store)
+    reasons_now = read_model(curate.exclusion_reasons)
     for stage_c in STAGE_LABEL:
-        conf = curate.conflicts(store, stage_c)
-        st.markdown(f"**{STAGE_LABEL[stage_c]}**: {len(conf)} conflict(s)")
+        conf = read_model(curate.conflicts, stage_c)
+        st.markdown(f"**{STAGE_LABEL[stage_c]}**: {len(conf)} conflict(s)"
+                    + (f" (the first {MAX_CONFLICTS} below; resolve them to see the next)" if len(conf) > MAX_CONFLICTS
+                       else ""))
         sname = curate.screening.stage_name(stage_c)
-        for r in conf:
+        for r in conf[:MAX_CONFLICTS]:
             with st.container(border=True):
                 st.markdown(md_escape(r["title"]))
                 st.dataframe([{"reviewer": short(d["reviewer"]), "decision": d["decision"], "reason": d["reason"]}
@@ -134,7 +152,7 @@ def conflicts_tab():
 def agreement_tab():
     for stage_k in STAGE_LABEL:
         st.markdown(f"**Cohen's kappa, {STAGE_LABEL[stage_k]}**")
-        rows = curate.screening_kappas(store, stage_k)
+        rows = read_model(curate.screening_kappas, stage_k)
         if rows:
             st.dataframe([{"reviewer A": r["a"], "reviewer B": r["b"], "records": r["n"],
                            "agreement": round(r["agreement"], 3), "kappa": _kappa_cell(r["kappa"])} for r in rows],
@@ -144,11 +162,13 @@ def agreement_tab():
     st.caption("Kappa is n/a for a pair with fewer than two records in common.")
 
 
-with tab_conf:
-    conflicts_tab()
+if tab_conf.open is not False:
+    with tab_conf:
+        conflicts_tab()
 
-with tab_kappa:
-    agreement_tab()
+if tab_kappa.open is not False:
+    with tab_kappa:
+        agreement_tab()
 
 def prisma_tab():
     import matplotlib.pyplot as plt

@@ -252,6 +252,11 @@ class Store(abc.ABC):
         where = f"GRAPH {graph} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         return int(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"])
 
+    def revision(self) -> str | None:
+        """A token that changes with every write, or None where the store cannot tell
+        (a remote endpoint): read models are cached per revision, never per page run."""
+        return None
+
     # ---- writes ----------------------------------------------------------
     def transaction(self) -> Transaction:
         return Transaction(self)

@@ -13,6 +13,7 @@ import fcntl
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pipeline.errors import InputError, QueryError, StoreBusyError, StoreError, 
 from pipeline.store.base import Store, check_nesting
 
 LOCK_NAME = "atlas.lock"
+REVISION_NAME = "revision"  # rewritten by every write session, in any process
 DEFAULT_WAIT_S = float(os.environ.get("FEDATLAS_LOCK_WAIT", "60"))
 
 _thread_locks: dict[str, threading.RLock] = {}
@@ -101,6 +103,8 @@ class EmbeddedStore(Store):
                     self._release()
                     raise StoreError(f"cannot open store {self.path}: {e}") from None
             self._depth += 1
+            if write:
+                self._bump_revision()
             try:
                 yield self
             finally:
@@ -121,6 +125,19 @@ class EmbeddedStore(Store):
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    def _bump_revision(self) -> None:
+        """Before the write, under the lock: a reader that saw the old token and then waited for
+        the lock reads the new data (a harmless extra cache miss later), never the reverse."""
+        tmp = self.path / f"{REVISION_NAME}.{os.getpid()}.tmp"
+        tmp.write_text(uuid.uuid4().hex, encoding="ascii")
+        os.replace(tmp, self.path / REVISION_NAME)
+
+    def revision(self) -> str:
+        try:
+            return (self.path / REVISION_NAME).read_text(encoding="ascii")
+        except FileNotFoundError:
+            return "none"
 
     @property
     def db(self) -> ox.Store:

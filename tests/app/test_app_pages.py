@@ -124,9 +124,12 @@ def test_screening_dual_with_kappa_and_conflict(app, app_store):
     button(at2, "Include").click().run()
     k = curate.screening_agreement(app_store, "title-abstract", "Ada", "Bob")
     assert k["n"] == 2 and k["kappa"] == pytest.approx(0.0)
+    at2.session_state["scr_tab"] = "Agreement"  # each tab is drawn (and re-read) only while open
     at2.run()
     kappa_tables = [d for d in at2.dataframe if "kappa" in d.value.columns]
     assert any(((t.value["reviewer A"] == "ada") & (t.value["reviewer B"] == "bob")).any() for t in kappa_tables)
+    at2.session_state["scr_tab"] = "Conflicts"
+    at2.run()
     next(b for b in at2.button if b.label == "Resolve").click().run()
     assert not curate.conflicts(app_store, "title-abstract")
 

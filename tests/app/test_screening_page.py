@@ -75,12 +75,16 @@ def test_agreement_and_conflicts_show_the_store_now(app, app_store):
     at = app.open("screening")
     curate.screen(app_store, "Ada", PAPER_A, "title-abstract", "include")
     curate.screen(app_store, "Bob", PAPER_A, "title-abstract", "exclude")
+    at.session_state["scr_tab"] = "Agreement"  # each tab is drawn (and re-read) only while open
     at.run()  # the page reruns (an action, or the tab's refresh): numbers come from the store, not the last run
     tables = [d.value for d in at.dataframe if "kappa" in d.value.columns]
     assert tables and tables[0].iloc[0]["records"] == 1 and tables[0].iloc[0]["kappa"] == "n/a"
+    at.session_state["scr_tab"] = "Conflicts"
+    at.run()
     assert any(m.value == "**Title/abstract**: 1 conflict(s)" for m in at.markdown)
     curate.screen(app_store, "Ada", PAPER_B, "title-abstract", "include")
     curate.screen(app_store, "Bob", PAPER_B, "title-abstract", "include")
+    at.session_state["scr_tab"] = "Agreement"
     at.run()
     row = [d.value for d in at.dataframe if "kappa" in d.value.columns][0].iloc[0]
     k = curate.screening_agreement(app_store, "title-abstract", "Ada", "Bob")
