@@ -15,7 +15,6 @@ from app.pages import pages
 from pipeline.curate.events import reviewer as check_name
 from pipeline.errors import AtlasError
 
-
 st.set_page_config(page_title="FedNAS Atlas", page_icon=":material/hub:", layout="wide")
 
 

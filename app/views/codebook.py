@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import (start_page, action, history_table, md_escape, paper_titles, read_model, require_reviewer,
-                        short, undo_latest)
+from app.common import (
+    action,
+    history_table,
+    md_escape,
+    paper_titles,
+    read_model,
+    require_reviewer,
+    short,
+    start_page,
+    undo_latest,
+)
 from pipeline import curate
 
 store = start_page("Codebook")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.common import ALLOWED_UPLOADS as ALLOWED, safe_name, start_page, require_reviewer
+from app.common import ALLOWED_UPLOADS as ALLOWED
+from app.common import require_reviewer, safe_name, start_page
 
 MAX_BYTES = 50 * 1024 * 1024
 

@@ -7,8 +7,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import (action, compact_table, history_table, md_escape, paper_titles, read_model, require_reviewer,
-                        short, start_page, undo_latest)
+from app.common import (
+    action,
+    compact_table,
+    history_table,
+    md_escape,
+    paper_titles,
+    read_model,
+    require_reviewer,
+    short,
+    start_page,
+    undo_latest,
+)
 from pipeline import curate
 from pipeline.report.tables import SYMBOLS, method_table
 from pipeline.vocab import sparql_iri
@@ -45,7 +55,8 @@ if m is not None:
         st.caption("No coded technique yet: accept its technique codes and merge them into refined techniques.")
     with store.session():
         claims = store.select(f"""
-            SELECT ?claim ?metric ?value ?direction ?verdict WHERE {{ GRAPH ?g {{ ?claim a fa:Claim ; fa:ofMethod {sparql_iri(m.iri)} }}
+            SELECT ?claim ?metric ?value ?direction ?verdict WHERE {{
+              GRAPH ?g {{ ?claim a fa:Claim ; fa:ofMethod {sparql_iri(m.iri)} }}
               OPTIONAL {{ GRAPH ?g1 {{ ?claim fa:metric ?metric }} }} OPTIONAL {{ GRAPH ?g2 {{ ?claim fa:value ?value }} }}
               OPTIONAL {{ GRAPH ?g3 {{ ?claim fa:direction ?direction }} }}
               OPTIONAL {{ GRAPH ?g4 {{ ?r fa:testsClaim ?claim ; fa:verdict ?verdict }} }} }}""")

@@ -15,7 +15,8 @@ from pipeline import curate  # noqa: E402
 from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
 
 try:  # the report package draws the review's figures; fall back to simple local ones
-    from pipeline.report import analysis as report_analysis, figures as report_figures
+    from pipeline.report import analysis as report_analysis
+    from pipeline.report import figures as report_figures
     from pipeline.report.prisma import prisma_diagram
 except ImportError:  # pragma: no cover - depends on what is installed
     report_analysis = report_figures = prisma_diagram = None

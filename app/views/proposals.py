@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import (start_page, action, highlight, history_table, md_escape, read_model, require_reviewer, short,
-                        undo_latest)
+from app.common import action, highlight, history_table, md_escape, read_model, require_reviewer, short, start_page, undo_latest
 from app.components.select_code import select_to_code
 from pipeline import curate
 from pipeline.vocab import PROPOSAL_KINDS

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import (start_page, action, highlight_terms, history_table, md_escape, read_model, require_reviewer,
-                        short, undo_latest)
+from app.common import (
+    action,
+    highlight_terms,
+    history_table,
+    md_escape,
+    read_model,
+    require_reviewer,
+    short,
+    start_page,
+    undo_latest,
+)
 from pipeline import curate
+from pipeline.curate.events import reviewer as as_reviewer
 from pipeline.curate.ranking import reviewer_queue
 from pipeline.ingest.snowball import backward_candidates
-from pipeline.curate.events import reviewer as as_reviewer
 from pipeline.store.corpus import corpus_dir
 
 REFRESH_S = 5  # the Conflicts and Agreement tabs re-read the store this often (other reviewers decide meanwhile)

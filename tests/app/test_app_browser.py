@@ -12,7 +12,6 @@ import pytest
 
 from atlas_testing import CHROMIUM, CHROMIUM_ARGS, running_app
 from pipeline import curate
-from pipeline.vocab import iri
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"

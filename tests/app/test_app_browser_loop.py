@@ -155,7 +155,7 @@ def journey(page, url, store, expect, ingest: bool = True):
         settle(page)
         expect(btn(page, "Include")).to_have_count(1, timeout=20000)  # the rerun's stale copy is gone
         btn(page, "Include").click()
-        wait_until(page, lambda: my_vote(stage) == ["include"])
+        wait_until(page, lambda stage=stage: my_vote(stage) == ["include"])
     assert [m.label for m in curate.methods_of(store, fed)] == ["FedRLNAS"]
 
     # proposals: focus in an input never triggers a shortcut
@@ -185,7 +185,7 @@ def journey(page, url, store, expect, ingest: bool = True):
         expect(header).to_contain_text(f"{i + 1}/{len(before)} · ", timeout=20000)
         assert not header.inner_text().rstrip().endswith(":"), header.inner_text()
         btn(page, "Accept").click()
-        wait_until(page, lambda: accepted() == i + 1)
+        wait_until(page, lambda i=i: accepted() == i + 1)
     assert all(v.status == "accepted" for v in curate.proposals(store, fed))
     # select to code: a passage selected in the paper text becomes a code with its offsets
     text = curate.paper_text(store, fed)

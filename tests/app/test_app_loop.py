@@ -7,7 +7,7 @@ from pipeline import curate
 from pipeline.curate.methods import open_code_of
 from pipeline.ingest.testing import P_NONIID, PAPER_A, make_ingested_paper, proposal_node
 from pipeline.report.tables import challenges, method_table
-from pipeline.vocab import FA, RDFS, iri, lit, paper_graph, technique
+from pipeline.vocab import FA, iri, paper_graph, technique
 
 ECD = technique("early-candidate-dropping").value
 

@@ -7,7 +7,7 @@ import pytest
 from pipeline import curate
 from pipeline.ingest.testing import P_NONIID, PAPER_A, PAPER_B
 from pipeline.report.tables import technique_cells
-from pipeline.vocab import challenge, iri, technique
+from pipeline.vocab import challenge, technique
 
 FAP = technique("federated-architecture-parameter-averaging").value
 ECD = technique("early-candidate-dropping").value

@@ -3,7 +3,6 @@ prioritised blind order with the ranker in each decision's provenance, current a
 
 from __future__ import annotations
 
-
 from pipeline import curate
 from pipeline.curate.prisma import prisma_counts
 from pipeline.curate.ranking import reviewer_queue
