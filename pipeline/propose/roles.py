@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: weight of a sentence's challenge evidence by role (goal and problem statements count fully)
-ROLE_WEIGHTS = {"goal": 1.0, "problem": 1.0, "title": 1.0, "other": 0.9, "background": 0.6, "result": 0.55}
+ROLE_WEIGHTS = {"goal": 1.0, "problem": 1.0, "title": 1.0, "other": 0.9, "background": 0.6, "result": 0.75}
 
 _SELF = {"we", "our", "us"}
 _SELF_NOUNS = {"paper", "work", "chapter", "article", "study", "framework", "method", "approach", "algorithm",
