@@ -1,8 +1,9 @@
 """Challenge and NAS-type proposers: weighted cues + exemplar similarity -> 0..1 score.
 
-``challenge-hybrid-v2`` (default), ``challenge-rules-v2`` (cues only) and
-``challenge-embed-v2`` (similarity only) share one implementation and differ in two
-weights; likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full
+``challenge-hybrid-v3`` (default) weighs each abstract sentence by its rhetorical role
+(``roles``: goal, problem statement, background, result). ``challenge-hybrid-v2``,
+``challenge-rules-v2`` (cues only) and ``challenge-embed-v2`` (similarity only) share one
+implementation and differ in two weights; likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full
 text by section (see ``structure``); on title + abstract they score exactly like the v1
 names, which stay registered (not default) for reproducibility.
 """
@@ -16,6 +17,7 @@ import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
 from pipeline.propose.base import (PROPOSERS, ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
+from pipeline.propose.roles import sentence_roles
 from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
 from pipeline.propose.scoring import (CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues,
                       p_from_similarity)
@@ -132,6 +134,9 @@ class CodeProposer(Proposer):
         sent_scores = (1 - (1 - p_lex) * (1 - p_emb)) * damp
         if full:
             return self._aggregate_full_text(doc, located, sent_scores, hits)
+        weights = self.sentence_weights(doc, sents)
+        if weights is not None:
+            sent_scores = sent_scores * weights[:, None]
         federated = space.context.is_federated(doc.text or " ".join(s.text for s in sents))
         out = []
         for j, key in enumerate(space.keys):
@@ -144,6 +149,10 @@ class CodeProposer(Proposer):
                 score *= self.non_fl_factor
             out.append(Scored(key, score, sents[best], hits.get((best, j), [])))
         return out
+
+    def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:
+        """Per-sentence weight of the evidence on title + abstract records (None: all alike)."""
+        return None
 
     def _aggregate_full_text(self, doc: Document, located: list[Located], sent_scores: np.ndarray,
                              hits: dict) -> list[Scored]:
@@ -234,7 +243,23 @@ class ChallengeHybridV2(ChallengeHybrid):
 
     name = "challenge-hybrid-v2"
     structure_aware = True
+    default_enabled = False  # superseded by challenge-hybrid-v3
+
+
+@PROPOSERS.register
+class ChallengeHybridV3(ChallengeHybridV2):
+    """v3: on title + abstract, a sentence's evidence is weighted by its rhetorical role
+    (``roles``: the paper's goal or a problem statement counts fully, the field-setting opening
+    and results sentences less), read from the dependency parse, so a challenge mentioned only
+    as background no longer decides. Full text reads by section as v2."""
+
+    name = "challenge-hybrid-v3"
     default_enabled = True
+    model_version = "3"
+
+    def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:
+        title = next((i for i, s in enumerate(sents) if is_title(doc, s)), None)
+        return np.array([r.weight for r in sentence_roles([s.text for s in sents], title)])
 
 
 @PROPOSERS.register
