@@ -4,7 +4,7 @@ Built-ins are registered by versioned name exactly like third-party ones (entry-
 group ``fedatlas.proposers``); an unknown name lists the known ones::
 
     from pipeline.propose import get_proposer, default_proposers, ProposalContext
-    props = get_proposer("challenge-hybrid-v3").propose(doc, ProposalContext())
+    props = get_proposer("challenge-hybrid-v2").propose(doc, ProposalContext())
 """
 
 from __future__ import annotations

@@ -243,7 +243,7 @@ class ChallengeHybridV2(ChallengeHybrid):
 
     name = "challenge-hybrid-v2"
     structure_aware = True
-    default_enabled = False  # superseded by challenge-hybrid-v3
+    default_enabled = True  # recall first: v3 gains precision on unseen papers but loses recall (README)
 
 
 @PROPOSERS.register
@@ -254,7 +254,7 @@ class ChallengeHybridV3(ChallengeHybridV2):
     as background no longer decides. Full text reads by section as v2."""
 
     name = "challenge-hybrid-v3"
-    default_enabled = True
+    default_enabled = False  # opt in with --proposers challenge-hybrid-v3
     model_version = "3"
 
     def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:

@@ -31,7 +31,7 @@ from pipeline.propose import (CHALLENGES, DEFAULT_THRESHOLDS, NAS_TYPES, Exempla
 EVAL_KINDS = ("challenge", "nas_type")
 _GOLD_FIELD = {"challenge": "challenges", "nas_type": "nas_types"}
 _CODES = {"challenge": CHALLENGES, "nas_type": NAS_TYPES}
-DEFAULT_EVAL_PROPOSERS = ("challenge-hybrid-v3", "nastype-hybrid-v2")
+DEFAULT_EVAL_PROPOSERS = ("challenge-hybrid-v2", "nastype-hybrid-v2")
 
 
 @dataclass
@@ -226,7 +226,7 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
     Parameters
     ----------
     gold_path: a gold JSONL file, or several (their papers are pooled).
-    proposers: names or instances; default ``challenge-hybrid-v3`` + ``nastype-hybrid-v2``.
+    proposers: names or instances; default ``challenge-hybrid-v2`` + ``nastype-hybrid-v2``.
     thresholds: per kind (``{"challenge": 0.45}``) or per code key; default
         :data:`pipeline.propose.DEFAULT_THRESHOLDS`.
     cross_validate: also compute the leave-one-out figures (``loo-threshold``,
