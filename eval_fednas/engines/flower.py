@@ -203,9 +203,10 @@ class FlowerEngine(Engine):
         from flwr.simulation import run_simulation
 
         gpu = self.device == "cuda"
-        backend: dict[str, dict[str, ConfigRecordValues]] = {"client_resources": {"num_cpus": 1, "num_gpus": 1.0 / len(self.clients) if gpu else 0.0},
-                   "init_args": {"num_cpus": self._cpus, "num_gpus": 1 if gpu else 0, "include_dashboard": False,
-                                 "log_to_driver": False, "logging_level": logging.ERROR}}
+        backend: dict[str, dict[str, ConfigRecordValues]] = {
+            "client_resources": {"num_cpus": 1, "num_gpus": 1.0 / len(self.clients) if gpu else 0.0},
+            "init_args": {"num_cpus": self._cpus, "num_gpus": 1 if gpu else 0, "include_dashboard": False,
+                          "log_to_driver": False, "logging_level": logging.ERROR}}
         os.environ.setdefault("RAY_DEDUP_LOGS", "0")
         os.environ.setdefault("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")
         try:
