@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Required, TypedDict
 
 import numpy as np
 import torch
@@ -23,8 +24,23 @@ from .ranking import kendall_tau, sparse_kendall_tau
 from .supernet import all_choices, subnet
 
 VERSION = "v1"
-FULL = {"dataset": "mnist1d", "width": 24, "depth": 3, "epochs": 8, "seeds": 2, "lr": 0.05, "batch_size": 32}
-QUICK = {"dataset": "mnist1d", "width": 8, "depth": 3, "epochs": 1, "seeds": 2, "lr": 0.05, "batch_size": 64,
+
+
+class BenchmarkConfig(TypedDict, total=False):
+    """How the stand-alone table is trained (written into the cached table as ``config``)."""
+
+    dataset: Required[str]
+    width: Required[int]
+    depth: Required[int]
+    epochs: Required[int]
+    seeds: Required[int]
+    lr: Required[float]
+    batch_size: Required[int]
+    max_samples: int  # cap on the dataset's samples (quick mode only)
+
+
+FULL: BenchmarkConfig = {"dataset": "mnist1d", "width": 24, "depth": 3, "epochs": 8, "seeds": 2, "lr": 0.05, "batch_size": 32}
+QUICK: BenchmarkConfig = {"dataset": "mnist1d", "width": 8, "depth": 3, "epochs": 1, "seeds": 2, "lr": 0.05, "batch_size": 64,
          "max_samples": 600}
 
 

@@ -17,13 +17,13 @@ class RegistryChoice(click.Choice):
         super().__init__(())
 
     @property
-    def choices(self):  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
         import importlib
 
         return tuple(importlib.import_module(self._module).names())
 
     @choices.setter
-    def choices(self, value) -> None:
+    def choices(self, value: object) -> None:
         pass
 THREADS_HELP = ("torch intra-op CPU threads (0 = torch's default). The models are small, so extra threads gain "
                 "little and oversubscribe shared machines badly; 1 is the sensible default.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -29,7 +30,7 @@ class WallClock:
         t = self.tiers[tier]
         return macs / t.macs_per_s + nbytes / t.bytes_per_s
 
-    def round(self, per_client: list[tuple[int, float, float]]) -> float:
+    def round(self, per_client: Sequence[tuple[int, float, float]]) -> float:
         """Advance by one round of ``(tier, macs, bytes)`` participants; returns its length."""
         dur = max((self.client_time(*p) for p in per_client), default=0.0)
         self.rounds.append(dur)

@@ -36,9 +36,9 @@ def weighted_average(items: list[tuple[Params, int]]) -> Params:
     out: Params = {}
     for k, vw in by_key.items():
         dev = vw[0][0].device
-        w = torch.tensor([float(x) for _, x in vw], dtype=torch.float64, device=dev)
+        weights = torch.tensor([float(x) for _, x in vw], dtype=torch.float64, device=dev)
         stacked = torch.stack([v.to(dev) for v, _ in vw]).double()
-        out[k] = (torch.tensordot(w, stacked, dims=1) / w.sum()).float()
+        out[k] = (torch.tensordot(weights, stacked, dims=1) / weights.sum()).float()
     return out
 
 

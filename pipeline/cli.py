@@ -105,7 +105,7 @@ def cli(ctx: click.Context, store_location: str | None) -> None:
 
 #: every command: built-ins from COMMAND_MODULES (their ``commands`` lists), plugins from the
 #: entry-point group ``fedatlas.commands`` (a click.Command); a plugin never replaces a built-in
-COMMANDS: Registry[click.Command] = Registry("commands", key=lambda command: command.name)
+COMMANDS: Registry[click.Command] = Registry("commands", key=lambda command: command.name or "")
 
 
 def _register() -> None:

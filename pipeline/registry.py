@@ -16,14 +16,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pipeline.errors import AtlasError, UnknownNameError
 
 T = TypeVar("T")
 
 #: every registry made, by kind: lets `fedatlas plugins` and the docs list them all
-REGISTRIES: dict[str, Registry] = {}  # type: ignore[type-arg]
+REGISTRIES: dict[str, Registry[Any]] = {}
 
 
 class Registry(Generic[T]):

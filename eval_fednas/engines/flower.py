@@ -28,6 +28,7 @@ import time
 import weakref
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -35,6 +36,9 @@ from pipeline.errors import AtlasError
 
 from .base import Engine, FitJob, FitResult
 from .local import local_fit
+
+if TYPE_CHECKING:
+    from flwr.app.typing import ConfigRecordValues
 
 _PARTITIONS: dict[tuple[str, int], object] = {}  # per Ray worker: partitions loaded so far
 
@@ -90,7 +94,10 @@ def make_client_app():
         metas = json.loads(str(cfg["jobs"]))
         content = RecordDict({"meta": ConfigRecord({"os_pid": os.getpid()})})
         for i, meta in enumerate(metas):
-            params, buffers = _split(msg.content[f"job{i}"].to_torch_state_dict())
+            record = msg.content[f"job{i}"]
+            if not isinstance(record, ArrayRecord):
+                raise TypeError(f"job{i}: expected an ArrayRecord, got {type(record).__name__}")
+            params, buffers = _split(record.to_torch_state_dict())
             meta = {k: v for k, v in meta.items() if k not in ("pkeys", "bkeys")}
             r = local_fit(FitJob(params=params, buffers=buffers, **meta), data, str(cfg["device"]))
             content[f"res{i}"] = ArrayRecord(torch_state_dict={**{f"p.{k}": v.cpu() for k, v in r.params.items()},
@@ -196,9 +203,10 @@ class FlowerEngine(Engine):
         from flwr.simulation import run_simulation
 
         gpu = self.device == "cuda"
-        backend = {"client_resources": {"num_cpus": 1, "num_gpus": 1.0 / len(self.clients) if gpu else 0.0},
-                   "init_args": {"num_cpus": self._cpus, "num_gpus": 1 if gpu else 0, "include_dashboard": False,
-                                 "log_to_driver": False, "logging_level": logging.ERROR}}
+        backend: dict[str, dict[str, ConfigRecordValues]] = {
+            "client_resources": {"num_cpus": 1, "num_gpus": 1.0 / len(self.clients) if gpu else 0.0},
+            "init_args": {"num_cpus": self._cpus, "num_gpus": 1 if gpu else 0, "include_dashboard": False,
+                          "log_to_driver": False, "logging_level": logging.ERROR}}
         os.environ.setdefault("RAY_DEDUP_LOGS", "0")
         os.environ.setdefault("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")
         try:

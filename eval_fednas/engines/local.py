@@ -180,11 +180,12 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
             idx[e, :ns[c], c], real[e, :ns[c], c] = perm, 1.0
     idx, real = idx.to(device), real.to(device)
     ns_t = torch.tensor(ns)
-    plan = []  # per step: slot range and the clients that still have data (None = all)
+    # per step: slot range and the clients that still have data (None = all)
+    plan: list[tuple[int, int, torch.Tensor | None]] = []
     for s in range(steps):
         width = min(B, nmax - s * B)
-        act = (ns_t > s * B).nonzero().flatten()
-        plan.append((s * B, s * B + width, None if len(act) == C else act.to(device)))
+        active = (ns_t > s * B).nonzero().flatten()
+        plan.append((s * B, s * B + width, None if len(active) == C else active.to(device)))
     count = torch.stack([real[:, s * B:(s + 1) * B].sum(1) for s in range(steps)], 1).clamp(min=1.0)  # (E, steps, C)
     cols = torch.arange(C, device=device)
     for e in range(E):
@@ -216,6 +217,6 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
             pred = fam.forward_stacked(P, Xv, arch).argmax(-1).t()  # (nvmax, C)
             ok = (pred == Yv) & (torch.arange(len(Yv), device=device)[:, None] < torch.tensor(n_evals, device=device))
             correct = ok.sum(0).tolist()  # the one host sync of the call
-    P = {k: v.unbind(0) for k, v in P.items()}  # stays on the device
-    return [FitResult(j.cid, {k: P[k][c] for k in keys}, {}, ns[c], n_evals[c], int(correct[c]),
+    per_client = {k: v.unbind(0) for k, v in P.items()}  # stays on the device
+    return [FitResult(j.cid, {k: per_client[k][c] for k in keys}, {}, ns[c], n_evals[c], int(correct[c]),
                       macs * ns[c] * E, macs * n_evals[c]) for c, j in enumerate(jobs)]

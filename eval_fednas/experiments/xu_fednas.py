@@ -174,7 +174,7 @@ class XuFedNAS(Experiment):
         ds, clients = clients_for(p, seed, alpha=p["low_alpha"])
         arch0 = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, p["widths"])
         params0, _ = init_model(arch0, seed)
-        out = {}
+        out: dict[str, object] = {}  # accuracies and distances, and each search's trace
         with make_engine(spec.engine, clients, spec.device) as engine:
             params0, _, _ = fedavg(engine, arch0, params0, {}, p["pretrain_rounds"], train, seed)
             gm_acc = evaluate_clients(arch0, params0, {}, clients, "val")

@@ -7,6 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -33,7 +34,8 @@ def init_cmd(obj) -> None:
 
 def _read_query(sparql: str | None, file: str | None) -> str:
     if file == "-":
-        return click.get_text_stream("stdin").read()
+        with click.open_file("-") as stdin:  # click's text stdin (get_text_stream is deprecated)
+            return stdin.read()
     if file:
         try:
             return Path(file).read_text(encoding="utf-8")
@@ -85,8 +87,9 @@ def query_cmd(obj, sparql: str | None, file: str | None, fmt: str) -> None:
     Prefixes fa:, fad:, skos:, prov:, dcterms:, bibo:, cito:, rdfs: ... are
     predeclared. Data lives in named graphs: use GRAPH ?g { ... }.
     """
-    from pyoxigraph import serialize, RdfFormat
+    from pyoxigraph import RdfFormat, Triple, serialize
 
+    from pipeline.store.base import serialized
     from pipeline.store.guard import check_read
 
     text = _read_query(sparql, file)
@@ -95,7 +98,8 @@ def query_cmd(obj, sparql: str | None, file: str | None, fmt: str) -> None:
     if isinstance(result, bool):
         click.echo("true" if result else "false")
     elif result and not isinstance(result[0], dict):
-        click.echo(serialize(result, format=RdfFormat.TURTLE).decode("utf-8"), nl=False)
+        triples = cast("list[Triple]", result)  # the first item is no row: a CONSTRUCT/DESCRIBE answer
+        click.echo(serialized(serialize(triples, format=RdfFormat.TURTLE)).decode("utf-8"), nl=False)
     else:
         click.echo(format_rows(result, fmt))
 

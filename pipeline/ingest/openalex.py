@@ -80,7 +80,7 @@ def with_retry(fetch: Fetch, retries: int = RETRIES, backoff_s: float = 1.0,
             except urllib.error.HTTPError as e:
                 if e.code not in RETRY_STATUS or attempt == retries:
                     raise
-                after = (e.headers or {}).get("Retry-After") if e.headers is not None else None
+                after = e.headers.get("Retry-After") if e.headers is not None else None
                 wait = float(after) if after and str(after).replace(".", "", 1).isdigit() else backoff_s * 2 ** attempt
             except NetworkUnavailableError:
                 if attempt == retries:
@@ -118,7 +118,7 @@ def citing_works(work_id: str, fetch: Fetch, mailto: str | None = None, limit: i
     """Every work citing ``work_id`` (``W123``), page by page with the cursor, up to ``limit``."""
     base = base or base_url()
     out = CitingWorks()
-    cursor = "*"
+    cursor: str | None = "*"
     per_page = PER_PAGE if limit is None else max(1, min(PER_PAGE, limit))
     while cursor:
         url = with_mailto(f"{base}/works?filter=cites:{work_id}&per-page={per_page}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from pipeline.document import Document, Proposal, Reference, Source
 from pipeline.identifiers import normalise_title
@@ -78,8 +78,8 @@ def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: s
         add(s, FA.charEnd, lit(sec.end))
     for i, ref in enumerate(doc.references):
         out.extend(_reference_quads(g, node, key, i + 1, ref, (cited or {}).get(i)))
-    for p in proposals:
-        out.extend(_proposal_quads(g, node, key, p, activity))
+    for proposal in proposals:
+        out.extend(_proposal_quads(g, node, key, proposal, activity))
     return out
 
 
@@ -108,9 +108,9 @@ def source_quads(key: str, src: Source, origin: str, meta: Document | None = Non
     return quads
 
 
-def field_terms(doc: Document, abstract: bool = True) -> list[tuple[NamedNode, object]]:
+def field_terms(doc: Document, abstract: bool = True) -> list[tuple[NamedNode, Literal]]:
     """(predicate, object) of a record's bibliographic fields, as stored on papers and sources."""
-    out: list[tuple[NamedNode, object]] = [(DCTERMS.title, lit(doc.title or "(untitled)"))]
+    out: list[tuple[NamedNode, Literal]] = [(DCTERMS.title, lit(doc.title or "(untitled)"))]
     if doc.authors:
         out.append((BIBO.authorList, lit("; ".join(doc.authors))))
     if doc.year:

@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
-from pyoxigraph import Quad
+from pyoxigraph import NamedNode, Quad
 
 from pipeline.document import Document, Proposal, Source
 from pipeline.ingest.dedup import DedupIndex, merge_fields
@@ -25,6 +25,7 @@ from pipeline.ingest.paper_graph import (
 )
 from pipeline.ingest.summary import IngestSummary, RecordOutcome, Suspect
 from pipeline.store import Store
+from pipeline.store.base import Term
 from pipeline.vocab import BIBO, DCTERMS, DEDUP_GRAPH, FA, PROV, RDF, RDFS, iri, lit, paper, paper_graph
 
 SourceId = tuple[str, "str | None"]
@@ -80,8 +81,8 @@ class PaperState:
     content: Document | None = None  # new content to write (None: keep the stored content)
     proposals: list[Proposal] = field(default_factory=list)
     new_sources: list[SourceId] = field(default_factory=list)
-    fixed: set = field(default_factory=set)  # field predicates owned by the corpus graph
-    stored_fields: list[tuple] = field(default_factory=list)  # (p, o) in the paper graph, for patching
+    fixed: set[NamedNode] = field(default_factory=set)  # field predicates owned by the corpus graph
+    stored_fields: list[tuple[NamedNode, Term]] = field(default_factory=list)  # (p, o) in the paper graph, for patching
     snapshot: list[Quad] = field(default_factory=list)  # the paper graph before this batch (to undo)
 
 
@@ -113,7 +114,7 @@ class BatchWriter:
             self.index.add(owner, doc)
             return self._record(RecordOutcome(label, "updated", owner, "changed"))
         match = self.index.match(doc)
-        if match.kind == "merge":
+        if match.kind == "merge" and match.key is not None:  # a merge always names its paper
             state = self._state(match.key)
             self._take(state, doc, proposals, replace_on_tie=False)
             self.index.add(match.key, doc)
@@ -242,27 +243,29 @@ def load_state(store: Store, key: str) -> PaperState:
     by_graph: dict[str, dict[str, str]] = {}
     corpus_files: list[tuple[str, str]] = []
     for r in store.select_terms(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):
-        p, o = r["p"], r["o"]
+        graph_term, p, o = r["g"], r["p"], r["o"]
+        if graph_term is None or not isinstance(p, NamedNode) or o is None:
+            continue  # never: the pattern binds all three, and a predicate is an IRI
         if p in FIELD_PREDICATES:
-            by_graph.setdefault(r["g"].value, {}).setdefault(p.value, o.value)
-            if r["g"] == g:
+            by_graph.setdefault(graph_term.value, {}).setdefault(p.value, o.value)
+            if graph_term == g:
                 state.stored_fields.append((p, o))
             else:
                 state.fixed.add(p)  # curated in the corpus graph: never overwritten here
-        elif p == FA.sourceFile and r["g"] != g:  # a bundled corpus record
-            corpus_files.append((r["g"].value, o.value))
+        elif p == FA.sourceFile and graph_term != g:  # a bundled corpus record
+            corpus_files.append((graph_term.value, o.value))
     for graph, file in corpus_files:
         state.members[(file, None)] = _doc_from_fields(by_graph.get(graph, {}), Source(file, "corpus"))
     per_source: dict[str, tuple[Source, dict[str, str]]] = {}
-    for r in store.select(f"""SELECT ?s ?file ?fmt ?rec ?hash ?origin ?p ?o WHERE {{ GRAPH {g} {{
+    for row in store.select(f"""SELECT ?s ?file ?fmt ?rec ?hash ?origin ?p ?o WHERE {{ GRAPH {g} {{
           {node} fa:hasSource ?s . ?s fa:sourceFile ?file .
           OPTIONAL {{ ?s dcterms:format ?fmt }} OPTIONAL {{ ?s rdfs:label ?rec }}
           OPTIONAL {{ ?s fa:contentHash ?hash }} OPTIONAL {{ ?s fa:recordSource ?origin }}
           OPTIONAL {{ ?s ?p ?o }} }} }}"""):
-        src, own = per_source.setdefault(r["s"], (Source(r["file"], r["fmt"] or "text", r["rec"], r["hash"],
-                                                         r["origin"] or "database"), {}))
-        if r["p"] in _FIELD_IRIS:
-            own.setdefault(r["p"], str(r["o"]))
+        src, own = per_source.setdefault(row["s"], (Source(row["file"], row["fmt"] or "text", row["rec"], row["hash"],
+                                                           row["origin"] or "database"), {}))
+        if row["p"] in _FIELD_IRIS:
+            own.setdefault(row["p"], str(row["o"]))
     paper_fields = by_graph.get(g.value, {})
     for src, own in per_source.values():
         # stores written before sources kept their own metadata: the paper's fields stand in

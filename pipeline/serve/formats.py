@@ -121,7 +121,7 @@ def negotiate(accept: str | None, format_param: str | list[str] | None) -> tuple
             raise EndpointError(400, f"unknown format {value!r}; known: {known}")
         pairs.append(pair)
     if pairs:
-        merged = [None, None]
+        merged: list[str | None] = [None, None]
         for pair in pairs:
             for i in (0, 1):
                 if pair[i] and merged[i] and pair[i] != merged[i]:
@@ -129,10 +129,11 @@ def negotiate(accept: str | None, format_param: str | list[str] | None) -> tuple
                 merged[i] = merged[i] or pair[i]
         if merged[0]:
             result = merged[0]
-        if merged[1] in GRAPH_TYPES:
-            graph = merged[1]
-        if merged[1] in DATASET_TYPES:
-            dataset = merged[1]
+        other = merged[1]
+        if other is not None and other in GRAPH_TYPES:
+            graph = other
+        if other is not None and other in DATASET_TYPES:
+            dataset = other
     return result, graph, dataset
 
 

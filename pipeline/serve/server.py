@@ -59,7 +59,8 @@ class EndpointHandler(BaseHTTPRequestHandler):
 
     # ---- connection limits ------------------------------------------------------
     def setup(self) -> None:
-        self.timeout = self.server.config.client_timeout_s  # per socket read/write
+        # typeshed marks timeout a ClassVar; StreamRequestHandler.setup reads it per instance
+        self.timeout = self.server.config.client_timeout_s  # type: ignore[misc]  # per socket read/write
         self._body_done = False
         super().setup()
         # a whole-request deadline, so a client sending one byte at a time is cut off too
@@ -190,7 +191,7 @@ class EndpointHandler(BaseHTTPRequestHandler):
 
     def _authorize(self) -> None:
         config = self.server.config
-        if config.read_only:
+        if config.read_only or config.token is None:  # read_only is "no token"
             raise EndpointError(403, "This endpoint is read-only: updates are refused "
                                      "(start `fedatlas serve` with --token or FEDATLAS_TOKEN to enable them)")
         header = self.headers.get("Authorization") or ""
@@ -273,9 +274,10 @@ class EndpointHandler(BaseHTTPRequestHandler):
             if kind == "application/sparql-update":
                 text = self._text(body)
             elif kind == "application/x-www-form-urlencoded":
-                text = _one(parse_qs(self._text(body), keep_blank_values=True), "update")
-                if text is None:
+                form_text = _one(parse_qs(self._text(body), keep_blank_values=True), "update")
+                if form_text is None:
                     raise EndpointError(400, "missing 'update' form field")
+                text = form_text
             else:
                 raise EndpointError(415, "POST an update as application/sparql-update or as a form (update=...)")
             if kind == "application/x-www-form-urlencoded":

@@ -123,9 +123,11 @@ def _capped_serialize(items: Iterable[Any], fmt: str, job: Job, what: str) -> Re
     from pipeline.vocab import PREFIXES
 
     out = _CappedWriter(job.max_bytes)
-    kwargs = {"prefixes": PREFIXES} if fmt in ("turtle", "trig") else {}
+    prefixes = PREFIXES if fmt in ("turtle", "trig") else None
     try:
-        ox.serialize(_counted(items, job.max_rows, what), out, format=rdf_format(fmt), **kwargs)
+        # pyoxigraph's stub asks for a full IO[bytes]; it calls only write() and flush()
+        ox.serialize(_counted(items, job.max_rows, what), out, format=rdf_format(fmt),  # type: ignore[arg-type]
+                     prefixes=prefixes)
     except TooLarge:
         raise too_large("bytes", job.max_bytes, "--max-bytes") from None
     return Reply(200, out.getvalue(), media_type(fmt))
@@ -135,16 +137,18 @@ def serialize_answer(result: Any, job: Job) -> Reply:
     """A pyoxigraph query result as a Reply in the negotiated format, within the limits."""
     import pyoxigraph as ox
 
+    from pipeline.store.base import serialized
     from pipeline.store.embedded import _RESULT_FORMATS
 
     if isinstance(result, ox.QueryBoolean):
         fmt, media = _RESULT_FORMATS[job.result_format]
-        return Reply(200, result.serialize(format=fmt), media)
+        return Reply(200, serialized(result.serialize(format=fmt)), media)
     if isinstance(result, ox.QuerySolutions):
         # TSV is one line per solution: stream it with a line cap, then convert.
         out = _CappedWriter(job.max_bytes, job.max_rows + 1)
         try:
-            result.serialize(out, format=ox.QueryResultsFormat.TSV)
+            # pyoxigraph's stub asks for a full IO[bytes]; it calls only write() and flush()
+            result.serialize(out, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
         except TooLarge:
             if out.reason == "rows":
                 raise too_large("rows", job.max_rows, "--max-rows") from None
@@ -153,7 +157,7 @@ def serialize_answer(result: Any, job: Job) -> Reply:
         fmt, media = _RESULT_FORMATS[job.result_format]
         if job.result_format == "tsv":
             return Reply(200, tsv, media)
-        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        body = serialized(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt))
         if len(body) > job.max_bytes:
             raise too_large("bytes", job.max_bytes, "--max-bytes")
         return Reply(200, body, media)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.document import Document, Source
@@ -34,7 +35,7 @@ COLUMNS = {
 ET_AL = {"others", "et al.", "et al", "et. al."}
 
 
-def _columns(header: list[str]) -> dict[str, str]:
+def _columns(header: Sequence[str]) -> dict[str, str]:
     lowered = {h.strip().lower().lstrip("\ufeff"): h for h in header}
     out = {}
     for field, names in COLUMNS.items():

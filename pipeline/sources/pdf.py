@@ -305,7 +305,7 @@ class _DocBuilder:
 
     def unheaded_references(self) -> None:
         """REVTeX-style lists with no heading: a run "1 ...", "2 ...", ... that ends the document."""
-        starts = [i for i, (t, _, _) in enumerate(self.trail) if NUMBERED_REF.match(t) and NUMBERED_REF.match(t).group(1) == "1"]
+        starts = [i for i, (t, _, _) in enumerate(self.trail) if (m := NUMBERED_REF.match(t)) and m.group(1) == "1"]
         for i in reversed(starts):
             tail = [t for t, _, _ in self.trail[i:]]
             numbers = [int(m.group(1)) for t in tail if (m := NUMBERED_REF.match(t))]

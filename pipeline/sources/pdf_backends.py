@@ -91,7 +91,8 @@ def line_from_spans(spans: list[dict]) -> Line | None:
     if not spans:
         return None
     segments: list[list[dict]] = [[]]
-    for prev, span in zip([None] + spans[:-1], spans):
+    previous: list[dict | None] = [None, *spans[:-1]]
+    for prev, span in zip(previous, spans):
         if prev is not None and span["bbox"][0] - prev["bbox"][2] > 1.5 * max(span["size"], 1):
             segments.append([])
         segments[-1].append(span)

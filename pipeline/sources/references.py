@@ -36,7 +36,8 @@ def split_entries(blocks: list[str]) -> list[str]:
     text = "\n".join(b.strip() for b in blocks if b.strip())
     if BRACKET.match(text):
         return _split_sequential(text, BRACKET)
-    if NUMBERED.match(text) and NUMBERED.match(text).group(1) == "1":
+    numbered = NUMBERED.match(text)
+    if numbered and numbered.group(1) == "1":
         return _split_numbered_blocks(blocks)
     return [b.strip() for b in blocks if b.strip()]
 

@@ -52,11 +52,12 @@ def _line_at(text: str, offset: int) -> int:
 
 
 def _document(path: Path, e: dict, index: int, chunk: str) -> Document:
-    title = (e.get("title") or e.get("primary_title")).strip()
+    title = (e.get("title") or e.get("primary_title") or "").strip()  # read_ris skips entries without one
     abstract = (e.get("abstract") or "").strip()
     year = re.search(r"\d{4}", str(e.get("year") or e.get("publication_year") or e.get("date") or ""))
     urls = " ".join(e.get("urls") or [])
-    note_list = e.get("notes") if isinstance(e.get("notes"), list) else [str(e.get("notes") or "")]
+    notes_value = e.get("notes")
+    note_list = notes_value if isinstance(notes_value, list) else [str(notes_value or "")]
     note_list, references = _split_references(note_list)
     notes = " ".join(note_list)
     venue = e.get("secondary_title") or e.get("journal_name") or e.get("alternate_title1") or e.get("publisher")

@@ -33,6 +33,8 @@ from pipeline.errors import QueryError, StaleWriteError
 from pipeline.vocab import sparql_iri, sparql_prefixes
 
 Term = NamedNode | BlankNode | Literal
+Subject = NamedNode | BlankNode | Triple  # what pyoxigraph accepts as a quad subject
+Object = NamedNode | BlankNode | Literal | Triple  # ... and as a quad object
 TermRow = dict[str, Term | None]  # one SELECT solution: variable -> term (None when unbound)
 ValueRow = dict[str, Any]  # the same with plain Python values (see term_value)
 QueryResult = list[TermRow] | bool | list[Triple]  # what a query of unknown form gives (console, CLI)
@@ -97,7 +99,14 @@ def check_nesting(sparql: str, limit: int = MAX_NESTING) -> None:
             depth -= 1
 
 
-def quad_text(s: Term, p: NamedNode, o: Term) -> str:
+def serialized(data: bytes | None) -> bytes:
+    """The bytes of a pyoxigraph ``serialize`` call made without an output (it returns None only when given one)."""
+    if data is None:
+        raise TypeError("serialize was given an output; call it without one to get bytes")
+    return data
+
+
+def quad_text(s: Subject, p: NamedNode, o: Object) -> str:
     return f"{s} {p} {o} ."
 
 
@@ -134,13 +143,13 @@ class Transaction:
     cleared: list[NamedNode] = field(default_factory=list)
     preconditions: list[Precondition] = field(default_factory=list)
 
-    def add(self, s: Term, p: NamedNode, o: Term, g: NamedNode) -> None:
+    def add(self, s: Subject, p: NamedNode, o: Object, g: NamedNode) -> None:
         self.inserts.append(Quad(s, p, o, g))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self.inserts.extend(quads)
 
-    def remove(self, s: Term, p: NamedNode, o: Term, g: NamedNode) -> None:
+    def remove(self, s: Subject, p: NamedNode, o: Object, g: NamedNode | BlankNode | DefaultGraph) -> None:
         self.deletes.append(Quad(s, p, o, g))
 
     def clear_graph(self, g: NamedNode) -> None:
@@ -285,10 +294,10 @@ class Store(abc.ABC):
         quads = self.quads(graph)
         rf = rdf_format(fmt)
         if fmt in QUAD_FORMATS:
-            return serialize(quads, format=rf)
+            return serialized(serialize(quads, format=rf))
         if graph is None and len({q.graph_name for q in quads}) > 1:
             raise QueryError(f"format {fmt!r} holds one graph; use nquads, trig or jsonld for the whole store")
-        return serialize([q.triple for q in quads], format=rf)
+        return serialized(serialize([q.triple for q in quads], format=rf))
 
     def load(self, data: bytes, fmt: str, graph: NamedNode | None = None, replace: bool = False) -> int:
         """Parse ``data`` and add it in one transaction; returns quads added.

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from pipeline.errors import InputError, QueryError, StoreBusyError, StoreError, TransactionError
-from pipeline.store.base import Store, check_nesting
+from pipeline.store.base import Store, check_nesting, serialized
 
 LOCK_NAME = "atlas.lock"
 REVISION_NAME = "revision"  # rewritten by every write session, in any process
@@ -49,13 +49,14 @@ _GRAPH_FORMATS = {
 }
 
 
-def serialize_result(result, result_format: str) -> tuple[bytes, str]:
+def serialize_result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+                     result_format: str) -> tuple[bytes, str]:
     """Serialise a pyoxigraph query result in a SPARQL protocol format."""
     if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
         fmt, media = _RESULT_FORMATS.get(result_format, _RESULT_FORMATS["json"])
-        return result.serialize(format=fmt), media
-    fmt, media = _GRAPH_FORMATS.get(result_format, _GRAPH_FORMATS["turtle"])
-    return ox.serialize(list(result), format=fmt), media
+        return serialized(result.serialize(format=fmt)), media
+    graph_fmt, media = _GRAPH_FORMATS.get(result_format, _GRAPH_FORMATS["turtle"])
+    return serialized(ox.serialize(list(result), format=graph_fmt)), media
 
 
 class EmbeddedStore(Store):

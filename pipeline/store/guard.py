@@ -18,7 +18,9 @@ the query form (an update is never a read). There is no hand-written lexer here:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from pipeline.errors import QueryError
 from pipeline.store.base import check_nesting
@@ -74,7 +76,8 @@ def _contains(node: object, name: str, depth: int = 0) -> bool:
     if isinstance(node, dict):
         return any(_contains(v, name, depth + 1) for v in node.values())
     if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_contains(v, name, depth + 1) for v in node)
+        # a ParseResults is checked by name so that pyparsing stays a lazy import
+        return any(_contains(v, name, depth + 1) for v in cast("Iterable[object]", node))
     return False
 
 
