@@ -67,7 +67,10 @@ def test_cli_run_and_list(tmp_path):
     from eval_fednas.cli import eval_group
     from pipeline.cli import CliContext
 
+    from pipeline.store.corpus import init_store
+
     obj = CliContext(store_location=str(tmp_path / "store"))
+    init_store(obj.store(create=True))  # only init/import create a store; eval writes into an existing one
     runner = CliRunner()
     res = runner.invoke(eval_group, ["run", "fedoras-sampling", "--quick", "--seeds", "2", "--out",
                                      str(tmp_path / "runs")], obj=obj)
@@ -107,9 +110,9 @@ def test_synthetic_cifar10_is_cifar_sized_and_deterministic():
 
 def test_replications_deviations_and_checks_conform_to_the_shapes(tmp_path):
     """A smoke run written into a store holding the corpus passes SHACL validation."""
-    from pipeline.corpus import init_store
+    from pipeline.store.corpus import init_store
     from pipeline.store import open_store
-    from pipeline.validate import validate_store
+    from pipeline.store.shacl import validate_store
 
     store = open_store(tmp_path / "store")
     init_store(store)
