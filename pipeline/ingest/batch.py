@@ -84,6 +84,9 @@ def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[
     annotate_batch(docs)
     texts = batch_sentences(docs)
     if texts and context is not None and any(getattr(p, "model", "rules") != "rules" for p in proposers):
+        for proposer in proposers:  # what a proposer embeds beyond the sentences (e.g. open-code labels)
+            if hasattr(proposer, "batch_texts"):
+                texts += [t for doc in docs for t in proposer.batch_texts(doc, context)]
         context.get_embedder().encode(texts)  # fills the embedder's cache for the proposers below
     out, problems = [], []
     for doc in docs:

@@ -59,6 +59,7 @@ class TechniqueOpenV3(Proposer):
         self.top_k = top_k
         self.cap = cap
         self.dup_cosine = dup_cosine
+        self._found: dict[int, list] = {}  # candidates found by batch_texts, by id of the document
 
     # ------------------------------------------------------------------ finding
     def candidates(self, doc: Document) -> list[tuple[Sentence, Mechanism, float]]:
@@ -82,21 +83,33 @@ class TechniqueOpenV3(Proposer):
                 out.append((sent, m, score))
         return out
 
+    def batch_texts(self, doc: Document, context: ProposalContext) -> list[str]:
+        """The texts :meth:`propose` will embed for ``doc``: ingest embeds a whole batch's in one call.
+
+        The candidates found here are kept for the following :meth:`propose` of the same document.
+        """
+        cands = [c for c in self.candidates(doc) if c[2] >= context.threshold(self.kind)]
+        self._found[id(doc)] = cands
+        return [t for c in cands for t in (self._text(doc, _span(doc, c)[0], c[1]), c[1].label)]
+
+    @staticmethod
+    def _text(doc: Document, span: Sentence, m: Mechanism) -> str:
+        return f"{m.label}: {span.text}"
+
     # ------------------------------------------------------------------ proposing
     def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
         context = context or ProposalContext()
-        cands = self.candidates(doc)
         threshold = context.threshold(self.kind)
-        cands = [c for c in cands if c[2] >= threshold]
+        found = self._found.pop(id(doc), None)
+        cands = found if found is not None else [c for c in self.candidates(doc) if c[2] >= threshold]
         if not cands:
             return []
-        spans = [Sentence(doc.text[s.start + m.start:s.start + m.end], s.start + m.start, s.start + m.end,
-                          section=s.section, page=s.page) for s, m, _ in cands]
+        spans = [_span(doc, c)[0] for c in cands]
         scores = [sc for _, _, sc in cands]
         entries = list(context.codebook)
         curated = context.exemplars_for(self.kind)
         emb = context.get_embedder()
-        texts = [f"{m.label}: {sp.text}" for (_, m, _), sp in zip(cands, spans)]
+        texts = [self._text(doc, sp, m) for (_, m, _), sp in zip(cands, spans)]
         vecs = emb.encode(texts)
         label_vecs = emb.encode([m.label for _, m, _ in cands])
         neighbours: list[list[tuple[str, float]]] = [[] for _ in cands]
@@ -184,3 +197,10 @@ def _challenge_ties(doc: Document, context: ProposalContext, sentences: list[Sen
         near = [vocab.local_name(c.code) for c in chal if c.start < s.end and s.start - 400 < c.end]
         out.append(sorted(set(near)) or paper)
     return out
+
+
+def _span(doc: Document, cand: tuple) -> tuple[Sentence, object]:
+    """The evidence span of a candidate (the mechanism's characters within its sentence)."""
+    s, m, _ = cand
+    return Sentence(doc.text[s.start + m.start:s.start + m.end], s.start + m.start, s.start + m.end,
+                    section=s.section, page=s.page), m
