@@ -16,8 +16,8 @@ import torch
 from tqdm import tqdm
 
 from .data import load_dataset, make_clients, pooled
-from .engines.builtin import LoopEngine
 from .engines.base import FitJob
+from .engines.builtin import LoopEngine
 from .engines.local import evaluate
 from .models import SuperNet, init_model, macs_per_sample
 from .ranking import kendall_tau, sparse_kendall_tau
@@ -76,7 +76,7 @@ def build_benchmark(quick: bool = False, force: bool = False, progress: bool = T
             job = FitJob(0, arch, {k: p[k] for k in keys}, {k: v for k, v in b.items() if k.rsplit(".", 1)[0] + ".w" in keys},
                          cfg["epochs"], cfg["lr"], cfg["batch_size"], seed=s, eval_split=None, bn_mode="track")
             r = engine.fit([job])[0]
-            accs.append(evaluate(arch, r.params, r.buffers, data.x_test, data.y_test, "track", cfg["batch_size"]) / len(data.y_test))
+            accs.append(evaluate(arch, r.params, r.buffers, data.x_test, data.y_test, "track", cfg["batch_size"]) / len(data.y_test))  # noqa: E501
         rows.append({"choice": list(choice), "macs": macs_per_sample(arch), "acc_seeds": accs, "acc": float(np.mean(accs))})
     a = np.array([r["acc_seeds"] for r in rows])
     table = {"version": VERSION, "quick": quick, "config": cfg, "architectures": rows,

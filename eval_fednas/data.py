@@ -103,7 +103,7 @@ class ClientData:
     def n_train(self) -> int:
         return int(self.y_train.numel())
 
-    def to(self, device: str) -> "ClientData":
+    def to(self, device: str) -> ClientData:
         """A copy with every split on ``device`` (engines keep data there for the whole run)."""
         t = {k: getattr(self, k).to(device) for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
         return ClientData(self.cid, tier=self.tier, **t)

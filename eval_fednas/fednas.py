@@ -19,7 +19,7 @@ from .accounting import Ledger, payload_bytes
 from .data import ClientData
 from .engines import Engine, FitJob
 from .models import PrunableCNN, macs_per_sample, prune_layer
-from .strategy import FederatedRun, FedAvg, TrainConfig, fuse_accuracy, weighted_average
+from .strategy import FedAvg, FederatedRun, TrainConfig, fuse_accuracy, weighted_average
 
 
 # ------------------------------------------------------------ partitioning
@@ -70,7 +70,10 @@ def greedy_partition(sizes: np.ndarray, dists: np.ndarray, k: int, r: float = 1.
                 if h == g or gsize[g] - sizes[c] <= 0:
                     continue
                 gs, gc = gsize.copy(), gcount.copy()
-                gs[g] -= sizes[c]; gs[h] += sizes[c]; gc[g] -= counts[c]; gc[h] += counts[c]
+                gs[g] -= sizes[c]
+                gs[h] += sizes[c]
+                gc[g] -= counts[c]
+                gc[h] += counts[c]
                 new = (_violation(gs, r), _group_cost(gc, glob))
                 if better(new):
                     assign[c], gsize, gcount, score, g, improved = h, gs, gc, new, h, True
@@ -80,7 +83,10 @@ def greedy_partition(sizes: np.ndarray, dists: np.ndarray, k: int, r: float = 1.
                     continue
                 gs, gc = gsize.copy(), gcount.copy()
                 delta, cdelta = sizes[d] - sizes[c], counts[d] - counts[c]
-                gs[g] += delta; gs[h] -= delta; gc[g] += cdelta; gc[h] -= cdelta
+                gs[g] += delta
+                gs[h] -= delta
+                gc[g] += cdelta
+                gc[h] -= cdelta
                 new = (_violation(gs, r), _group_cost(gc, glob))
                 if better(new):
                     assign[c], assign[d] = h, g

@@ -68,7 +68,7 @@ def write_replications(store, result: dict) -> list[str]:
     with store.transaction() as tx:
         for c in result.get("accounting_checks", []):
             r = check_iri(spec["experiment"], result["timestamp"], c["claim"])
-            add = lambda p, o: tx.add(r, p, o, g)  # noqa: E731
+            add = lambda p, o, r=r: tx.add(r, p, o, g)  # noqa: E731
             add(RDF.type, FA.AccountingCheck)
             add(FA.checksClaim, NamedNode(CLAIM_NS + c["claim"]))
             add(FA.checkPassed, lit(bool(c["passed"])))
@@ -78,7 +78,7 @@ def write_replications(store, result: dict) -> list[str]:
             written.append(r.value)
         for v in result["verdicts"]:
             r = replication_iri(spec["experiment"], result["timestamp"], v["claim"])
-            add = lambda p, o: tx.add(r, p, o, g)  # noqa: E731
+            add = lambda p, o, r=r: tx.add(r, p, o, g)  # noqa: E731
             add(RDF.type, FA.Replication)
             add(FA.testsClaim, NamedNode(CLAIM_NS + v["claim"]))
             add(FA.verdict, verdict_iri(v["verdict"]))

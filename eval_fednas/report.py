@@ -34,7 +34,7 @@ def write_summary(result: dict, path: Path) -> None:
     lines += ["", "## Estimates (mean, 95% CI over paired seeds)", "", "| metric | mean | CI | n | unit |",
               "|---|---|---|---|---|"]
     for e in result["estimates"]:
-        lines.append(f"| {e['metric']} | {_fmt(e['mean'])} | [{_fmt(e['ci_low'])}, {_fmt(e['ci_high'])}] | {e['n']} | {e['unit']} |")
+        lines.append(f"| {e['metric']} | {_fmt(e['mean'])} | [{_fmt(e['ci_low'])}, {_fmt(e['ci_high'])}] | {e['n']} | {e['unit']} |")  # noqa: E501
     lines += ["", "## Spec", "", "```json", __import__("json").dumps(spec, indent=2), "```", ""]
     lines += [f"![plot]({p})" for p in result.get("plots", [])]
     path.write_text("\n".join(lines) + "\n")

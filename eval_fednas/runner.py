@@ -81,7 +81,7 @@ def make_spec(name: str, quick: bool = False, seeds: int | None = None, engine: 
 def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: bool = True) -> dict:
     """Run ``spec``; write JSON, Markdown and plots; add Replications to ``store``."""
     exp = experiments.get(spec.experiment)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     commit = git_commit()  # the code that runs, taken before it runs
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     torch.manual_seed(0)
@@ -96,7 +96,7 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
         for v in verdicts:
             v.verdict = "inconclusive"
             v.rule = "SMOKE RUN (--quick): never a verdict. Rule for full runs: " + v.rule
-    ended = dt.datetime.now(dt.timezone.utc)
+    ended = dt.datetime.now(dt.UTC)
     outdir = Path(out_dir) / spec.experiment / stamp
     outdir.mkdir(parents=True, exist_ok=True)
     result = {

@@ -173,7 +173,7 @@ def lit(value, datatype: NamedNode | None = None, lang: str | None = None) -> Li
 _IRI_FORBIDDEN = set('<>"{}|^`\\ \n\t\r')
 
 
-def as_iri(value: "str | NamedNode") -> NamedNode:
+def as_iri(value: str | NamedNode) -> NamedNode:
     """A validated IRI (``<...>`` around it is accepted); InputError if it is not one, so
     nothing a user types can close the ``<...>`` and add SPARQL of its own."""
     from pipeline.errors import InputError
@@ -191,7 +191,7 @@ def as_iri(value: "str | NamedNode") -> NamedNode:
         raise InputError(f"not an IRI: {text!r}") from None
 
 
-def sparql_iri(value: "str | NamedNode") -> str:
+def sparql_iri(value: str | NamedNode) -> str:
     """``<iri>`` for a SPARQL string, validated (see :func:`as_iri`)."""
     return str(as_iri(value))
 

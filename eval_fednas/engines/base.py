@@ -74,10 +74,10 @@ class Engine(abc.ABC):
     def fit(self, jobs: list[FitJob]) -> list[FitResult]:
         """Run every job (any order); results in the order of ``jobs``."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (an optional hook: most engines hold nothing to release)
         """Release workers (Flower's Ray cluster); a no-op by default."""
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc) -> None:

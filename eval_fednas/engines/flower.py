@@ -109,7 +109,7 @@ def make_client_app():
     return app
 
 
-def make_server_app(engine: "FlowerEngine"):
+def make_server_app(engine: FlowerEngine):
     """The ServerApp: one round per batch of jobs from the engine, until the engine closes."""
     from flwr.app import ArrayRecord, ConfigRecord, Message, RecordDict
     from flwr.serverapp import ServerApp

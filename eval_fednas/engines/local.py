@@ -79,7 +79,7 @@ def local_fit(job: FitJob, data: ClientData, device: str = "cpu") -> FitResult:
                 for k, g in zip(w_keys, grads):
                     params[k] = params[k].detach() - job.lr * g
             if alpha_keys:  # first-order DARTS: architecture step on a validation batch
-                vidx = torch.randint(len(yv), (min(B, len(yv)),), generator=torch.Generator().manual_seed(job.seed * 1000 + e * 100 + b)).to(device)
+                vidx = torch.randint(len(yv), (min(B, len(yv)),), generator=torch.Generator().manual_seed(job.seed * 1000 + e * 100 + b)).to(device)  # noqa: E501
                 for k in alpha_keys:
                     params[k].requires_grad_(True)
                 p_det = {k: (v if k in alpha_keys else v.detach()) for k, v in params.items()}

@@ -79,7 +79,7 @@ class SupernetRanking(Experiment):
         bn = np.mean([col(per_seed, f"a{a:g}.stau_batch") - col(per_seed, f"a{a:g}.stau_track") for a in p["alphas"]], 0)
         e_bn = estimate("stau_batch_minus_track", bn, "1")
         iid, non = max(p["alphas"]), min(p["alphas"])
-        e_non = estimate("stau_noniid_minus_iid", col(per_seed, f"a{non:g}.stau_batch") - col(per_seed, f"a{iid:g}.stau_batch"), "1")
+        e_non = estimate("stau_noniid_minus_iid", col(per_seed, f"a{non:g}.stau_batch") - col(per_seed, f"a{iid:g}.stau_batch"), "1")  # noqa: E501
         E += [e_bn, e_non]
         t_bn = [Condition("stau_batch_minus_track", bn, "1", "above", 0.0)]
         t_non = [Condition("stau_noniid_minus_iid", col(per_seed, f"a{non:g}.stau_batch") - col(per_seed, f"a{iid:g}.stau_batch"),
@@ -96,8 +96,8 @@ class SupernetRanking(Experiment):
         return E, V
 
     def deviations(self, p: dict) -> dict[str, list[str]]:
-        return {"*": [f"ranks the 64 subnets of a 4-op, depth-3 space; Yu et al. say at least 150 architectures "
-                      f"are needed for a stable ranking correlation",
+        return {"*": ["ranks the 64 subnets of a 4-op, depth-3 space; Yu et al. say at least 150 architectures "
+                      "are needed for a stable ranking correlation",
                       f"sparse Kendall tau threshold {100 * p['threshold']:g}% (Yu et al.: 0.1%); the stand-alone "
                       "accuracies come from 2 training seeds on mnist1d (noise ceiling stored with the run)"],
                 "atlas-supernet-ranking-noniid": ["not a claim of Yu et al.: a hypothesis of this project derived "

@@ -311,13 +311,18 @@ class XuFedNAS(Experiment):
         x = np.arange(len(v6))
         for off, kind in ((-0.2, "uplink"), (0.2, "compute")):
             axes[0].bar(x + off, [ests[f"{v}.{kind}_ratio"].mean for v in v6], 0.4, label=kind)
-        axes[0].set_yscale("log"); axes[0].set_xticks(x, v6); axes[0].legend(); axes[0].set_title("Fig. 6: cost vs all on" + tag)
+        axes[0].set_yscale("log")
+        axes[0].set_xticks(x, v6)
+        axes[0].legend()
+        axes[0].set_title("Fig. 6: cost vs all on" + tag)
         for ax, vs, title in ((axes[1], ["drop0", "drn_off", "drop50", "drop100"], "Table 3: drop 0/33/50/100%"),
                               (axes[2], ["groups_half", "all_on", "groups_double", "groups_quad"], "Table 4: groups")):
             ax.scatter([ests[f"{v}.uplink_per_client"].mean for v in vs], [ests[f"{v}.accuracy"].mean for v in vs])
             for v in vs:
                 ax.annotate(v, (ests[f"{v}.uplink_per_client"].mean, ests[f"{v}.accuracy"].mean), fontsize=7)
-            ax.set_xlabel("uplink per client (MB)"); ax.set_ylabel("test accuracy (%)"); ax.set_title(title + tag)
+            ax.set_xlabel("uplink per client (MB)")
+            ax.set_ylabel("test accuracy (%)")
+            ax.set_title(title + tag)
         fig.tight_layout()
         fig.savefig(outdir / "xu_fednas.png", dpi=90)
         plt.close(fig)

@@ -58,7 +58,8 @@ def undo_cmd(obj, decision: str, reviewer: str) -> None:
 def effect_cmd(obj, technique: str, challenge: str, value: str, rationale: str, evidence: tuple[str, ...],
                resolve: bool, reviewer: str) -> None:
     """Set the effect of TECHNIQUE on CHALLENGE (IRIs or keys)."""
-    from pipeline.vocab import challenge as c_iri, technique as t_iri
+    from pipeline.vocab import challenge as c_iri
+    from pipeline.vocab import technique as t_iri
 
     t = technique if ":" in technique else t_iri(technique).value
     c = challenge if ":" in challenge else c_iri(challenge).value

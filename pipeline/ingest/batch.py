@@ -76,7 +76,7 @@ def batch_sentences(docs: list[Document]) -> list[str]:
     return [s.text for doc in docs if is_record(doc) for s in doc.sentences if s.text.strip()]
 
 
-def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[list[tuple[Document, list[Proposal]]], list[str], list[str]]:
+def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[list[tuple[Document, list[Proposal]]], list[str], list[str]]:  # noqa: E501
     """(document, proposals) for each document, problems and notes; one embedding call for the records."""
     notes: list[str] = []
     for doc in docs:

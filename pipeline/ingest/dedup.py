@@ -48,7 +48,7 @@ class RecordKey:
     numbers: frozenset[str]  # numbers and edition ordinals in the title
 
     @classmethod
-    def of(cls, doc: Document) -> "RecordKey":
+    def of(cls, doc: Document) -> RecordKey:
         doi, arxiv = norm_doi(doc.doi), norm_arxiv(doc.arxiv)
         if doi.startswith("10.48550/arxiv."):
             arxiv, doi = arxiv or norm_arxiv(doi.split("arxiv.", 1)[1]), ""

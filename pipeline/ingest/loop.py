@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 from pipeline.document import Document, Source
 from pipeline.errors import AtlasError

@@ -9,14 +9,28 @@ the curation graph that point at it stay attached.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from pipeline.document import Document, Proposal, Reference, Source
 from pipeline.identifiers import normalise_title
 from pipeline.vocab import (
-    BIBO, CITO, DCTERMS, FA, FOAF, PROV, RDF, RDFS, XSD, iri, lit, paper, paper_graph, slug, status,
+    BIBO,
+    CITO,
+    DCTERMS,
+    FA,
+    FOAF,
+    PROV,
+    RDF,
+    RDFS,
+    XSD,
+    iri,
+    lit,
+    paper,
+    paper_graph,
+    slug,
+    status,
 )
 
 RICHNESS = {"pdf": 3, "markdown": 2, "text": 2, "bibtex": 1, "ris": 1, "corpus": 0}
@@ -39,7 +53,7 @@ def proposal_iri(key: str, p: Proposal) -> NamedNode:
 
 
 def now_literal():
-    return lit(datetime.now(timezone.utc).isoformat(timespec="seconds"), XSD.dateTime)
+    return lit(datetime.now(UTC).isoformat(timespec="seconds"), XSD.dateTime)
 
 
 def document_quads(key: str, doc: Document, proposals: list[Proposal], origin: str,

@@ -19,13 +19,13 @@ import urllib.error
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pyoxigraph import NamedNode
 
-from pipeline.ingest.openalex import OPENALEX, base_url, citing_works, default_mailto, fetch_json, with_mailto, with_retry
-from pipeline.identifiers import identity_keys, norm_arxiv, norm_doi
 from pipeline.curate.screening import included_papers
+from pipeline.identifiers import identity_keys, norm_arxiv, norm_doi
+from pipeline.ingest.openalex import OPENALEX, base_url, citing_works, default_mailto, fetch_json, with_mailto, with_retry
 from pipeline.store import Store
 from pipeline.vocab import BIBO, CITO, DCTERMS, FA, PROV, RDF, XSD, iri, lit, paper, slug, sparql_iri
 
@@ -112,7 +112,7 @@ def _dedupe(candidates: list[Candidate], known: set[str], result: SnowballResult
 def _write(store: Store, result: SnowballResult) -> None:
     if not result.proposed:
         return
-    now = lit(datetime.now(timezone.utc).isoformat(timespec="seconds"), XSD.dateTime)
+    now = lit(datetime.now(UTC).isoformat(timespec="seconds"), XSD.dateTime)
     g = SNOWBALL_GRAPH
     tx = store.transaction()
     for c in result.proposed:
@@ -223,10 +223,12 @@ def forward(store: Store, fetch: Fetch | None = None, max_per_paper: int | None 
     result = SnowballResult("forward", cap=max_per_paper)
     with store.session():
         seeds = included_papers(store)
+        values = " ".join(sparql_iri(p) for p in seeds)
         ids = {r["p"]: r for r in store.select("""
             SELECT ?p (SAMPLE(?d) AS ?doi) (SAMPLE(?x) AS ?arxiv) WHERE {
-              VALUES ?p { %s } OPTIONAL { GRAPH ?g1 { ?p bibo:doi ?d } } OPTIONAL { GRAPH ?g2 { ?p fa:arxivId ?x } }
-            } GROUP BY ?p""" % " ".join(sparql_iri(p) for p in seeds))} if seeds else {}
+              VALUES ?p { """ + values + """ } OPTIONAL { GRAPH ?g1 { ?p bibo:doi ?d } }
+              OPTIONAL { GRAPH ?g2 { ?p fa:arxivId ?x } }
+            } GROUP BY ?p""")} if seeds else {}
     result.seeds = len(seeds)
     candidates: list[Candidate] = []
     for p in seeds:  # network calls happen outside any store session

@@ -76,7 +76,7 @@ class IngestSummary:
     def lines(self) -> list[str]:
         n = self.counts()
         written = len(set(self.ingested))
-        out = [f"ingested {written} paper(s) from {n['records']} record(s): {n['new']} new, {n['merged']} merged into existing papers "
+        out = [f"ingested {written} paper(s) from {n['records']} record(s): {n['new']} new, {n['merged']} merged into existing papers "  # noqa: E501
                f"({n['merged_within_run']} within this run), {n['updated']} updated, {n['unchanged']} unchanged; "
                f"{n['suspected']} suspected duplicate(s) to confirm; {n['failed']} failed"]
         out += [f"  merged {r.label} into {r.key} (same {r.detail})" for r in self.records if r.outcome == "merged"]

@@ -21,7 +21,14 @@ from pyoxigraph import NamedNode, Quad
 from pipeline.document import Document, Proposal, Source
 from pipeline.ingest.dedup import DedupIndex, merge_fields
 from pipeline.ingest.paper_graph import (
-    FIELD_PREDICATES, RICHNESS, activity_quads, document_quads, field_terms, paper_key, source_node, source_quads,
+    FIELD_PREDICATES,
+    RICHNESS,
+    activity_quads,
+    document_quads,
+    field_terms,
+    paper_key,
+    source_node,
+    source_quads,
 )
 from pipeline.ingest.summary import IngestSummary, RecordOutcome, Suspect
 from pipeline.store import Store
@@ -52,7 +59,7 @@ class UndoLog:
     graphs: dict = field(default_factory=dict)
     events: list[Quad] = field(default_factory=list)
 
-    def extend(self, other: "UndoLog") -> None:
+    def extend(self, other: UndoLog) -> None:
         for g, quads in other.graphs.items():
             self.graphs.setdefault(g, quads)  # the oldest content wins
         self.events += other.events
@@ -193,7 +200,7 @@ class BatchWriter:
         self.staged, self.events, self.index, self._pending = {}, [], index, 0
         self.run_keys &= set(index.records)
 
-    def flush(self, cited_for) -> "UndoLog":
+    def flush(self, cited_for) -> UndoLog:
         """Write every staged paper and event in one transaction; ``cited_for(doc)`` links references.
 
         Returns what undoes this transaction (graphs it created, the previous content of

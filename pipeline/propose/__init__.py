@@ -9,8 +9,19 @@ group ``fedatlas.proposers``); an unknown name lists the known ones::
 
 from __future__ import annotations
 
-from pipeline.propose.base import (CHALLENGES, DEFAULT_THRESHOLDS, KINDS, NAS_TYPES, PROPOSERS, CodebookEntry,
-                                   Exemplar, ProposalContext, Proposer, document_from_record, ensure_sentences)
+from pipeline.propose.base import (
+    CHALLENGES,
+    DEFAULT_THRESHOLDS,
+    KINDS,
+    NAS_TYPES,
+    PROPOSERS,
+    CodebookEntry,
+    Exemplar,
+    ProposalContext,
+    Proposer,
+    document_from_record,
+    ensure_sentences,
+)
 
 __all__ = [
     "CHALLENGES", "NAS_TYPES", "KINDS", "DEFAULT_THRESHOLDS", "PROPOSERS", "CodebookEntry", "Exemplar",

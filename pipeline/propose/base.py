@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from pipeline import registry, vocab
 from pipeline.document import Document, Proposal, Sentence
@@ -102,7 +102,7 @@ class ProposalContext:
 
 #: Every proposer class by versioned name: built-ins register with ``@PROPOSERS.register`` in
 #: their module, plugins through the entry-point group ``fedatlas.proposers`` (never hiding a built-in).
-PROPOSERS: registry.Registry[type["Proposer"]] = registry.Registry(
+PROPOSERS: registry.Registry[type[Proposer]] = registry.Registry(
     "proposers", builtins=("pipeline.propose.codes", "pipeline.propose.technique", "pipeline.propose.opencodes",
                            "pipeline.propose.llm"))
 registry.KNOWN_REGISTRY_MODULES.append(__name__)

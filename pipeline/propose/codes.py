@@ -16,12 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import (PROPOSERS, ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal)
+from pipeline.propose.base import PROPOSERS, ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal
 from pipeline.propose.roles import sentence_roles
+from pipeline.propose.scoring import CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues
 from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
-from pipeline.propose.scoring import (CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues,
-                      p_from_similarity)
-
 
 _FEDERATED = re.compile(r"\bfederated\b|(?-i:\bFL\b)|\bFedAvg\b", re.I)
 
@@ -130,7 +128,7 @@ class CodeProposer(Proposer):
                 p_emb[rows] = 1 - (1 - pe) * (1 - p_cur)
                 # nearest exemplar is a rejection of this code: discount
                 closer_to_rejected = (rej >= self.cur_lo) & (rej > acc)
-                damp[rows] = np.where(closer_to_rejected, 1 - np.clip((rej - self.cur_lo) / (self.cur_hi - self.cur_lo), 0, 1) * 0.8, 1.0)
+                damp[rows] = np.where(closer_to_rejected, 1 - np.clip((rej - self.cur_lo) / (self.cur_hi - self.cur_lo), 0, 1) * 0.8, 1.0)  # noqa: E501
         sent_scores = (1 - (1 - p_lex) * (1 - p_emb)) * damp
         if full:
             return self._aggregate_full_text(doc, located, sent_scores, hits)

@@ -18,9 +18,9 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -33,7 +33,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 
 _MODELS: dict[str, object] = {}
-_EMBEDDERS: dict[tuple[str, str | None], "Embedder"] = {}
+_EMBEDDERS: dict[tuple[str, str | None], Embedder] = {}
 _LOCK = threading.Lock()
 
 
@@ -128,7 +128,7 @@ def verify_model_files(model_path: str | os.PathLike, expected: dict[str, str] |
 
 def text_key(text: str, identity: str | None = None) -> str:
     """Cache key of one text: sha256 over the model's identity (default: the bundled model) and text."""
-    return hashlib.sha256(f"{identity or model_identity()}\0{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{identity or model_identity()}\0{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:

@@ -19,14 +19,22 @@ Gold formats: one JSONL with ``title``, ``abstract``, ``challenges``, ``nas_type
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from pipeline import vocab
 from pipeline.errors import InputError
-from pipeline.propose import (CHALLENGES, DEFAULT_THRESHOLDS, NAS_TYPES, Exemplar, ProposalContext,
-                      Proposer, document_from_record, get_proposer)
+from pipeline.propose import (
+    CHALLENGES,
+    DEFAULT_THRESHOLDS,
+    NAS_TYPES,
+    Exemplar,
+    ProposalContext,
+    Proposer,
+    document_from_record,
+    get_proposer,
+)
 
 EVAL_KINDS = ("challenge", "nas_type")
 _GOLD_FIELD = {"challenge": "challenges", "nas_type": "nas_types"}
@@ -211,7 +219,7 @@ def _count(records, scores, kind: str, threshold_for) -> KindReport:
 def _best_threshold(records, scores, kind: str, grid: Iterable[float]) -> float:
     best, best_f = None, -1.0
     for t in grid:
-        f = _count(records, scores, kind, lambda i, c: t).micro.f1
+        f = _count(records, scores, kind, lambda i, c, t=t: t).micro.f1
         if f > best_f + 1e-9:
             best, best_f = t, f
     return best if best is not None else DEFAULT_THRESHOLDS[kind]
@@ -265,8 +273,7 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
         report.cross_validated["loo-threshold"] = _loo_threshold(records, scores, kinds)
         report.cross_validated["loo-curation"] = _loo_curation(records, scores, props, context, thr, kinds)
     if techniques is not None:
-        from pipeline.propose.evaluate_techniques import (DEFAULT_TECHNIQUE_PROPOSER, load_technique_gold,
-                                                          technique_figures)
+        from pipeline.propose.evaluate_techniques import DEFAULT_TECHNIQUE_PROPOSER, load_technique_gold, technique_figures
 
         tech_gold = load_technique_gold(techniques, len(records), covered=True)
         tp = technique_proposer or DEFAULT_TECHNIQUE_PROPOSER
@@ -285,7 +292,7 @@ def _loo_threshold(records, scores, kinds) -> dict[str, KindReport]:
         for i in range(len(records)):
             rest = [j for j in range(len(records)) if j != i]
             chosen.append(_best_threshold([records[j] for j in rest], [scores[j] for j in rest], kind, grid))
-        rep = _count(records, scores, kind, lambda i, c: chosen[i])
+        rep = _count(records, scores, kind, lambda i, c, chosen=chosen: chosen[i])
         rep.threshold = round(sum(chosen) / len(chosen), 3)  # mean chosen threshold
         out[kind] = rep
     return out
@@ -313,7 +320,7 @@ def _loo_curation(records, scores, props, context, thr, kinds) -> dict[str, Kind
         fold_scores.append(_score_all([rec], props, ctx)[0])
     out = {}
     for kind in kinds:
-        rep = _count(records, fold_scores, kind, lambda i, c: thr.get(c, thr[kind]))
+        rep = _count(records, fold_scores, kind, lambda i, c, thr=thr, kind=kind: thr.get(c, thr[kind]))
         rep.threshold = thr[kind]
         out[kind] = rep
     return out

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from pipeline.document import Proposal
 from pipeline.errors import InputError
@@ -69,7 +69,7 @@ class TechniqueFigures:
     def label_closeness(self) -> float:
         return round(sum(self.closeness) / len(self.closeness), 4) if self.closeness else 0.0
 
-    def add(self, other: "TechniqueFigures") -> None:
+    def add(self, other: TechniqueFigures) -> None:
         self.gold += other.gold
         self.recalled += other.recalled
         self.proposals += other.proposals

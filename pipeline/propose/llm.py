@@ -30,8 +30,17 @@ from pathlib import Path
 from pipeline import vocab
 from pipeline.document import Document, Proposal, Sentence
 from pipeline.errors import InputError, NetworkUnavailableError
-from pipeline.propose.base import (PROPOSERS, CHALLENGES, NAS_TYPES, ProposalContext, Proposer, ensure_sentences, iri_for,
-                   load_lexicon, make_proposal)
+from pipeline.propose.base import (
+    CHALLENGES,
+    NAS_TYPES,
+    PROPOSERS,
+    ProposalContext,
+    Proposer,
+    ensure_sentences,
+    iri_for,
+    load_lexicon,
+    make_proposal,
+)
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ RESULT_VERBS = frozenset({
     "show", "demonstrate", "outperform", "evaluate", "validate", "verify", "confirm", "test", "obtain",
     "attain", "surpass", "reach", "improve", "yield", "prove", "observe", "report", "compare", "exceed",
     "beat", "indicate", "reveal", "suggest", "aim", "pose", "rely", "achieve", "call", "term", "name",
-    "dub", "denote", "refer", "emerge", "envision", "want", "try", "seek", "motivate", "inspire", "plan", "hope", "believe", "know", "remain",
+    "dub", "denote", "refer", "emerge", "envision", "want", "try", "seek", "motivate", "inspire", "plan", "hope", "believe", "know", "remain",  # noqa: E501
     "suffer", "face", "confront", "struggle", "require", "need", "become", "seem", "appear", "hinder",
     "lead", "make", "allow", "help", "facilitate", "mitigate", "alleviate", "relieve", "resist", "ensure",
     "guarantee", "preserve", "protect", "reduce", "lower", "save", "cut", "speed", "accelerate",
@@ -91,7 +91,7 @@ _COMMON_ACRONYMS = frozenset({"NAS", "FL", "DP", "RL", "DNN", "CNN", "RNN", "GNN
 _RESULT_SENTENCE = re.compile(
     r"\b(experiments?|results?|evaluations?|empirical(ly)?|extensive(ly)?)\b.{0,80}\b(show|demonstrate|"
     r"indicate|reveal|confirm|verify|validate|suggest)|\b(outperform\w*|state-of-the-art accuracy|"
-    r"speed-?up of|\bachieves? (comparable|higher|better|superior|competitive|similar|significant)|by up to|\d+(\.\d+)?\s?(%|×|x\b))|^\s*(we|our)\s+(\w+\s+)?(show|demonstrate|evaluate|"
+    r"speed-?up of|\bachieves? (comparable|higher|better|superior|competitive|similar|significant)|by up to|\d+(\.\d+)?\s?(%|×|x\b))|^\s*(we|our)\s+(\w+\s+)?(show|demonstrate|evaluate|"  # noqa: E501
     r"validate|conduct|test|compare)\b|\bcode\b.{0,40}\bavailable\b", re.I)
 _MAX_WORDS = 7
 #: "X is achieved / realized via ...": the subject names the mechanism.
@@ -185,7 +185,7 @@ def _is_purpose(verb: Token) -> bool:
 
 def _is_result_clause(verb: Token) -> bool:
     return (verb.tag_ == "VBG" and any(c.lower_ in ("thus", "thereby", "hence", "therefore", "consequently")
-                                        for c in verb.children)) or (verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i
+                                        for c in verb.children)) or (verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i  # noqa: E501
             and verb.lemma_ in RESULT_VERBS)
 
 

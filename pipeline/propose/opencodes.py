@@ -123,7 +123,7 @@ class TechniqueOpenV3(Proposer):
         ties = _challenge_ties(doc, context, [s for s, _, _ in cands])
         by_iri = {e.iri: e for e in entries}
         props = []
-        for i, ((sent, m, _), span, score, nb) in enumerate(zip(cands, spans, scores, neighbours)):
+        for i, ((_sent, m, _), span, score, nb) in enumerate(zip(cands, spans, scores, neighbours)):
             if score < threshold:
                 continue
             if nb and nb[0][1] >= self.match:

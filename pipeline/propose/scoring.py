@@ -31,7 +31,7 @@ class Context:
     fl_setting: list[re.Pattern]
 
     @classmethod
-    def from_lexicon(cls, lex: dict) -> "Context":
+    def from_lexicon(cls, lex: dict) -> Context:
         c = lex["context"]
         return cls(*(([p for p, _ in compile_patterns(c[k])]) for k in
                      ("motivation", "background", "results", "fl_setting")))

@@ -13,15 +13,20 @@ papers, averaged over ``orders`` random orders. Steps that leave no paper uncode
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from pipeline import vocab
 from pipeline.propose.base import DEFAULT_THRESHOLDS, Exemplar, ProposalContext, document_from_record
 from pipeline.propose.evaluate import DEFAULT_EVAL_PROPOSERS, _count, _score_all, load_gold
-from pipeline.propose.evaluate_techniques import (DEFAULT_TECHNIQUE_PROPOSER, TechniqueFigures, gold_sentences,
-                                                  load_technique_gold, paper_text, score_paper)
+from pipeline.propose.evaluate_techniques import (
+    DEFAULT_TECHNIQUE_PROPOSER,
+    TechniqueFigures,
+    gold_sentences,
+    load_technique_gold,
+    paper_text,
+    score_paper,
+)
 
 DEFAULT_STEPS = (0, 2, 5, 10)
 

@@ -166,7 +166,7 @@ def locate(doc: Document) -> list[Located]:
     chapter_role: dict[str, str] = {}
     current = "front"
     title = re.sub(r"\W+", " ", doc.title or "").strip().lower()
-    for off, heading, level in heads:
+    for off, heading, _level in heads:
         if title and re.sub(r"\W+", " ", heading).strip().lower() == title:
             spans.append((off, "front"))
             current = "front"

@@ -18,8 +18,17 @@ import re
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import (PROPOSERS, CodebookEntry, ProposalContext, Proposer, compile_patterns, ensure_sentences,
-                   is_title, load_lexicon, make_proposal)
+from pipeline.propose.base import (
+    PROPOSERS,
+    CodebookEntry,
+    ProposalContext,
+    Proposer,
+    compile_patterns,
+    ensure_sentences,
+    is_title,
+    load_lexicon,
+    make_proposal,
+)
 from pipeline.propose.structure import is_full_text, locate
 
 _ENUM_INTRO = re.compile(r":\s+")

@@ -10,7 +10,6 @@ import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from pipeline.serve.config import EndpointError
 from pipeline.serve.worker import Job, Reply

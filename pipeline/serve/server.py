@@ -52,7 +52,7 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 class EndpointHandler(BaseHTTPRequestHandler):
     """One connection, one request, one answer (``Connection: close``)."""
 
-    server: "EndpointServer"
+    server: EndpointServer
     protocol_version = "HTTP/1.1"
     server_version = f"fedatlas-serve/{__version__}"
     sys_version = ""
@@ -450,7 +450,7 @@ class EndpointServer(ThreadingHTTPServer):
         self._serving = True
         super().serve_forever(poll_interval)
 
-    def start(self) -> "EndpointServer":
+    def start(self) -> EndpointServer:
         """Serve from a background thread (tests, embedding); returns self."""
         self._serving = True
         self._thread = threading.Thread(target=self.serve_forever, name="fedatlas-serve", daemon=True)
@@ -467,7 +467,7 @@ class EndpointServer(ThreadingHTTPServer):
         self.server_close()
         self.pool.close()
 
-    def __enter__(self) -> "EndpointServer":
+    def __enter__(self) -> EndpointServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

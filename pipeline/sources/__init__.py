@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.sources.base import (READERS, Reader, ReadResult, get_reader, known_suffixes, read_bytes, readers,
-                                   register_reader)
+from pipeline.sources.base import READERS, Reader, ReadResult, get_reader, known_suffixes, read_bytes, readers, register_reader
 from pipeline.sources.bibtex import read_bibtex
 from pipeline.sources.csv import read_csv
 from pipeline.sources.pdf import read_pdf

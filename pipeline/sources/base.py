@@ -10,9 +10,9 @@ Whole-file failures (an encrypted PDF) raise :class:`InputError`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from pipeline.document import Document
 from pipeline.errors import InputError, UnknownNameError

@@ -6,10 +6,9 @@ block; we turn each into one problem line (file, line, key) and keep the rest.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
-
-import logging
 
 import bibtexparser
 from bibtexparser import middlewares as mw

@@ -81,7 +81,7 @@ def _document(path: Path, e: dict, index: int, chunk: str) -> Document:
 # Scopus writes the reference list as one N1 note, "References: A, B., Title (2015) Venue, 12, pp. 1-9;"
 # with one reference per (untagged) continuation line, which rispy returns as further notes.
 _NOTE_LABEL = re.compile(r"^[A-Z][A-Za-z ]{1,40}(?:\s\d+)?:\s")
-_SCOPUS_REF = re.compile(r"^(?P<authors>(?:[^,;()]+?,\s(?:[A-Z][a-z]?\.[-A-Z.]*|\d\w*|Jr\.),\s)+)(?P<title>.+?)\s\((?P<year>(?:19|20)\d{2})\)\s*(?P<venue>.*)$")
+_SCOPUS_REF = re.compile(r"^(?P<authors>(?:[^,;()]+?,\s(?:[A-Z][a-z]?\.[-A-Z.]*|\d\w*|Jr\.),\s)+)(?P<title>.+?)\s\((?P<year>(?:19|20)\d{2})\)\s*(?P<venue>.*)$")  # noqa: E501
 
 
 def _split_references(notes: list[str]) -> tuple[list[str], list[Reference]]:

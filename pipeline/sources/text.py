@@ -87,7 +87,7 @@ def _plain_abstract(text: str) -> str:
         body = [m.group("rest")] if m.group("rest") else []
         for nxt in lines[i + 1:]:
             t = nxt.strip()
-            if body and (HEADING.match(t) or re.match(r"^(index terms|keywords|key words)\b", t, re.I) or re.match(r"^(\d+(\.\d+)*\.?\s+[A-Z][^.]{0,80}|[A-Z][A-Za-z ]{2,40})$", t)):
+            if body and (HEADING.match(t) or re.match(r"^(index terms|keywords|key words)\b", t, re.I) or re.match(r"^(\d+(\.\d+)*\.?\s+[A-Z][^.]{0,80}|[A-Z][A-Za-z ]{2,40})$", t)):  # noqa: E501
                 break
             if t or body:
                 body.append(t)

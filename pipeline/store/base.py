@@ -136,7 +136,7 @@ class Precondition:
 class Transaction:
     """Writes collected in memory, applied atomically by :meth:`Store.commit`."""
 
-    store: "Store"
+    store: Store
     inserts: list[Quad] = field(default_factory=list)
     deletes: list[Quad] = field(default_factory=list)
     updates: list[str] = field(default_factory=list)
@@ -182,7 +182,7 @@ class Transaction:
                 raise StaleWriteError(pre.message)
 
     # context manager: ``with store.transaction() as tx: ...`` commits on exit
-    def __enter__(self) -> "Transaction":
+    def __enter__(self) -> Transaction:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -284,7 +284,7 @@ class Store(abc.ABC):
         """Run one SPARQL Update request atomically."""
 
     @contextlib.contextmanager
-    def session(self, write: bool = False) -> Iterator["Store"]:
+    def session(self, write: bool = False) -> Iterator[Store]:
         """Group several operations; embedded stores keep the database open."""
         yield self
 
@@ -335,7 +335,7 @@ class Store(abc.ABC):
         ds.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
         return "\n".join(sorted(str(q) for q in ds))
 
-    def close(self) -> None:  # pragma: no cover - trivial
+    def close(self) -> None:  # noqa: B027  pragma: no cover - an optional hook: a remote store holds nothing
         pass
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -21,9 +21,29 @@ from pipeline import SCHEMA_VERSION
 from pipeline.errors import InputError
 from pipeline.store import Store
 from pipeline.vocab import (
-    BIBO, CITO, CORPUS_GRAPH, DCTERMS, FA, FABIO, FOAF, ID_NS, META_GRAPH,
-    ONTOLOGY_GRAPH, PROV, RDF, RDFS, SKOS, TECHNIQUE_SCHEME, XSD,
-    challenge, iri, lit, nas_type, paper, polarity, technique,
+    BIBO,
+    CITO,
+    CORPUS_GRAPH,
+    DCTERMS,
+    FA,
+    FABIO,
+    FOAF,
+    ID_NS,
+    META_GRAPH,
+    ONTOLOGY_GRAPH,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TECHNIQUE_SCHEME,
+    XSD,
+    challenge,
+    iri,
+    lit,
+    nas_type,
+    paper,
+    polarity,
+    technique,
 )
 
 CHALLENGE_KEYS = (
@@ -87,10 +107,12 @@ def build_seed_quads(spec: dict | None = None) -> list[Quad]:
     for p in spec["papers"]:
         node = paper(p["key"])
         b.add(node, RDF.type, FA.Paper)
-        b.add(node, RDF.type, FABIO.Thesis if p["type"] == "thesis" else FABIO.JournalArticle if p.get("venue", "").startswith("IEEE Trans") else FABIO.ScholarlyWork)
+        kind = (FABIO.Thesis if p["type"] == "thesis"
+                else FABIO.JournalArticle if p.get("venue", "").startswith("IEEE Trans") else FABIO.ScholarlyWork)
+        b.add(node, RDF.type, kind)
         b.add(node, FA.key, lit(p["key"]))
         b.add(node, DCTERMS.title, lit(p["title"]))
-        for i, name in enumerate(p["authors"]):
+        for name in p["authors"]:
             author = iri("person", _person_key(name))
             b.add(node, DCTERMS.creator, author)
             b.add(author, RDF.type, FOAF.Person)
@@ -268,7 +290,7 @@ def init_store(store: Store) -> dict:
     tx.add_quads(onto)
     tx.add(store_node, FA.schemaVersion, lit(SCHEMA_VERSION), META_GRAPH)
     tx.add(store_node, FA.corpusVersion, lit(spec["version"]), META_GRAPH)
-    tx.add(store_node, PROV.generatedAtTime, _dt(datetime.now(timezone.utc).isoformat(timespec="seconds")), META_GRAPH)
+    tx.add(store_node, PROV.generatedAtTime, _dt(datetime.now(UTC).isoformat(timespec="seconds")), META_GRAPH)
     store.commit(tx)
     return {"corpus_quads": len(quads), "ontology_quads": len(onto), "corpus_version": spec["version"]}
 

@@ -92,7 +92,7 @@ class EmbeddedStore(Store):
                 time.sleep(0.02)
 
     @contextlib.contextmanager
-    def session(self, write: bool = False) -> Iterator["EmbeddedStore"]:
+    def session(self, write: bool = False) -> Iterator[EmbeddedStore]:
         if not self._tlock.acquire(timeout=self.wait_s):
             raise StoreBusyError(f"store {self.path} is busy in this process")
         try:

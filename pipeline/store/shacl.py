@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import rdflib
 
-from pipeline.store.corpus import ontology_dir
 from pipeline.store import Store
+from pipeline.store.corpus import ontology_dir
 
 
 @dataclass

@@ -66,7 +66,6 @@ def test_unknown_experiment_lists_known_names():
 def test_cli_run_and_list(tmp_path):
     from eval_fednas.cli import eval_group
     from pipeline.cli import CliContext
-
     from pipeline.store.corpus import init_store
 
     obj = CliContext(store_location=str(tmp_path / "store"))
@@ -110,8 +109,8 @@ def test_synthetic_cifar10_is_cifar_sized_and_deterministic():
 
 def test_replications_deviations_and_checks_conform_to_the_shapes(tmp_path):
     """A smoke run written into a store holding the corpus passes SHACL validation."""
-    from pipeline.store.corpus import init_store
     from pipeline.store import open_store
+    from pipeline.store.corpus import init_store
     from pipeline.store.shacl import validate_store
 
     store = open_store(tmp_path / "store")

@@ -4,10 +4,10 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import vocab
-from pipeline.document import Proposal
-from pipeline.propose.evaluate import evaluate, format_report, load_gold
-from pipeline.propose import Proposer
 from pipeline.commands.propose import evaluate_cmd
+from pipeline.document import Proposal
+from pipeline.propose import Proposer
+from pipeline.propose.evaluate import evaluate, format_report, load_gold
 
 from .conftest import DEV_GOLD
 

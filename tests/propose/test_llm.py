@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from pipeline import vocab
-from pipeline.propose import CHALLENGES, NAS_TYPES, ProposalContext, document_from_record, get_proposer
+from pipeline.propose import CHALLENGES, NAS_TYPES, document_from_record, get_proposer
 from pipeline.propose.llm import PROMPT_VERSION, build_messages, parse_answer, smollm2_gguf
 
 ABSTRACT = ("Client data is non-IID across devices. To further preserve privacy, we add noise to the "

@@ -3,8 +3,15 @@ import pytest
 from pipeline import vocab
 from pipeline.document import Document
 from pipeline.errors import UnknownNameError
-from pipeline.propose import (Exemplar, ProposalContext, available_proposers, default_proposers,
-                              document_from_record, ensure_sentences, get_proposer)
+from pipeline.propose import (
+    Exemplar,
+    ProposalContext,
+    available_proposers,
+    default_proposers,
+    document_from_record,
+    ensure_sentences,
+    get_proposer,
+)
 
 FL_ABSTRACT = (
     "Federated learning lets clients train a shared model without sharing raw data. "
