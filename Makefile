@@ -6,7 +6,7 @@ STORE  ?= .atlas-demo
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test install install-test chromium clean
+.PHONY: demo test lint install install-test chromium clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -63,7 +63,15 @@ demo: install
 	@echo "== The review's two overview tables"
 	$(VENV)/bin/fedatlas --store $(STORE) tables --format markdown
 
-test: install-test chromium
+# mypy: the packages that are clean so far (README: the rest is being typed)
+TYPED := pipeline/store pipeline/sources pipeline/ingest pipeline/serve pipeline/commands pipeline/cli.py \
+  pipeline/registry.py pipeline/vocab.py pipeline/errors.py pipeline/document.py pipeline/identifiers.py eval_fednas
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy --python-version 3.11 --follow-imports=silent $(TYPED)
+
+test: install-test chromium lint
 	$(PY) -m pytest -q
 	@command -v chromium >/dev/null 2>&1 || echo "!!! chromium missing: the browser tests were SKIPPED (see the skip list above) !!!"
 
