@@ -49,7 +49,7 @@ def settle(page) -> None:
     expect(page.get_by_test_id("stStatusWidget").get_by_text("Running")).to_have_count(0, timeout=60000)
 
 
-def choose(page, label, option, tries: int = 3):
+def choose(page, label, option, tries: int = 6):
     """Pick ``option`` (a substring) in the Streamlit selectbox labelled ``label``."""
     from playwright.sync_api import expect
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SHARED_PDFS
+
+from atlas_testing import SHARED
+
+SHARED_PDFS = SHARED / "pdfs"
 
 CITING = r"""
 #set page(paper: "a4")

@@ -18,7 +18,7 @@ N = 20  # decisions per session; sessions overlap on 10 targets (chains of two d
 CONSISTENT = """SELECT (COUNT(DISTINCT ?d) AS ?decisions) (COUNT(DISTINCT ?t) AS ?targets)
                        (COUNT(DISTINCT ?a) AS ?accepted) WHERE {
   GRAPH <https://w3id.org/fedatlas/id/graph/curation> { ?d a fa:Decision ; fa:target ?t .
-    FILTER(STRSTARTS(STR(?t), "https://w3id.org/fedatlas/id/proposal/rel/"))
+    FILTER(STRSTARTS(STR(?t), "https://w3id.org/fedatlas/id/proposal/rel2024-target/"))
     OPTIONAL { ?t fa:status fa:StatusAccepted BIND(?t AS ?a) } } }"""
 
 
@@ -38,7 +38,8 @@ def test_two_sessions_cli_ingest_and_endpoint(rel_store, tmp_path):
     seeds = sorted((relkit.ROOT / "corpus" / "seeds").glob("*.md"))[:3]
     reads, bad_reads, errors = [], [], []
     stop = threading.Event()
-    with EndpointServer(EndpointConfig(str(rel_store), port=0, timeout_s=30, workers=1)).start() as server:
+    # timeout_s only bounds a hang: a read may wait for the ingest transaction holding the store
+    with EndpointServer(EndpointConfig(str(rel_store), port=0, timeout_s=600, workers=1)).start() as server:
         server.pool.warm_up()
 
         def reader() -> None:
