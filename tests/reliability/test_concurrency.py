@@ -25,7 +25,7 @@ CONSISTENT = """SELECT (COUNT(DISTINCT ?d) AS ?decisions) (COUNT(DISTINCT ?t) AS
 def _ask(url: str, query: str) -> dict:
     req = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query}),
                                  headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(req, timeout=60) as r:
+    with urllib.request.urlopen(req, timeout=600) as r:  # a bound against a hang only
         row = json.loads(r.read())["results"]["bindings"][0]
     return {k: int(v["value"]) for k, v in row.items()}
 
