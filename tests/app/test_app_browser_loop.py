@@ -20,6 +20,8 @@ from pipeline.report.analysis import gap_matrix
 from pipeline.report.tables import method_table
 from pipeline.vocab import challenge, nas_type
 
+HANG_MS = 180_000  # Playwright waits are for events; this bound only guards a hang on a busy machine
+
 ROOT = Path(__file__).resolve().parents[2]
 BIB = ROOT / "tests" / "curate" / "data" / "loop_papers.bib"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -37,8 +39,8 @@ def server(app_store):
 
 def go(page, key):
     page.get_by_role("link", name=key.capitalize(), exact=True).first.click()
-    page.wait_for_url(f"**/{key}" if key != "proposals" else "**/", timeout=20000)
-    page.get_by_role("heading", name=key.capitalize()).first.wait_for(timeout=30000)
+    page.wait_for_url(f"**/{key}" if key != "proposals" else "**/", timeout=HANG_MS)
+    page.get_by_role("heading", name=key.capitalize()).first.wait_for(timeout=HANG_MS)
 
 
 def settle(page) -> None:
@@ -60,10 +62,10 @@ def choose(page, label, option, tries: int = 6):
             return
         try:
             box.locator("input").click()
-            page.get_by_role("listbox").first.wait_for(timeout=10000)
+            page.get_by_role("listbox").first.wait_for(timeout=HANG_MS)
             box.locator("input").fill(option[:40])
-            page.get_by_role("option").filter(has_text=option).first.click(timeout=10000)
-            expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
+            page.get_by_role("option").filter(has_text=option).first.click(timeout=HANG_MS)
+            expect(page.get_by_role("listbox")).to_have_count(0, timeout=HANG_MS)
             settle(page)
             return
         except AssertionError:
@@ -80,7 +82,7 @@ def btn(page, label):
     return page.get_by_role("button", name=re.compile("^" + re.escape(label) + r"( Shortcut \S+)?$"))
 
 
-def flash(page, text, timeout=30000):
+def flash(page, text, timeout=HANG_MS):
     from playwright.sync_api import expect
 
     expect(page.get_by_text(text).first).to_be_visible(timeout=timeout)
@@ -121,7 +123,7 @@ def test_browser_review_loop(server, app_store):
 def journey(page, url, store, expect, ingest: bool = True):
     page.goto(url + "/")
     name = page.locator("input[aria-label='Your name (reviewer)']")
-    name.wait_for(timeout=30000)
+    name.wait_for(timeout=HANG_MS)
     name.fill("dave")
     name.press("Enter")
     flash(page, "Deciding as")
@@ -149,11 +151,11 @@ def journey(page, url, store, expect, ingest: bool = True):
 
     for stage, label in (("TitleAbstract", "Title/abstract"), ("FullText", "Full text")):
         page.get_by_test_id("stRadio").get_by_text(label, exact=True).click()
-        expect(page.get_by_test_id("stRadio").get_by_role("radio", name=label)).to_be_checked(timeout=20000)
+        expect(page.get_by_test_id("stRadio").get_by_role("radio", name=label)).to_be_checked(timeout=HANG_MS)
         choose(page, "Record", "FedRLNAS")
-        expect(page.get_by_role("heading", name=fed_title).first).to_be_visible(timeout=20000)
+        expect(page.get_by_role("heading", name=fed_title).first).to_be_visible(timeout=HANG_MS)
         settle(page)
-        expect(btn(page, "Include")).to_have_count(1, timeout=20000)  # the rerun's stale copy is gone
+        expect(btn(page, "Include")).to_have_count(1, timeout=HANG_MS)  # the rerun's stale copy is gone
         btn(page, "Include").click()
         wait_until(page, lambda stage=stage: my_vote(stage) == ["include"])
     assert [m.label for m in curate.methods_of(store, fed)] == ["FedRLNAS"]
@@ -172,7 +174,7 @@ def journey(page, url, store, expect, ingest: bool = True):
     # e (focus outside inputs) opens the editor instead of saving
     page.get_by_role("heading", name="Proposals").first.click()
     page.keyboard.press("e")
-    expect(btn(page, "Save edit")).to_be_visible(timeout=20000)
+    expect(btn(page, "Save edit")).to_be_visible(timeout=HANG_MS)
     assert not page.get_by_text("E300").count()
     assert {v.iri: v.status for v in curate.proposals(store, fed)} == before
     btn(page, "Close editor").click()
@@ -182,7 +184,7 @@ def journey(page, url, store, expect, ingest: bool = True):
 
     for i in range(len(before)):
         header = page.get_by_role("heading", name=re.compile(r"^\d+.\d+ · ")).first
-        expect(header).to_contain_text(f"{i + 1}/{len(before)} · ", timeout=20000)
+        expect(header).to_contain_text(f"{i + 1}/{len(before)} · ", timeout=HANG_MS)
         assert not header.inner_text().rstrip().endswith(":"), header.inner_text()
         btn(page, "Accept").click()
         wait_until(page, lambda i=i: accepted() == i + 1)
@@ -193,7 +195,7 @@ def journey(page, url, store, expect, ingest: bool = True):
     choose(page, "Kind", "challenge")
     choose(page, "Code", "Unbalanced")
     frame = page.frame_locator("iframe[title='app.components.select_code.select_to_code']").first
-    frame.locator("#text").wait_for(timeout=20000)
+    frame.locator("#text").wait_for(timeout=HANG_MS)
     frame.locator("#text").evaluate("""(box, quote) => {
         const node = box.firstChild; const i = node.nodeValue.indexOf(quote);
         const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + quote.length);
@@ -210,7 +212,7 @@ def journey(page, url, store, expect, ingest: bool = True):
     (m,) = curate.methods_of(store, fed)
     before = set(m.techniques)  # proposals matched to a refined technique attach it directly
     go(page, "codebook")
-    expect(page.get_by_role("heading", name="Uncategorised open codes (1)")).to_be_visible(timeout=20000)
+    expect(page.get_by_role("heading", name="Uncategorised open codes (1)")).to_be_visible(timeout=HANG_MS)
     page.get_by_label("... or keep as a new refined technique").fill("Per-cluster controllers")
     btn(page, "Create technique from open codes").click()
     flash(page, "New technique created")
@@ -244,7 +246,7 @@ def journey(page, url, store, expect, ingest: bool = True):
     # history: one undo button per row; undo the effect, then redo it through the CLI-equal API
     go(page, "history")
     first_undo = btn(page, "Undo").first
-    expect(first_undo).to_be_enabled(timeout=20000)
+    expect(first_undo).to_be_enabled(timeout=HANG_MS)
     first_undo.click()
     flash(page, "Undone: effect")
     tech = new_technique

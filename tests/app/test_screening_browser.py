@@ -12,6 +12,8 @@ from pipeline import curate
 from pipeline.curate.ranking import reviewer_queue
 from pipeline.ingest.testing import PAPER_A, PAPER_B
 
+HANG_MS = 180_000  # Playwright waits are for events; this bound only guards a hang on a busy machine
+
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                  reason=f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does this)")]
@@ -23,12 +25,12 @@ def _sign_in_and_open_screening(browser, url, name):
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(url + "/")
     box = page.locator("input[aria-label='Your name (reviewer)']")
-    box.wait_for(timeout=30000)
+    box.wait_for(timeout=HANG_MS)
     box.fill(name)
     box.press("Enter")
-    expect(page.get_by_text("Deciding as")).to_be_visible(timeout=20000)
+    expect(page.get_by_text("Deciding as")).to_be_visible(timeout=HANG_MS)
     page.get_by_role("link", name="Screening", exact=True).first.click()
-    expect(page.get_by_role("heading", name="Screening").first).to_be_visible(timeout=30000)
+    expect(page.get_by_role("heading", name="Screening").first).to_be_visible(timeout=HANG_MS)
     return page
 
 
@@ -48,12 +50,12 @@ def test_two_reviewers_prioritised_and_blind(app_store):
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         ada = _sign_in_and_open_screening(browser, url, "Ada")
         expect(ada.get_by_text(re.compile(r"^Prioritised: records in order of predicted relevance"))).to_be_visible(
-            timeout=30000)
-        expect(ada.get_by_role("heading", name=top["title"])).to_be_visible(timeout=20000)
+            timeout=HANG_MS)
+        expect(ada.get_by_role("heading", name=top["title"])).to_be_visible(timeout=HANG_MS)
         ada.get_by_role("button", name=re.compile(r"^Include\b")).first.click()
-        expect(ada.get_by_text("Included", exact=True)).to_be_visible(timeout=20000)
+        expect(ada.get_by_text("Included", exact=True)).to_be_visible(timeout=HANG_MS)
         bob = _sign_in_and_open_screening(browser, url, "Bob")  # decided nothing: not learned from Ada's decisions
-        expect(bob.get_by_text(re.compile(r"^Records in title order"))).to_be_visible(timeout=30000)
+        expect(bob.get_by_text(re.compile(r"^Records in title order"))).to_be_visible(timeout=HANG_MS)
         assert not bob.get_by_text(re.compile(r"^Prioritised:")).count()
         assert not ada.get_by_test_id("stException").count() and not bob.get_by_test_id("stException").count()
         browser.close()

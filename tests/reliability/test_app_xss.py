@@ -10,6 +10,8 @@ import relkit
 
 from atlas_testing import CHROMIUM, CHROMIUM_ARGS, running_app
 
+HANG_MS = 180_000  # Playwright waits are for events; this bound only guards a hang on a busy machine
+
 PAGES = ["", "screening", "codebook", "effects", "methods", "overview", "query", "ingest", "history"]
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -46,7 +48,7 @@ def test_no_script_runs_in_the_browser(tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for key in PAGES:
                 page.goto(f"{url}/{key}")
-                page.wait_for_selector("h1", timeout=30000)
+                page.wait_for_selector("h1", timeout=HANG_MS)
                 page.wait_for_timeout(1500)
                 if page.evaluate("typeof window.__xss") != "undefined":
                     ran += 1

@@ -16,6 +16,8 @@ from atlas_testing import CHROMIUM, CHROMIUM_ARGS
 
 from .conftest import N_TRIPLES
 
+HANG_MS = 180_000  # Playwright waits are for events; this bound only guards a hang on a busy machine
+
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                  reason=f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does this)")]
@@ -51,7 +53,7 @@ def test_yasgui_type_a_query_see_the_table(make_endpoint):
         _local_only(page, outside)
         page.goto(server.base_url + "/")
         editor = page.locator(".yasqe .CodeMirror").first
-        expect(editor).to_be_visible(timeout=30000)
+        expect(editor).to_be_visible(timeout=HANG_MS)
         editor.click()
         page.keyboard.press("Control+A")
         page.keyboard.press("Delete")
@@ -59,8 +61,8 @@ def test_yasgui_type_a_query_see_the_table(make_endpoint):
         page.locator(".yasqe_queryButton").first.click()
         table = page.locator(".yasr table")
         try:
-            expect(table).to_contain_text("total", timeout=30000)
-            expect(table).to_contain_text(str(N_TRIPLES), timeout=30000)
+            expect(table).to_contain_text("total", timeout=HANG_MS)
+            expect(table).to_contain_text(str(N_TRIPLES), timeout=HANG_MS)
         finally:
             page.screenshot(path=str(SHOTS / "yasgui.png"))
         browser.close()
