@@ -64,7 +64,7 @@ demo: install
 	$(VENV)/bin/fedatlas --store $(STORE) tables --format markdown
 
 # mypy: the packages that are clean so far (README: the rest is being typed)
-TYPED := pipeline/store pipeline/sources pipeline/ingest pipeline/serve pipeline/commands pipeline/cli.py \
+TYPED := pipeline/store pipeline/sources pipeline/ingest pipeline/report pipeline/serve pipeline/commands pipeline/cli.py \
   pipeline/registry.py pipeline/vocab.py pipeline/errors.py pipeline/document.py pipeline/identifiers.py eval_fednas
 
 lint: install-test

@@ -142,8 +142,9 @@ def methods(store: Store) -> list[tuple[str, str, list[str]]]:
     uses: dict[str, set[str]] = {m: set() for m in labels}
     moved = replacements(store)
     for r in store.select("SELECT ?m ?t WHERE { GRAPH ?g { ?m fa:usesTechnique ?t } }"):
+        technique: str = r["t"]
         if r["m"] in uses:
-            uses[r["m"]].add(moved.get(r["t"], r["t"]))
+            uses[r["m"]].add(moved.get(technique, technique))
     return sorted(((m, labels[m], sorted(uses[m])) for m in labels), key=lambda x: x[1].lower())
 
 

@@ -34,8 +34,9 @@ def to_ris(records: list[BibRecord]) -> str:
     for b in records:
         if b.raw_ris and not b.raw_bibtex:
             raw = b.raw_ris.strip()
-            if not re.search(r"^ID  - ", raw, re.M):
-                raw = re.sub(r"^(TY  - .*)$", lambda m, b=b: f"{m.group(1)}\nID  - {b.key}", raw, count=1, flags=re.M)
+            type_line = re.search(r"^TY  - .*$", raw, re.M)
+            if type_line and not re.search(r"^ID  - ", raw, re.M):
+                raw = f"{raw[:type_line.end()]}\nID  - {b.key}{raw[type_line.end():]}"
             out.append(raw + "\n")
         else:
             out.append(ris_record(b.entry_type, b.key, b.fields))

@@ -132,7 +132,7 @@ def read_codebook(store: Store) -> list[Code]:
             nodes[r["c"]].color = r["color"]
     open_nodes = {r["c"]: Code(guid_for(r["c"], r["identifier"]), r["label"], r["definition"] or "", iri=r["c"],
                                color=r["color"] or "") for r in imported}
-    open_roots = []
+    open_roots: list[Code] = []
     for r in imported:
         parent = open_nodes.get(r["broader"])
         (parent.children if parent is not None else open_roots).append(open_nodes[r["c"]])

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from pipeline.report.exchange.records import BIB_TO_RIS, CONTAINER, RIS_TO_BIB
+
+if TYPE_CHECKING:  # bibtexparser is imported where an entry is parsed, not at import time
+    from bibtexparser.middlewares.names import NameParts
 
 
 def _plain(value: object) -> str:
     return re.sub(r"\s+", " ", str(value).replace("{", "").replace("}", "")).strip()
 
 
-def _name(person: object) -> str:
+def _name(person: str | NameParts) -> str:
     if isinstance(person, str):
         return _plain(person)
     last = " ".join(person.von + person.last)
@@ -90,8 +94,12 @@ def fields_from_ris(raw: str) -> tuple[str, dict]:
 _TEX_ESC = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}"}
 
 
+def _tex_escape(match: re.Match[str]) -> str:
+    return _TEX_ESC[match.group()]
+
+
 def bibtex_value(text: str) -> str:
-    return "{" + re.sub(r"[&%$#_{}]", lambda m: _TEX_ESC[m.group()], text) + "}"
+    return "{" + re.sub(r"[&%$#_{}]", _tex_escape, text) + "}"
 
 
 def bib_key(key: str) -> str:

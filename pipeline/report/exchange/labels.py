@@ -79,10 +79,10 @@ def read_labels(path: Path, decision: str | None = None) -> LabelFile:
         out.tool = "rayyan"
         for i, r in enumerate(rows):
             note = r.get(header.get("notes", "notes"), "")
-            found = _RAYYAN.search(note)
+            decisions = _RAYYAN.search(note)
             reasons = _RAYYAN_REASONS.search(note)
             reason = reasons.group("reasons").strip() if reasons else None
-            pairs = list(_RAYYAN_PAIR.finditer(found.group("map"))) if found else []
+            pairs = list(_RAYYAN_PAIR.finditer(decisions.group("map"))) if decisions else []
             if not pairs:
                 out.unlabelled += 1
             for m in pairs:
@@ -165,9 +165,9 @@ def import_labels(store: Store, path: Path, reviewer: str | None, stage: str = "
                          problems=labels.problems + [p for _, p in summary.failed])
     with store.session():
         by_doi, by_title = _paper_index(store)
-    names = set()
+    names: set[str] = set()
     for label in labels.labels:
-        who = label.reviewer or reviewer
+        who = label.reviewer or reviewer or ""  # never empty: a file without names needs --reviewer (above)
         if labels.tool == "rayyan" and reviewer and label.reviewer and label.reviewer != reviewer:
             continue  # only the named reviewer's decisions
         doc = labels.documents[label.record]

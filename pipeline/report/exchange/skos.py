@@ -8,10 +8,11 @@ and provenance stay in the store (``fedatlas export`` has everything).
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
 from pipeline.report.exchange.codebook import SCHEMES
 from pipeline.store import Store
+from pipeline.store.base import serialized
 from pipeline.vocab import PREFIXES, SKOS, sparql_iri
 
 KEPT = ("rdf:type", "skos:prefLabel", "skos:altLabel", "skos:definition", "skos:scopeNote", "skos:notation",
@@ -31,7 +32,12 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 
 def skos_triples(store: Store) -> list[Triple]:
     rows = store.select_terms(_QUERY % {"schemes": " ".join(sparql_iri(s) for s in SCHEMES), "kept": ", ".join(KEPT)})
-    triples = {Triple(r["s"], r["p"], r["o"]) for r in rows}
+    triples: set[Triple] = set()
+    for r in rows:
+        s, p, o = r["s"], r["p"], r["o"]
+        if not isinstance(s, NamedNode | BlankNode) or not isinstance(p, NamedNode) or o is None:
+            continue  # never: the pattern binds all three, a subject is no literal and a predicate is an IRI
+        triples.add(Triple(s, p, o))
     concepts = {t.subject for t in triples}
     narrower = {Triple(t.object, SKOS.narrower, t.subject) for t in triples
                 if t.predicate == SKOS.broader and isinstance(t.object, NamedNode) and t.object in concepts}
@@ -41,4 +47,4 @@ def skos_triples(store: Store) -> list[Triple]:
 def export_skos(store: Store) -> bytes:
     """The codebook as Turtle."""
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("fa", "skos", "rdf", "dcterms", "xsd")}
-    return serialize(skos_triples(store), format=RdfFormat.TURTLE, prefixes=prefixes)
+    return serialized(serialize(skos_triples(store), format=RdfFormat.TURTLE, prefixes=prefixes))
