@@ -329,6 +329,7 @@ def refine(store: Store, who: str | Reviewer, open_codes_: list[str], into: str 
                                      False)]))
             checks = []
         else:
+            assert into is not None  # checked above: exactly one of ``into`` and ``new_label`` is given
             t = node(into)
             checks = [_is_technique(t), _not_deprecated(t)]
         for oc in open_codes_:

@@ -10,6 +10,7 @@ the cell IRI ``fad:cell/<technique>/<challenge>`` (stale writes detected).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pyoxigraph import NamedNode
@@ -86,7 +87,7 @@ def disagreements(store: Store) -> list[tuple[str, str, dict]]:
 
 
 def set_effect(store: Store, who: str | Reviewer, technique: str | NamedNode, challenge: str | NamedNode,
-               value: str, rationale: str, evidence: list[str] = (), resolve: bool = False,
+               value: str, rationale: str, evidence: Sequence[str] = (), resolve: bool = False,
                based_on: Any = LATEST) -> str:
     """Record ``who``'s assessment of a cell; returns the decision IRI.
 

@@ -185,8 +185,8 @@ def derived_triples(store: Store) -> list[tuple]:
         out += [(mn, FA.usesNASType, NamedNode(x)) for x in m.nas_types]
         out += [(mn, FA.addressesChallenge, NamedNode(x)) for x in m.challenges]
         out += [(mn, FA.usesTechnique, NamedNode(moved.get(x, x))) for x in m.techniques]
-        for oc in m.open_codes:
-            method_of[oc] = m.iri
+        for code in m.open_codes:
+            method_of[code] = m.iri
     for v in techs:
         oc = open_code_of(v.iri)
         label = labels.get(v.iri) or (v.text[:80] if v.text else local_name(v.iri))
@@ -248,7 +248,7 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _method_of_paper(store: Store, paper: str, method: str | None) -> MethodView:
+def _method_of_paper(store: Store, paper: str, method: str | NamedNode | None) -> MethodView:
     ms = methods_of(store, paper)
     if not ms:
         raise InputError(f"{local_name(paper)} presents no method",

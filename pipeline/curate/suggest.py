@@ -10,6 +10,7 @@ techniques suggests merging those techniques; a human confirms with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def suggest_merges(store: Store, threshold: float = 0.75, encode: Encode | None 
         return {"available": True, "suggestions": [], "message": "fewer than two open codes"}
     vecs = np.asarray(encode([f"{c['label']}: {c['text']}" for c in codes]), dtype=np.float32)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    out = []
+    out: list[dict[str, Any]] = []
     for group in clusters(vecs, threshold):
         techs = sorted({codes[i]["technique"] for i in group if codes[i]["technique"]})
         loose = [codes[i] for i in group if not codes[i]["technique"]]

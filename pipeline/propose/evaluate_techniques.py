@@ -113,7 +113,7 @@ def load_technique_gold(path: str | Path, n_records: int, covered: bool = False)
 def gold_sentences(text: str, gold: Sequence[GoldTechnique]) -> list[tuple[int, int] | None]:
     """The sentence span holding each gold technique's evidence (None when the quote is not found)."""
     spans = split_sentences(text)
-    out = []
+    out: list[tuple[int, int] | None] = []
     for g in gold:
         at = text.find(g.evidence)
         if at < 0:

@@ -203,8 +203,11 @@ def locate(doc: Document, quote: str | None) -> Sentence | None:
 
 
 def _confidence(item: dict) -> float:
+    value = item.get("confidence", item.get("score"))
+    if value is None:
+        return DEFAULT_SCORE
     try:
-        c = float(item.get("confidence", item.get("score")))
+        c = float(value)
     except (TypeError, ValueError):
         return DEFAULT_SCORE
     if c > 1.0 and c <= 100.0:
@@ -252,10 +255,10 @@ class LLMProposer(Proposer):
                     log.warning("%s: dropping invalid %s code %r (not in the codebook)", self.name, kind, raw)
                     continue
                 sent = locate(doc, item.get("evidence"))
-                if kind == "technique" and sent is None:
-                    log.warning("%s: dropping technique %r without locatable evidence", self.name, raw)
-                    continue
                 if kind == "technique":
+                    if sent is None:
+                        log.warning("%s: dropping technique %r without locatable evidence", self.name, raw)
+                        continue
                     code = "new" if key == "new" else techniques[key].iri
                     label = str(item.get("label") or (techniques[key].label if key != "new" else sent.text[:80]))
                 else:

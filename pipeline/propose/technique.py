@@ -73,7 +73,7 @@ class TechniqueOpen(Proposer):
 
     def candidates(self, doc: Document) -> list[tuple[Sentence, float]]:
         """Excerpts (sentences, or items of an enumeration) with their scores."""
-        out = []
+        out: list[tuple[Sentence, float]] = []
         for s in ensure_sentences(doc):
             if is_title(doc, s):
                 continue
@@ -229,7 +229,7 @@ class TechniqueOpenV2(TechniqueOpen):
         return [loc.sentence for loc in located if loc.role in _OPEN_ROLES]
 
     def candidates(self, doc: Document) -> list[tuple[Sentence, float]]:
-        out = []
+        out: list[tuple[Sentence, float]] = []
         for s in self._own_sentences(doc):
             score = self.sentence_score(s.text)
             if score <= 0:
