@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline import __version__
+from pipeline.serve.answers import Reply
 from pipeline.serve.config import EndpointError
 from pipeline.serve.web import cors_headers, is_read
-from pipeline.serve.worker import Reply
 
 if TYPE_CHECKING:  # the server module builds on the handlers, not the other way round
     from pipeline.serve.server import EndpointServer

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from pipeline.serve.answers import Job, Reply
 from pipeline.serve.config import EndpointError
-from pipeline.serve.worker import Job, Reply
 
 STARTUP_S = 60.0
 

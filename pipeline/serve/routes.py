@@ -14,12 +14,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from pipeline import __version__
+from pipeline.serve.answers import Job
 from pipeline.serve.config import EndpointError
 from pipeline.serve.connection import BoundedHandler
 from pipeline.serve.formats import UPLOAD_TYPES, negotiate
 from pipeline.serve.guard import UPDATE_AT_QUERY
 from pipeline.serve.web import preflight_headers, static_file, yasgui_page
-from pipeline.serve.worker import Job
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
 _QUERY_PATHS = {"/query", "/sparql"}
