@@ -9,9 +9,8 @@ included papers; ``unmerge`` takes a merge back (and confirms or dismisses suspe
 
 from __future__ import annotations
 
+from pipeline.ingest import unmerge  # the module; importing it registers how an unmerge decision is undone
 from pipeline.ingest.loop import expand_paths, ingest_paths, process_file
 from pipeline.ingest.summary import IngestSummary
-from pipeline.ingest.unmerge import confirm_duplicate, merges, not_duplicate, unmerge  # registers unmerge's undo
 
-__all__ = ["IngestSummary", "confirm_duplicate", "expand_paths", "ingest_paths", "merges", "not_duplicate",
-           "process_file", "unmerge"]
+__all__ = ["IngestSummary", "expand_paths", "ingest_paths", "process_file", "unmerge"]

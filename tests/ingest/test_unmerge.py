@@ -17,7 +17,8 @@ from pipeline import curate
 from pipeline.curate.prisma import check_invariants, prisma_counts
 from pipeline.curate.proposals import list_papers, list_proposals
 from pipeline.errors import InputError
-from pipeline.ingest import confirm_duplicate, ingest_paths, merges, not_duplicate, unmerge
+from pipeline.ingest import ingest_paths
+from pipeline.ingest.unmerge import confirm_duplicate, merges, not_duplicate, unmerge
 from pipeline.vocab import local_name, paper, paper_graph
 
 MSP = "10.1109/msp.2020.2975749"
