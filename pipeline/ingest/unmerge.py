@@ -121,9 +121,10 @@ def unmerge(store: Store, who: str | Reviewer, ident: str, based_on: Any = LATES
 def _merge_node(store: Store, m: NamedNode) -> tuple[NamedNode, NamedNode]:
     rows = store.select_terms(f"""SELECT ?into ?rec WHERE {{ GRAPH {sparql_iri(DEDUP_GRAPH)} {{
         {sparql_iri(m)} fa:mergedInto ?into ; fa:mergedRecord ?rec }} }}""")
-    if not rows:
+    into, rec = (rows[0]["into"], rows[0]["rec"]) if rows else (None, None)
+    if not isinstance(into, NamedNode) or not isinstance(rec, NamedNode):
         raise InputError(f"no merge {m.value}")
-    return rows[0]["into"], rows[0]["rec"]
+    return into, rec
 
 
 def _fresh_key(store: Store, doc: Document) -> str:
@@ -253,9 +254,10 @@ def _remerge(store: Store, who: str | Reviewer, decision: NamedNode, based_on: A
 def _target(store: Store, decision: NamedNode) -> NamedNode:
     rows = store.select_terms(
         f"SELECT ?t WHERE {{ GRAPH {sparql_iri(CURATION_GRAPH)} {{ {sparql_iri(decision)} fa:target ?t }} }}")
-    if not rows:
+    target = rows[0]["t"] if rows else None
+    if not isinstance(target, NamedNode):
         raise InputError(f"no decision {decision.value}")
-    return rows[0]["t"]
+    return target
 
 
 UNDO_HANDLERS["unmerge"] = _remerge
