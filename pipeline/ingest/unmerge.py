@@ -85,8 +85,7 @@ def resolve(store: Store, ident: str) -> Merge:
     ident = ident.strip()
     every = [m for m in merges(store) if m.kind != "suspect"]
     hits = [m for m in every if ident in (m.id, local_name(m.id))]
-    hits = hits or [m for m in every if m.kind == "ingest"
-                    and (m.record == ident or m.record.endswith("#" + ident) or m.record.split("#")[0] == ident)]
+    hits = hits or [m for m in every if m.kind == "ingest" and _names_record(m.record, ident)]
     if not hits:  # a paper: its reviewer's merge, or the one ingest merge into it
         p = ident if ":" in ident else paper(ident).value
         hits = [m for m in every if m.kind == "reviewer" and m.id == p] or \
@@ -98,6 +97,12 @@ def resolve(store: Store, ident: str) -> Merge:
         raise InputError(f"{ident!r} names {len(active)} merges: " + ", ".join(local_name(m.id) for m in active),
                          hint="give the merge id from `fedatlas curate merges`")
     return active[0]
+
+
+def _names_record(record: str, ident: str) -> bool:
+    """``ident`` is the record's FILE#ENTRY, its entry key, or its file (full path or name)."""
+    file, _, entry = record.partition("#")
+    return ident in (record, entry, file) or record.endswith("/" + ident) or file.endswith("/" + ident)
 
 
 # ---- undoing a merge -------------------------------------------------------------
@@ -153,6 +158,10 @@ def _field_quads(p: NamedNode, g: NamedNode, members: list[Document], fixed: set
     return [Quad(p, pr, o, g) for pr, o in field_terms(Document(**merged)) if pr not in fixed]
 
 
+def _abstract(quads: list[Quad], p: NamedNode) -> str:
+    return next((x.object.value for x in quads if x.subject == p and x.predicate == DCTERMS.abstract), "")
+
+
 def _activities(quads: list[Quad]) -> list[Quad]:
     nodes = {x.subject for x in quads if x.predicate == RDF.type and x.object in (PROV.Activity, PROV.SoftwareAgent)}
     return [x for x in quads if x.subject in nodes]
@@ -187,6 +196,8 @@ def _split(store: Store, who: str | Reviewer, m: NamedNode, based_on: Any) -> st
     s_new = source_node(new_key, src)
     others = list(state.members.values())
     content = _content(quads, into) if _shows(quads, into, rec, doc, others) else []
+    if content and not doc.abstract:  # a PDF's abstract is part of its text, not of its source node
+        doc.abstract = _abstract(quads, into)
     label = src.path + (f"#{src.record}" if src.record else "")
     op = Op("unmerge", m, {"_external": True, "paper": into.value, "record": label, "split_as": new.value,
                            "content_moved": bool(content)},
@@ -232,6 +243,8 @@ def _remerge(store: Store, who: str | Reviewer, decision: NamedNode, based_on: A
         state = load_state(store, key)
         quads, nquads = state.snapshot, split.snapshot
     [doc] = split.members.values()
+    if d.payload.get("content_moved") and not doc.abstract:
+        doc.abstract = _abstract(nquads, new)
     g, s_new = paper_graph(key), source_node(new_key, doc.sources[0])
     content = _content(nquads, new) if d.payload.get("content_moved") else []
     members = list(state.members.values()) + [doc]

@@ -187,3 +187,46 @@ def run_cli_store(tmp_path):
     run("init")
     run("ingest", str(path), "--quiet", *[a for r in RULES for a in ("--proposer", r)], check=False)
     return store, run
+
+
+def test_unmerging_a_pdf_takes_its_full_text_and_proposals_and_undo_restores_the_paper(seeded_store, tmp_path):
+    typst = pytest.importorskip("typst")
+    from test_own_identifiers import OWN
+
+    bib = tmp_path / "acm.bib"
+    bib.write_text(r"""@inproceedings{lima2021, title = {Budget-Constrained Federated Architecture Search}, year = {2021},
+      author = {Lima, Ana and Chen, Bo}, doi = {10.1145/1234567.7654321}, booktitle = {Proc. Widgets}}""",
+                   encoding="utf-8")
+    (tmp_path / "own.typ").write_text(OWN, encoding="utf-8")
+    typst.compile(str(tmp_path / "own.typ"), output=str(tmp_path / "own.pdf"))
+    ingest_paths(seeded_store, [bib], proposer_names=RULES, progress=False)
+    assert ingest_paths(seeded_store, [tmp_path / "own.pdf"], proposer_names=RULES,
+                        progress=False).counts()["merged"] == 1
+    [key] = [local_name(p["paper"]) for p in list_papers(seeded_store) if p["doi"] == "10.1145/1234567.7654321"]
+    props = [p for p in list_proposals(seeded_store, status="all") if p["paper"] == paper(key).value]
+    assert props, "the PDF's text brings proposals"
+    curate.accept(seeded_store, "Ana", props[0]["proposal"])
+    curate.screen(seeded_store, "Ana", paper(key), "title-abstract", "include")
+    before = set(seeded_store.quads(paper_graph(key)))
+    assert _flow(seeded_store) == (8, 1, 0, 7)  # 6 corpus + 2 records, one of them merged; the paper screened
+
+    decision = unmerge(seeded_store, "Bo", "own.pdf")  # the file name names its record
+
+    [m] = [m for m in merges(seeded_store) if m.record.endswith("own.pdf")]
+    split = m.split_as
+    moved = {p["proposal"]: p for p in list_proposals(seeded_store, status="all")}
+    assert all(moved[p["proposal"]]["paper"] == split for p in props)  # the proposals went with their text
+    assert moved[props[0]["proposal"]]["status"] == "accepted"
+    text_of = lambda p: seeded_store.select(f"SELECT ?t WHERE {{ GRAPH ?g {{ <{p}> fa:text ?t }} }}")  # noqa: E731
+    assert text_of(paper(key).value) == [] and "wearable clients" in text_of(split)[0]["t"]
+    recs = {r["paper"]: r for r in curate.records(seeded_store)}
+    assert recs[paper(key).value]["TitleAbstract"] == "include" and recs[split]["TitleAbstract"] is None
+    kept = [p for p in list_papers(seeded_store) if p["paper"] == paper(key).value][0]
+    assert (kept["title"], kept["year"]) == ("Budget-Constrained Federated Architecture Search", 2021)
+    assert _flow(seeded_store) == (8, 0, 1, 7)
+
+    curate.undo(seeded_store, "Ana", decision)
+    after = set(seeded_store.quads(paper_graph(key)))
+    assert sorted(map(str, before - after)) == [] and sorted(map(str, after - before)) == []
+    assert seeded_store.quads(paper_graph(local_name(split))) == []
+    assert _flow(seeded_store) == (8, 1, 0, 7)
