@@ -35,8 +35,13 @@ def ingested(seeded_store, tmp_path):
 
 
 def _flow(store) -> tuple[int, ...]:
+    """identified, duplicates, awaiting, screened; the saved query agrees and every stream reads top-down."""
+    from pipeline.curate.query import saved_queries
+
     counts = prisma_counts(store)
     assert check_invariants(counts) == []
+    saved = {r["box"]: int(r["count"]) for r in store.select(saved_queries()["papers_per_prisma_stage"])}
+    assert {b: saved[b] for b in BOXES} == {b: counts[b] for b in BOXES}
     return tuple(counts[b] for b in BOXES)
 
 
