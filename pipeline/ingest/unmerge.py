@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from pipeline.curate.events import CG, LATEST, UNDO_HANDLERS, Op, Reviewer, commit, curated, history, node
 from pipeline.document import Document
@@ -159,7 +159,8 @@ def _field_quads(p: NamedNode, g: NamedNode, members: list[Document], fixed: set
 
 
 def _abstract(quads: list[Quad], p: NamedNode) -> str:
-    return next((x.object.value for x in quads if x.subject == p and x.predicate == DCTERMS.abstract), "")
+    return next((x.object.value for x in quads
+                 if x.subject == p and x.predicate == DCTERMS.abstract and isinstance(x.object, Literal)), "")
 
 
 def _activities(quads: list[Quad]) -> list[Quad]:
