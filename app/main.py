@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import pipeline.ingest.unmerge  # noqa: F401  (registers how an unmerge is undone, for every page's undo)
 from app.common import get_store, store_location
 from app.pages import pages
 from pipeline.curate.events import reviewer as check_name

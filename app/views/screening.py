@@ -18,12 +18,14 @@ from app.common import (
 from pipeline import curate
 from pipeline.curate.events import reviewer as as_reviewer
 from pipeline.curate.ranking import reviewer_queue
+from pipeline.ingest import unmerge as dedup
 from pipeline.ingest.snowball import backward_candidates
 from pipeline.store.corpus import corpus_dir
 
 REFRESH_S = 5  # the Conflicts and Agreement tabs re-read the store this often (other reviewers decide meanwhile)
 PAGE_SIZE = 50  # records offered at once: a list of thousands would be sent to the browser on every click
 MAX_CONFLICTS = 20  # conflicts drawn at once per stage (each is a form)
+MAX_DUPLICATES = 50  # merges and suspected duplicates drawn at once (each has buttons)
 
 
 def _save_reasons(store, who, text):
@@ -195,6 +197,35 @@ def prisma_tab():
                        "text/csv", key="dl_prisma_csv")
 
 
+def duplicates_section(records):
+    """Suspected duplicates to confirm or dismiss, and merges to undo (or merge back), as in Rayyan."""
+    titles = {r["paper"]: r["title"] for r in records}
+    rows = read_model(dedup.merges)
+    suspects = [m for m in rows if m.kind == "suspect" and m.status == "open"]
+    merged = [m for m in rows if m.kind != "suspect"]
+    st.markdown(f"**Suspected duplicates** ({len(suspects)} to decide): similar records without a shared identifier")
+    for i, m in enumerate(suspects[:MAX_DUPLICATES]):
+        c1, c2, c3 = st.columns([5, 1, 1])
+        c1.text(f"{titles.get(m.record, short(m.record))}\n  may duplicate {titles.get(m.paper, short(m.paper))}"
+                f"  ({m.detail})")
+        c2.button("Same work", key=f"dup_yes_{i}", disabled=not who, help="Merge: counted as a duplicate removed",
+                  **action(dedup.confirm_duplicate, store, who, m.id, success="Merged as a duplicate"))
+        c3.button("Not a duplicate", key=f"dup_no_{i}", disabled=not who, help="Kept apart, also by later ingests",
+                  **action(dedup.not_duplicate, store, who, m.id, success="Kept as different works"))
+    st.markdown(f"**Merged duplicates** ({len(merged)}): undo a wrong merge; each record gets back its own metadata")
+    for i, m in enumerate(merged[:MAX_DUPLICATES]):
+        c1, c2 = st.columns([5, 1])
+        what = m.record if m.kind == "ingest" else titles.get(m.record, short(m.record))
+        if m.status == "undone":
+            c1.text(f"{what}\n  kept apart from {titles.get(m.paper, short(m.paper))} (was merged by {m.detail})")
+            c2.button("Merge back", key=f"remerge_{i}", disabled=not who,
+                      **action(curate.undo, store, who, curate.latest_decision(store, m.id), success="Merged back"))
+        else:
+            c1.text(f"{what}\n  merged into {titles.get(m.paper, short(m.paper))} ({m.kind}, {m.detail})")
+            c2.button("Undo merge", key=f"unmerge_{i}", disabled=not who or m.detail == "corpus",
+                      **action(dedup.unmerge, store, who, m.id, success="Merge undone"))
+
+
 if tab_prisma.open is not False:
     with tab_prisma:
         prisma_tab()
@@ -221,6 +252,7 @@ if tab_records.open is not False:
                                   **action(curate.add_record, store, who, success="Record added",
                                            keys={"title": "rec_title", "source": "rec_source", "year": "rec_year",
                                                  "abstract": "rec_abstract"}))
+        duplicates_section(records)
         with st.form("duplicate"):
             st.markdown("**Mark a duplicate**")
             titles = {r["paper"]: r["title"] for r in records}

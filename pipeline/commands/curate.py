@@ -42,7 +42,9 @@ def reject_cmd(obj, proposal: str, reason: str | None, reviewer: str) -> None:
 @REVIEWER
 @pass_ctx
 def undo_cmd(obj, decision: str, reviewer: str) -> None:
-    """Undo DECISION (the latest in effect on its target)."""
+    """Undo DECISION (the latest in effect on its target); undoing an `unmerge` merges the record back."""
+    import pipeline.ingest.unmerge  # noqa: F401  (registers how an unmerge is undone)
+
     click.echo(api.undo(obj.store(), reviewer, decision))
 
 
@@ -194,3 +196,65 @@ def kappa_cmd(obj, stage: str) -> None:
 
 
 commands = [curate_cmd]
+
+
+# ---- duplicates: merges, suspected duplicates, undo -------------------------------
+
+@curate_cmd.command("merges")
+@click.option("--open", "open_only", is_flag=True, help="Only merges in effect and suspicions not decided yet.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def merges_cmd(obj, open_only: bool, as_json: bool) -> None:
+    """List duplicate merges (ingest's and reviewers') and suspected duplicates, with their ids."""
+    from dataclasses import asdict
+
+    from pipeline.ingest.unmerge import merges
+    from pipeline.vocab import local_name
+
+    rows = merges(obj.store(), include_undone=not open_only)
+    for m in rows:
+        if as_json:
+            click.echo(json.dumps(asdict(m), ensure_ascii=False))
+        else:
+            into = local_name(m.paper) + (f" (split off as {local_name(m.split_as)})" if m.split_as else "")
+            rec = m.record if m.kind == "ingest" else local_name(m.record)
+            click.echo(f"{local_name(m.id)}\t{m.kind}\t{m.status}\t{rec}\t-> {into}\t{m.detail}")
+    if not rows and not as_json:
+        click.echo("(no merges or suspected duplicates)")
+
+
+@curate_cmd.command("unmerge")
+@click.argument("record_or_merge")
+@REVIEWER
+@pass_ctx
+def unmerge_cmd(obj, record_or_merge: str, reviewer: str) -> None:
+    """Undo a duplicate merge: RECORD_OR_MERGE is a merge id (`curate merges`), a record (entry key,
+    FILE#ENTRY) or a paper (key or IRI). The record becomes a paper of its own again, with the metadata
+    its source had; `curate undo DECISION` merges it back. Prints the decision IRI."""
+    from pipeline.ingest.unmerge import unmerge
+
+    click.echo(unmerge(obj.store(), reviewer, record_or_merge))
+
+
+@curate_cmd.command("duplicate")
+@click.argument("record")
+@click.option("--of", "of", help="The paper RECORD duplicates (key or IRI); not needed for a suspect id.")
+@REVIEWER
+@pass_ctx
+def duplicate_cmd(obj, record: str, of: str | None, reviewer: str) -> None:
+    """Confirm a suspected duplicate (suspect id from `curate merges`) or mark RECORD a duplicate --of a paper."""
+    from pipeline.ingest.unmerge import confirm_duplicate
+
+    click.echo(confirm_duplicate(obj.store(), reviewer, record, of))
+
+
+@curate_cmd.command("not-duplicate")
+@click.argument("record")
+@click.option("--of", "of", help="The paper RECORD is not a duplicate of (key or IRI); not needed for a suspect id.")
+@REVIEWER
+@pass_ctx
+def not_duplicate_cmd(obj, record: str, of: str | None, reviewer: str) -> None:
+    """Dismiss a suspected duplicate: the two are different works and ingest keeps them apart."""
+    from pipeline.ingest.unmerge import not_duplicate
+
+    click.echo(not_duplicate(obj.store(), reviewer, record, of))

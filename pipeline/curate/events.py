@@ -150,16 +150,24 @@ def _stale_check(op: Op, based_on: str | None) -> tuple[str, str, bool]:
             f"(you saw {b.value})", True)
 
 
+UNDO_HANDLERS: dict = {}
+"""action -> ``f(store, who, decision, based_on)`` for decisions whose effect reaches beyond the curation
+graph (e.g. ``unmerge`` rewrites paper graphs): :func:`undo` hands those to their handler. Such a decision
+carries ``"_external": true`` in its payload, so it is never reverted by triples alone."""
+
 AFTER_COMMIT: list = []
 """Callables ``f(store, actions)`` run after every committed decision batch (derived read models, e.g.
 methods); ``actions`` are the batch's action names, so a model can skip batches that cannot change it."""
 
 
-def commit(store: Store, who: str | Reviewer, ops: list[Op], when: str | None = None) -> list[str]:
+def commit(store: Store, who: str | Reviewer, ops: list[Op], when: str | None = None,
+           graph_effect=None) -> list[str]:
     """Write ``ops`` as decisions of ``who`` in one transaction; returns their IRIs.
 
     Raises :class:`StaleWriteError` (nothing written) when a target's latest
-    decision is no longer the one an op is based on.
+    decision is no longer the one an op is based on. ``graph_effect(tx)``, if
+    given, adds the decision's changes outside the curation graph to the same
+    transaction (all or nothing).
     """
     who = reviewer(who)
     when = when or now_iso()
@@ -206,6 +214,8 @@ def commit(store: Store, who: str | Reviewer, ops: list[Op], when: str | None = 
             for s, p, o in op.adds:
                 tx.add(s, p, o, g)
             seen[key] = d.value
+        if graph_effect is not None:
+            graph_effect(tx)
         store.commit(tx)
         for after in AFTER_COMMIT:
             after(store, {op.action for op in ops})
@@ -323,6 +333,12 @@ def undo(store: Store, who: str | Reviewer, decision: str | NamedNode, based_on:
         raise InputError(f"undo the {later} later decision(s) on {target} first",
                          hint="undo walks back from the latest decision on a target")
     undone = stack[-1]
+    if undone.payload.get("_external"):
+        handler = UNDO_HANDLERS.get(undone.action)
+        if handler is None:
+            raise InputError(f"{undone.action} changed paper graphs: its undo lives with it",
+                             hint="import pipeline.ingest.unmerge (the CLI and the app do)")
+        return handler(store, who, d, events[-1].iri if based_on is LATEST else based_on)
     op = Op("undo", node(target), {"undone_action": undone.action, **undone.params},
             based_on=events[-1].iri if based_on is LATEST else based_on,
             adds=_parse_nt(undone.payload.get("_removed", [])),

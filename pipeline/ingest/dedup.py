@@ -9,6 +9,9 @@ edition), or an identifier shared by records whose titles disagree (a
 proceedings DOI pasted into every paper). A similar title without a shared
 identifier is a *suspected* duplicate: it is stored as its own record and
 flagged for the reviewer to confirm (as Rayyan does), never merged silently.
+Papers a reviewer said are different works (an undone merge, a dismissed
+suspicion: ``distinct``) make the identifier they share no identity: a record
+carrying it is suspected of both, never merged into either.
 
 Lookups go through an index (DOI and arXiv maps, blocked title keys,
 rapidfuzz scores on the few candidates of a block), not all pairs. When records
@@ -127,14 +130,18 @@ class DedupIndex:
         self.by_source: dict[tuple[str, str | None], str] = {}  # (file, entry) -> paper key
         self.hashes: dict[str, set[str]] = {}  # paper key -> content hashes of its sources
         self.by_hash: dict[str, str] = {}  # content hash -> paper key
+        self.holders: dict[tuple[str, str], set[str]] = {}  # ("doi"|"arxiv", id) -> every paper key with it
+        self.distinct: set[frozenset[str]] = set()  # paper key pairs a reviewer said are different works
 
     def add(self, key: str, doc: Document) -> None:
         rec = RecordKey.of(doc)
         self.records.setdefault(key, []).append(rec)
         if rec.doi:
             self.by_doi.setdefault(rec.doi, key)
+            self.holders.setdefault(("doi", rec.doi), set()).add(key)
         if rec.arxiv:
             self.by_arxiv.setdefault(rec.arxiv, key)
+            self.holders.setdefault(("arxiv", rec.arxiv), set()).add(key)
         if len(rec.title) >= MIN_TITLE:
             self.by_title.setdefault(rec.title, set()).add(key)
             for b in _blocks(rec.title):
@@ -171,6 +178,12 @@ class DedupIndex:
         for by, ident, table in (("doi", rec.doi, self.by_doi), ("arxiv", rec.arxiv, self.by_arxiv)):
             key = table.get(ident) if ident else None
             if not key or key == exclude:
+                continue
+            held = self.holders.get((by, ident), {key})
+            if any(frozenset((a, b)) in self.distinct for a in held for b in held if a < b):
+                for other in sorted(held - {exclude}):  # the reviewer kept them apart: not an identity
+                    suspects[other] = (self._best_title(rec, other) / 100,
+                                       f"shares the {by} of papers a reviewer kept apart")
                 continue
             why = self._compatible(rec, key)
             score = self._best_title(rec, key)

@@ -33,7 +33,22 @@ from pipeline.ingest.paper_graph import (
 from pipeline.ingest.summary import IngestSummary, RecordOutcome, Suspect
 from pipeline.store import Store
 from pipeline.store.base import Term
-from pipeline.vocab import BIBO, DCTERMS, DEDUP_GRAPH, FA, PROV, RDF, RDFS, iri, lit, paper, paper_graph
+from pipeline.vocab import (
+    BIBO,
+    CURATION_GRAPH,
+    DCTERMS,
+    DEDUP_GRAPH,
+    FA,
+    PROV,
+    RDF,
+    RDFS,
+    iri,
+    lit,
+    local_name,
+    paper,
+    paper_graph,
+    sparql_iri,
+)
 
 SourceId = tuple[str, "str | None"]
 
@@ -99,6 +114,7 @@ class BatchWriter:
     def __init__(self, store: Store, index: DedupIndex, summary: IngestSummary, *, origin: str,
                  activity, started, proposer_names: list[str]) -> None:
         self.store, self.index, self.summary = store, index, summary
+        index.distinct |= distinct_pairs(store)
         self.origin, self.activity, self.started, self.names = origin, activity, started, proposer_names
         self.staged: dict[str, PaperState] = {}
         self.run_keys: set[str] = set()  # papers first written by this run
@@ -198,6 +214,7 @@ class BatchWriter:
     def discard(self, index: DedupIndex) -> None:
         """Forget the staged batch (its transaction failed); ``index``: the store's state reloaded."""
         self.staged, self.events, self.index, self._pending = {}, [], index, 0
+        index.distinct |= distinct_pairs(self.store)
         self.run_keys &= set(index.records)
 
     def flush(self, cited_for) -> UndoLog:
@@ -232,6 +249,8 @@ class BatchWriter:
                 tx.clear_graph(g)
             quads = activity_quads(self.activity, g, self.names, self.started)
             quads += document_quads(key, shown, state.proposals, self.origin, self.activity, cited_for(shown), meta)
+            if state.content.sources:  # which record the text and proposals are of (an unmerge moves them with it)
+                quads.append(Quad(paper(key), FA.contentSource, source_node(key, state.content.sources[0]), g))
             self.summary.proposals[key] = len(state.proposals)
         else:  # stored content stays; refresh the merged fields and add the new sources
             for p, o in state.stored_fields:
@@ -240,6 +259,13 @@ class BatchWriter:
             for sid in state.new_sources:
                 quads += source_quads(key, _source_of(state.members[sid], sid), self.origin, state.members[sid])
         return [q for q in quads if not (q.subject == paper(key) and q.predicate in state.fixed)]
+
+
+def distinct_pairs(store: Store) -> set[frozenset[str]]:
+    """Paper key pairs a reviewer said are different works (``fa:distinctFrom``: an undone merge, a
+    dismissed suspicion), so that no later ingest merges them again."""
+    rows = store.select(f"SELECT ?a ?b WHERE {{ GRAPH {sparql_iri(CURATION_GRAPH)} {{ ?a fa:distinctFrom ?b }} }}")
+    return {frozenset((local_name(r["a"]), local_name(r["b"]))) for r in rows}
 
 
 def load_state(store: Store, key: str) -> PaperState:

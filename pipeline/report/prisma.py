@@ -52,6 +52,33 @@ def box_rows(counts: dict[str, Any]) -> list[tuple[str, Any]]:
 # ---- the PRISMA2020 R package / Shiny app CSV ---------------------------------------------
 
 CSV_COLUMNS = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
+# (data, node, box) of every row of the template PRISMA.csv, in its order (checked against the template file
+# shipped by the PRISMA2020 project's Python port, prisma-flowchart 0.1.1: tests/curate/data/PRISMA2020_template.csv)
+TEMPLATE_ROWS = (
+    ("NA", "node4", "prevstud"), ("previous_studies", "node5", "box1"), ("previous_reports", "NA", "box1"),
+    ("NA", "node6", "newstud"), ("database_results", "node7", "box2"), ("database_specific_results", "NA", "box2"),
+    ("register_results", "NA", "box2"), ("register_specific_results", "NA", "box2"), ("NA", "node16", "othstud"),
+    ("website_results", "node17", "box11"), ("organisation_results", "", "box11"), ("citations_results", "NA", "box11"),
+    ("duplicates", "node8", "box3"), ("excluded_automatic", "NA", "box3"), ("excluded_other", "NA", "box3"),
+    ("records_screened", "node9", "box4"), ("records_excluded", "node10", "box5"),
+    ("dbr_sought_reports", "node11", "box6"), ("dbr_notretrieved_reports", "node12", "box7"),
+    ("other_sought_reports", "node18", "box12"), ("other_notretrieved_reports", "node19", "box13"),
+    ("dbr_assessed", "node13", "box8"), ("dbr_excluded", "node14", "box9"), ("other_assessed", "node20", "box14"),
+    ("other_excluded", "node21", "box15"), ("new_studies", "node15", "box10"), ("new_reports", "NA", "box10"),
+    ("total_studies", "node22", "box16"), ("total_reports", "NA", "box16"), ("identification", "node1", "identification"),
+    ("screening", "node2", "screening"), ("included", "node3", "included"), ("total_studies_ma", "node23", "box17"),
+    ("total_reports_ma", "NA", "box17"),
+)
+TITLE_BOXES = {  # box -> (description, boxtext), as in the template
+    "prevstud": ("Grey title box; Previous studies", "Previous studies"),
+    "newstud": ("Yellow title box; Identification of new studies via databases and registers",
+                "Identification of new studies via databases and registers"),
+    "othstud": ("Grey title box; Identification of new studies via other methods",
+                "Identification of new studies via other methods"),
+    "identification": ("Blue identification box", "Identification"),
+    "screening": ("Blue screening box", "Screening"),
+    "included": ("Blue included box", "Included"),
+}
 
 
 def _reasons(d: dict[str, int]) -> str:
@@ -59,7 +86,8 @@ def _reasons(d: dict[str, int]) -> str:
 
 
 def to_prisma2020_csv(counts: dict[str, Any]) -> str:
-    """The counts in the column layout of the PRISMA2020 package's template CSV (``PRISMA_data()`` reads it).
+    """The counts as the PRISMA2020 package's template CSV (``PRISMA_data()`` reads it): its rows, order,
+    node and box ids, with Atlas's numbers in ``n``.
 
     ``dbr_*`` rows come from the databases/registers stream, ``other_*`` rows
     from the other-methods stream; reasons are written "reason, n; reason, n"
@@ -67,68 +95,81 @@ def to_prisma2020_csv(counts: dict[str, Any]) -> str:
     database (also a corpus record merged into it), so the column reads top-down.
     Manual additions go under ``organisation_results``
     (its box text says so). The template has no box for records awaiting
-    screening or pending decisions; their numbers are in the tooltips.
+    screening or pending decisions; their numbers are in the tooltips. Atlas
+    does no meta-analysis: its rows keep the template's 0.
     """
     d, o = counts["streams"]["dbr"], counts["streams"]["other"]
     ds, os_ = d["identified_by_source"], o["identified_by_source"]
     other_manual = sum(n for s, n in os_.items() if s not in ("backward", "forward", "website"))
-    titles = [  # title and side boxes: no data, named in the box column (PRISMA_data() reads their boxtext)
-        ("prevstud", "Grey title box; Previous studies", "Previous studies"),
-        ("newstud", "Yellow title box; Identification of new studies via databases and registers",
-         "Identification of new studies via databases and registers"),
-        ("othstud", "Grey title box; Identification of new studies via other methods",
-         "Identification of new studies via other methods"),
-        ("identification", "Blue side box; Identification", "Identification"),
-        ("screening", "Blue side box; Screening", "Screening"),
-        ("included", "Blue side box; Included", "Included"),
-    ]
-    rows = [
-        ("previous_studies", "Previous studies", "Studies included in previous version of review", "", ""),
-        ("previous_reports", "Previous reports", "Reports of studies included in previous version of review", "", ""),
-        ("database_results", "Databases", "Databases",
-         "Records of the databases stream: " + ", ".join(f"{k} {v}" for k, v in ds.items() if k != "register")
-         + " (a paper found in a database counts here with every record merged into it)",
-         d["identified"] - ds.get("register", 0)),
-        ("database_specific_results", "Specific databases", "Databases", "", ""),
-        ("register_results", "Registers", "Registers", "Records identified from registers", ds.get("register", 0)),
-        ("register_specific_results", "Specific registers", "Registers", "", ""),
-        ("website_results", "Websites", "Websites", "Records identified from websites", os_.get("website", 0)),
-        ("organisation_results", "Organisations", "Organisations and manual additions",
-         "Records added by hand (e.g. known papers, the bundled corpus)", other_manual),
-        ("citations_results", "Citation searching", "Citation searching",
-         "Backward and forward snowballing", os_.get("backward", 0) + os_.get("forward", 0)),
-        ("duplicates", "Duplicates", "Duplicate records removed",
-         f"Merged at ingest or marked duplicate; other methods: {o['duplicates']}", d["duplicates"]),
-        ("excluded_automatic", "Automatically excluded", "Records marked as ineligible by automation tools", "", 0),
-        ("excluded_other", "Other exclusions", "Records removed for other reasons", "", 0),
-        ("records_screened", "Records screened", "Records screened",
-         f"Awaiting screening (not counted): {d['awaiting_screening']}; "
-         f"conflicts awaiting resolution: {d['conflicts_screening']}", d["screened"]),
-        ("records_excluded", "Records excluded", "Records excluded", "", d["excluded_screening"]),
-        ("dbr_sought_reports", "Reports sought", "Reports sought for retrieval", "", d["sought"]),
-        ("dbr_notretrieved_reports", "Reports not retrieved", "Reports not retrieved", "", d["not_retrieved"]),
-        ("other_sought_reports", "Reports sought", "Reports sought for retrieval",
-         f"After title/abstract screening of {o['screened']} records (excluded {o['excluded_screening']}, "
-         f"awaiting {o['awaiting_screening']}, conflicts {o['conflicts_screening']})", o["sought"]),
-        ("other_notretrieved_reports", "Reports not retrieved", "Reports not retrieved", "", o["not_retrieved"]),
-        ("dbr_assessed", "Reports assessed", "Reports assessed for eligibility",
-         f"Pending a decision: {d['pending']}", d["assessed"]),
-        ("dbr_excluded", "Reports excluded", "Reports excluded:", "", _reasons(d["exclusion_reasons"])),
-        ("other_assessed", "Reports assessed", "Reports assessed for eligibility",
-         f"Pending a decision: {o['pending']}", o["assessed"]),
-        ("other_excluded", "Reports excluded", "Reports excluded:", "", _reasons(o["exclusion_reasons"])),
-        ("new_studies", "New studies", "New studies included in review", "", counts["included"]),
-        ("new_reports", "New reports", "Reports of new included studies", "", counts["included"]),
-        ("total_studies", "Total studies", "Total studies included in review", "", counts["included"]),
-        ("total_reports", "Total reports", "Reports of total included studies", "", counts["included"]),
-    ]
+    rows = {  # data -> (description, boxtext, tooltip, n)
+        "previous_studies": ("Studies included in previous version of review",
+                             "Studies included in previous version of review", "", ""),
+        "previous_reports": ("Reports of studies included in previous version of review",
+                             "Reports of studies included in previous version of review", "", ""),
+        "database_results": ("Records identified from: Databases", "Databases",
+                             "Records of the databases stream: " + ", ".join(f"{k} {v}" for k, v in ds.items()
+                                                                             if k != "register")
+                             + " (a paper found in a database counts here with every record merged into it)",
+                             d["identified"] - ds.get("register", 0)),
+        "database_specific_results": ("Records identified from: specific databases", "Specific Databases", "", ""),
+        "register_results": ("Records identified from: Registers", "Registers", "Records identified from registers",
+                             ds.get("register", 0)),
+        "register_specific_results": ("Records identified from: specific registers", "Specific Registers", "", ""),
+        "website_results": ("Records identified from: Websites", "Websites", "Records identified from websites",
+                            os_.get("website", 0)),
+        "organisation_results": ("Records identified from: Organisations", "Organisations and manual additions",
+                                 "Records added by hand (e.g. known papers, the bundled corpus)", other_manual),
+        "citations_results": ("Records identified from: Citation searching", "Citation searching",
+                              "Backward and forward snowballing", os_.get("backward", 0) + os_.get("forward", 0)),
+        "duplicates": ("Duplicate records", "Duplicate records removed",
+                       f"Merged at ingest or marked duplicate; other methods: {o['duplicates']}", d["duplicates"]),
+        "excluded_automatic": ("Records marked as ineligible by automation tools",
+                               "Records marked as ineligible by automation tools", "", 0),
+        "excluded_other": ("Records removed for other reasons", "Records removed for other reasons", "", 0),
+        "records_screened": ("Records screened (databases and registers)", "Records screened",
+                             f"Awaiting screening (not counted): {d['awaiting_screening']}; "
+                             f"conflicts awaiting resolution: {d['conflicts_screening']}", d["screened"]),
+        "records_excluded": ("Records excluded (databases and registers)", "Records excluded", "",
+                             d["excluded_screening"]),
+        "dbr_sought_reports": ("Reports sought for retrieval (databases and registers)",
+                               "Reports sought for retrieval", "", d["sought"]),
+        "dbr_notretrieved_reports": ("Reports not retrieved (databases and registers)", "Reports not retrieved", "",
+                                     d["not_retrieved"]),
+        "other_sought_reports": ("Reports sought for retrieval (other)", "Reports sought for retrieval",
+                                 f"After title/abstract screening of {o['screened']} records (excluded "
+                                 f"{o['excluded_screening']}, awaiting {o['awaiting_screening']}, conflicts "
+                                 f"{o['conflicts_screening']})", o["sought"]),
+        "other_notretrieved_reports": ("Reports not retrieved (other)", "Reports not retrieved", "",
+                                       o["not_retrieved"]),
+        "dbr_assessed": ("Reports assessed for eligibility (databases and registers)",
+                         "Reports assessed for eligibility", f"Pending a decision: {d['pending']}", d["assessed"]),
+        "dbr_excluded": ("Reports excluded (databases and registers)", "Reports excluded:", "",
+                         _reasons(d["exclusion_reasons"])),
+        "other_assessed": ("Reports assessed for eligibility (other)", "Reports assessed for eligibility",
+                           f"Pending a decision: {o['pending']}", o["assessed"]),
+        "other_excluded": ("Reports excluded (other)", "Reports excluded:", "", _reasons(o["exclusion_reasons"])),
+        "new_studies": ("New studies included in review", "New studies included in review", "", counts["included"]),
+        "new_reports": ("Reports of new included studies", "Reports of new included studies", "",
+                        counts["included"]),
+        "total_studies": ("Total studies included in review", "Total studies included in review", "",
+                          counts["included"]),
+        "total_reports": ("Reports of total included studies", "Reports of total included studies", "",
+                          counts["included"]),
+        "total_studies_ma": ("Total studies included in meta-analysis", "Total studies included in meta-analysis",
+                             "", 0),
+        "total_reports_ma": ("Reports of total included studies in meta-analysis",
+                             "Reports of total included studies in meta-analysis", "", 0),
+    }
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for i, (box, desc, boxtext) in enumerate(titles, 1):
-        w.writerow(("NA", f"node{i}", box, desc, boxtext, desc, f"{box}.html", "NA"))
-    for i, (data, desc, boxtext, tip, n) in enumerate(rows, len(titles) + 1):
-        w.writerow((data, f"node{i}", f"box{i - len(titles)}", desc, boxtext, tip, f"{data}.html", n))
+    for data, nd, box in TEMPLATE_ROWS:
+        if box in TITLE_BOXES:
+            desc, text = TITLE_BOXES[box]
+            w.writerow((data, nd, box, desc, text, desc, f"{box}.html", 0))
+        else:
+            desc, text, tip, n = rows[data]
+            w.writerow((data, nd, box, desc, text, tip or "NA", f"{data}.html", n))
     return buf.getvalue()
 
 
