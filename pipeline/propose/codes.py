@@ -85,7 +85,7 @@ class CodeProposer(Proposer):
 
     # ------------------------------------------------------------------ scoring
     def score_document(self, doc: Document, context: ProposalContext) -> list[Scored]:
-        located = locate(doc) if self.structure_aware else None
+        located: list[Located] = locate(doc) if self.structure_aware else []
         full = bool(located) and is_full_text(located)
         if full:
             located = [loc for loc in located if loc.role != "junk"]
@@ -116,7 +116,7 @@ class CodeProposer(Proposer):
                 # similarity alone (<= emb_weight) cannot make a supporting sentence outside the
                 # key roles: embed only key-role sentences and sentences with a cue (speed)
                 rows = np.array([i for i, loc in enumerate(located)
-                                 if loc.role in KEY_ROLES or p_lex[i].any()], dtype=int)
+                                 if loc.role in KEY_ROLES or p_lex[i].any()], dtype=np.int64)
             if len(rows):
                 vecs = emb.encode([sents[i].text for i in rows])
                 proto, acc, rej, base = exemplar_similarity(vecs, emb, space, curated)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,12 +52,14 @@ class Context:
 
 
 def cue_strength(text: str, cues: list[tuple[re.Pattern, float]],
-                 negations: list[re.Pattern] = ()) -> tuple[float, list[str]]:
+                 negations: Sequence[re.Pattern] = ()) -> tuple[float, list[str]]:
     """Sum of weights of matching cues, each counted once and only where its match does not
     overlap an earlier (stronger, listed first) cue's match; negated phrases are removed."""
     for neg in negations:
         text = neg.sub(lambda m: " " * len(m.group(0)), text)
-    total, hits, spans = 0.0, [], []
+    total = 0.0
+    hits: list[str] = []
+    spans: list[tuple[int, int]] = []
     for pat, w in cues:
         for m in pat.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in spans):

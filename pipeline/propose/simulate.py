@@ -88,7 +88,7 @@ def simulate_review(gold_paths: str | Path | Sequence[str | Path], techniques: s
     def run(idx: list[int], ctx: ProposalContext):
         recs = [records[i] for i in idx]
         chal = _score_all(recs, chal_props, ctx)
-        techs = []
+        techs: list[list] = []
         for rec in recs:
             if tech_prop is None:
                 techs.append([])
@@ -161,8 +161,8 @@ def plot_curve(curve: LearningCurve, path: str | Path) -> Path:
     ax.plot(xs, [p.challenge_f1 for p in curve.points], "o-", label="challenges F1")
     ax.plot(xs, [p.challenge_recall for p in curve.points], "o--", label="challenges recall")
     if curve.points and curve.points[0].technique_f1 is not None:
-        ax.plot(xs, [p.technique_f1 for p in curve.points], "s-", label="techniques F1")
-        ax.plot(xs, [p.technique_recall for p in curve.points], "s--", label="techniques recall")
+        ax.plot(xs, [p.technique_f1 or 0.0 for p in curve.points], "s-", label="techniques F1")
+        ax.plot(xs, [p.technique_recall or 0.0 for p in curve.points], "s--", label="techniques recall")
     ax.set_xlabel("papers coded by the reviewer")
     ax.set_ylabel("score on the papers not yet coded")
     ax.set_ylim(0, 1.05)
