@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from pipeline.errors import InputError, QueryError, StoreBusyError, StoreError, TransactionError
 from pipeline.store.base import Store, check_nesting, serialized
+from pipeline.store.guard import declares_dataset
 
 LOCK_NAME = "atlas.lock"
 REVISION_NAME = "revision"  # rewritten by every write session, in any process
@@ -151,7 +152,7 @@ class EmbeddedStore(Store):
         with self.session():
             result = None
             try:
-                result = self.db.query(sparql, use_default_graph_as_union=True)
+                result = self.db.query(sparql, use_default_graph_as_union=not declares_dataset(sparql))
                 if isinstance(result, ox.QuerySolutions):
                     # materialise inside the session: the iterator reads the db lazily
                     variables = result.variables
@@ -172,7 +173,7 @@ class EmbeddedStore(Store):
         with self.session():
             result = None
             try:
-                result = self.db.query(sparql, use_default_graph_as_union=True)
+                result = self.db.query(sparql, use_default_graph_as_union=not declares_dataset(sparql))
                 return serialize_result(result, result_format)
             except SyntaxError as e:
                 raise QueryError(f"SPARQL syntax error: {_first_line(e)}") from None

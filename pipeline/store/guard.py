@@ -116,6 +116,18 @@ def inspect(text: str, update: bool = False, need_form: bool = True) -> Inspecti
                       may_load and _contains(tree, "Load"), True)
 
 
+def declares_dataset(text: str) -> bool:
+    """Whether a query names its own dataset (``FROM`` / ``FROM NAMED``).
+
+    Atlas reads the default graph as the union of all graphs; a query that says which graphs
+    it reads must get exactly those, so the stores drop the union for it. The word ``from``
+    appears in few queries, so only those are parsed."""
+    if "from" not in _expand(text).lower():
+        return False
+    tree = _parse(text, False)
+    return tree is not None and _contains(tree, "DatasetClause")
+
+
 def check_read(text: str, allow_service: bool = False) -> Inspection:
     """Refuse (RefusedQuery) anything but a read; SERVICE only when allowed."""
     found = inspect(text)

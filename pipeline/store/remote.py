@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from pipeline.errors import QueryError, StoreError, TransactionError
 from pipeline.store.base import Store
+from pipeline.store.guard import declares_dataset
 from pipeline.vocab import sparql_iri
 
 _ACCEPT = {
@@ -69,21 +70,24 @@ class RemoteStore(Store):
             raise StoreError(f"cannot reach SPARQL server {url}: {reason}") from None
 
     def _query(self, sparql: str):
-        body, ctype = self._post(self._union_url(), sparql, "application/sparql-query",
+        body, ctype = self._post(self._read_url(sparql), sparql, "application/sparql-query",
                                  "application/sparql-results+json, application/n-triples;q=0.9")
         if "n-triples" in ctype or "turtle" in ctype:
             fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE
             return list(ox.parse(body, format=fmt))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
-    def _union_url(self) -> str:
-        """Oxigraph server: treat the default graph as the union of all graphs,
-        as the embedded store does (other servers ignore the parameter)."""
+    def _read_url(self, sparql: str) -> str:
+        """Oxigraph server: treat the default graph as the union of all graphs, as the
+        embedded store does (other servers ignore the parameter), unless the query names its
+        own dataset with FROM, which the union would override."""
+        if declares_dataset(sparql):
+            return self.query_url
         sep = "&" if "?" in self.query_url else "?"
         return f"{self.query_url}{sep}union-default-graph"
 
     def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
-        return self._post(self._union_url(), sparql, "application/sparql-query",
+        return self._post(self._read_url(sparql), sparql, "application/sparql-query",
                           _ACCEPT.get(result_format, "*/*"))
 
     def quads(self, graph=None):
