@@ -44,10 +44,9 @@ def test_the_graph_refuses_a_verdict_on_an_accounting_claim(corpus_store, verdic
 
 
 def test_shapes_reject_a_verdict_on_an_accounting_claim_and_a_missing_ci_level(corpus_store):
-    from pipeline.store.shacl import validate_store
-
     from pyoxigraph import NamedNode
 
+    from pipeline.store.shacl import validate_store
     from pipeline.vocab import EVIDENCE_GRAPH, FA, RDF, lit
 
     r = NamedNode("https://w3id.org/fedatlas/id/replication/bad")
