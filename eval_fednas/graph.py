@@ -63,6 +63,14 @@ def refuse_accounting_verdicts(result: dict, store=None) -> None:
                          hint="move the claim to the experiment's `checks` and judge what could fail instead")
 
 
+def ci_level(v: dict, ests: dict) -> float:
+    """A verdict's interval level; for results saved before it was stored, the level of its adjusted intervals."""
+    if v.get("ci_level") is not None:
+        return float(v["ci_level"])
+    used = [ests[m]["level"] for m in v["metrics"] if "@bonferroni" in m and m in ests]
+    return float(min(used)) if used else 0.95
+
+
 def _run_metadata(add, spec: dict, prov: dict, result: dict) -> None:
     add(FA.experiment, lit(spec["experiment"]))
     add(FA.config, lit(json.dumps(spec, sort_keys=True)))
@@ -119,7 +127,7 @@ def write_replications(store, result: dict) -> list[str]:
             add(FA.testsClaim, NamedNode(CLAIM_NS + v["claim"]))
             add(FA.verdict, verdict_iri(v["verdict"]))
             add(FA.verdictRule, lit(v["rule"]))
-            add(FA.ciLevel, lit(float(v.get("ci_level") or 0.95)))
+            add(FA.ciLevel, lit(ci_level(v, ests)))
             for d in v.get("deviations", []):
                 add(FA.deviation, lit(d))
             if previous:

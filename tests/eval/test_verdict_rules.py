@@ -100,3 +100,11 @@ def test_cli_rejudge(tmp_path):
                              obj=None)
     assert out.exit_code == 0, out.output
     assert "he-fednas-darts-noniid" in out.output and str(tmp_path / "re") in out.output
+
+
+def test_ci_level_of_a_result_saved_before_it_was_stored():
+    from eval_fednas.graph import ci_level
+
+    ests = {"a@bonferroni2": {"level": 0.975}, "a": {"level": 0.95}}
+    assert ci_level({"metrics": ["a", "a@bonferroni2"]}, ests) == 0.975
+    assert ci_level({"metrics": ["a"], "ci_level": 0.9875}, ests) == 0.9875
