@@ -42,6 +42,11 @@ class BenchmarkConfig(TypedDict, total=False):
 FULL: BenchmarkConfig = {"dataset": "mnist1d", "width": 24, "depth": 3, "epochs": 8, "seeds": 2, "lr": 0.05, "batch_size": 32}
 QUICK: BenchmarkConfig = {"dataset": "mnist1d", "width": 8, "depth": 3, "epochs": 1, "seeds": 2, "lr": 0.05, "batch_size": 64,
          "max_samples": 600}
+#: ``--scale paper`` (for a GPU): CIFAR-10-sized data and depth 4, i.e. 4**4 = 256 subnets, at least the 150
+#: architectures Yu et al. ask for; stand-alone training long enough to separate them.
+PAPER: BenchmarkConfig = {"dataset": "synthetic-cifar10", "width": 32, "depth": 4, "epochs": 30, "seeds": 2, "lr": 0.05,
+                          "batch_size": 128}
+SCALES = ("small", "paper")
 
 
 def cache_dir() -> Path:
@@ -52,16 +57,27 @@ def cache_dir() -> Path:
     return Path(os.environ.get("FEDATLAS_CACHE", platformdirs.user_cache_dir("fedatlas"))) / "benchmarks"
 
 
-def benchmark_path(quick: bool = False) -> Path:
+def benchmark_config(quick: bool = False, scale: str = "small") -> BenchmarkConfig:
+    if scale not in SCALES:
+        raise ValueError(f"unknown benchmark scale {scale!r}; known: {SCALES}")
+    if quick and scale == "paper":
+        raise ValueError("a quick benchmark has no paper scale")
+    return PAPER if scale == "paper" else QUICK if quick else FULL
+
+
+def benchmark_path(quick: bool = False, scale: str = "small") -> Path:
+    if scale == "paper":
+        return cache_dir() / f"supernet-{PAPER['dataset']}-{VERSION}-paper.json"
     return cache_dir() / f"supernet-mnist1d-{VERSION}{'-quick' if quick else ''}.json"
 
 
-def build_benchmark(quick: bool = False, force: bool = False, progress: bool = True, device: str = "cpu") -> dict:
+def build_benchmark(quick: bool = False, force: bool = False, progress: bool = True, device: str = "cpu",
+                    scale: str = "small") -> dict:
     """Train every subnet stand-alone on pooled data (all clients' train split) and cache the table."""
-    path = benchmark_path(quick)
+    cfg = benchmark_config(quick, scale)
+    path = benchmark_path(quick, scale)
     if path.exists() and not force:
         return json.loads(path.read_text())
-    cfg = QUICK if quick else FULL
     ds = load_dataset(cfg["dataset"], cfg.get("max_samples"))
     data = pooled(make_clients(ds, 1, "iid", seed=12345))
     base = SuperNet.default_arch(ds.input_shape, ds.num_classes, cfg["width"], cfg["depth"])
@@ -79,7 +95,7 @@ def build_benchmark(quick: bool = False, force: bool = False, progress: bool = T
             accs.append(evaluate(arch, r.params, r.buffers, data.x_test, data.y_test, "track", cfg["batch_size"]) / len(data.y_test))  # noqa: E501
         rows.append({"choice": list(choice), "macs": macs_per_sample(arch), "acc_seeds": accs, "acc": float(np.mean(accs))})
     a = np.array([r["acc_seeds"] for r in rows])
-    table = {"version": VERSION, "quick": quick, "config": cfg, "architectures": rows,
+    table = {"version": VERSION, "quick": quick, "scale": scale, "config": cfg, "architectures": rows,
              "noise_ceiling": {"kendall_tau": kendall_tau(a[:, 0], a[:, 1]),
                                "sparse_kendall_tau": sparse_kendall_tau(a[:, 0], a[:, 1], 0.01)}}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,13 +103,13 @@ def build_benchmark(quick: bool = False, force: bool = False, progress: bool = T
     return table
 
 
-def load_benchmark(quick: bool = False, build: bool = True) -> dict:
-    path = benchmark_path(quick)
+def load_benchmark(quick: bool = False, build: bool = True, scale: str = "small") -> dict:
+    path = benchmark_path(quick, scale)
     if path.exists():
         return json.loads(path.read_text())
     if not build:
         from pipeline.errors import InputError
 
-        raise InputError(f"no benchmark at {path}", hint="run `fedatlas eval benchmark build`")
+        raise InputError(f"no benchmark at {path}", hint=f"run `fedatlas eval benchmark build --scale {scale}`")
     torch.manual_seed(0)
-    return build_benchmark(quick, progress=False)
+    return build_benchmark(quick, progress=False, scale=scale)

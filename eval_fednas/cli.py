@@ -70,6 +70,27 @@ def run_cmd(obj, name, quick, seeds, engine, device, scale, out_dir, no_store, t
     click.echo(f"results: {result['out_dir']}")
 
 
+@eval_group.command("rejudge")
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out_dir", default=None, help="Root for NAME/TIMESTAMP-rejudged.../ (default: the run's own root).")
+@click.option("--no-store", is_flag=True, help="Do not write the re-judged Replications into the store.")
+@click.pass_obj
+def rejudge_cmd(obj, results, out_dir, no_store) -> None:
+    """Judge saved runs (result.json files or their directories) again with the current rule; nothing reruns.
+
+    The new Replications are revisions (prov:wasRevisionOf) of the old ones, which stay in the graph."""
+    from .runner import rejudge
+
+    store = None if (no_store or obj is None) else obj.store()
+    for path in results:
+        result = rejudge(path, out_dir, store)
+        before = result["provenance"]["rejudged"]["previous_verdicts"]
+        for v in result["verdicts"]:
+            was = before.get(v["claim"], "-")
+            click.echo(f"{v['claim']:28s} {v['verdict']}" + (f"  (was {was})" if was != v["verdict"] else ""))
+        click.echo(f"results: {result['out_dir']}")
+
+
 @eval_group.command("list")
 @click.pass_obj
 def list_cmd(obj) -> None:
@@ -104,18 +125,24 @@ def benchmark_group() -> None:
 
 @benchmark_group.command("build")
 @click.option("--quick", is_flag=True, help="A tiny table for smoke runs and tests.")
+@click.option("--scale", type=click.Choice(["small", "paper"]), default="small", show_default=True,
+              help="paper: the table the --scale paper experiments use (CIFAR-10-sized data, >= 150 subnets; a GPU).")
 @click.option("--force", is_flag=True, help="Rebuild even if cached.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--threads", type=int, default=1, show_default=True, help=THREADS_HELP)
-def benchmark_build(quick, force, device, threads) -> None:
+def benchmark_build(quick, scale, force, device, threads) -> None:
     """Train every subnet stand-alone once and cache the table on disk."""
+    from pipeline.errors import AtlasError
+
     from .benchmark import benchmark_path, build_benchmark
     from .runner import resolve_device
 
+    if quick and scale == "paper":
+        raise AtlasError("--quick and --scale paper exclude each other", hint="drop one of them")
     _threads(threads)
-    table = build_benchmark(quick, force, progress=True, device=resolve_device(device))
+    table = build_benchmark(quick, force, progress=True, device=resolve_device(device), scale=scale)
     nc = table["noise_ceiling"]
-    click.echo(f"{len(table['architectures'])} architectures -> {benchmark_path(quick)}")
+    click.echo(f"{len(table['architectures'])} architectures -> {benchmark_path(quick, scale)}")
     click.echo(f"seed-to-seed noise ceiling: tau={nc['kendall_tau']:.3f} sparse tau={nc['sparse_kendall_tau']:.3f}")
 
 

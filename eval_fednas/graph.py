@@ -6,6 +6,13 @@ paper; a claim checked only by bookkeeping gets an ``fa:AccountingCheck``
 (passed or not, never a verdict): IRI ``replication/{name}-{timestamp}-{claim}``, one
 ``fa:testsClaim``, shared run metadata, and the measurements behind its
 verdict as child nodes ``<repl>/m/<metric>``. One run is one transaction.
+
+A Replication stores its rule (``fa:verdictRule``) and the level of the
+intervals the rule used (``fa:ciLevel``: 1 - 0.05/m under Bonferroni). A claim
+that is an accounting identity (typed ``fa:AccountingClaim`` by the corpus, or
+checked by an experiment and judged by none) is refused a verdict: it gets an
+``fa:AccountingCheck`` only. A re-judged result's Replication is a
+``prov:wasRevisionOf`` the one it replaces, which then no longer counts as latest.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 
 from pyoxigraph import Literal, NamedNode
 
+from pipeline.errors import AtlasError
 from pipeline.vocab import EVIDENCE_GRAPH, FA, PROV, RDF, XSD, iri, lit, slug
 from pipeline.vocab import verdict as verdict_iri
 
@@ -27,6 +35,40 @@ def replication_iri(name: str, timestamp: str, claim: str) -> NamedNode:
 
 def check_iri(name: str, timestamp: str, claim: str) -> NamedNode:
     return iri("check", f"{name}-{timestamp}-{claim}")
+
+
+def accounting_claims(store=None) -> set[str]:
+    """Keys of claims that are accounting identities: typed so in ``store``, or checked by an experiment
+    and judged by none (the registry)."""
+    from . import experiments
+
+    judged: set[str] = set()
+    checked: set[str] = set()
+    for name in experiments.names():
+        exp = experiments.get(name)
+        judged |= set(exp.claims)
+        checked |= set(exp.checks)
+    out = checked - judged
+    if store is not None:
+        rows = store.select("SELECT ?c WHERE { GRAPH ?g { ?c a fa:AccountingClaim } }")
+        out |= {r["c"].rsplit("/", 1)[-1] for r in rows}
+    return out
+
+
+def refuse_accounting_verdicts(result: dict, store=None) -> None:
+    """Raise if ``result`` gives a verdict to a claim that is an accounting identity."""
+    bad = sorted({v["claim"] for v in result["verdicts"]} & accounting_claims(store))
+    if bad:
+        raise AtlasError(f"{', '.join(bad)}: an accounting identity gets an accounting check, never a verdict",
+                         hint="move the claim to the experiment's `checks` and judge what could fail instead")
+
+
+def ci_level(v: dict, ests: dict) -> float:
+    """A verdict's interval level; for results saved before it was stored, the level of its adjusted intervals."""
+    if v.get("ci_level") is not None:
+        return float(v["ci_level"])
+    used = [ests[m]["level"] for m in v["metrics"] if "@bonferroni" in m and m in ests]
+    return float(min(used)) if used else 0.95
 
 
 def _run_metadata(add, spec: dict, prov: dict, result: dict) -> None:
@@ -64,7 +106,9 @@ def write_replications(store, result: dict) -> list[str]:
     g = EVIDENCE_GRAPH
     spec, prov = result["spec"], result["provenance"]
     ests = {e["metric"]: e for e in result["estimates"]}
-    written = []
+    written: list[str] = []
+    refuse_accounting_verdicts(result, store)
+    previous = result["provenance"].get("rejudged", {}).get("from_timestamp")
     with store.transaction() as tx:
         for c in result.get("accounting_checks", []):
             r = check_iri(spec["experiment"], result["timestamp"], c["claim"])
@@ -83,8 +127,11 @@ def write_replications(store, result: dict) -> list[str]:
             add(FA.testsClaim, NamedNode(CLAIM_NS + v["claim"]))
             add(FA.verdict, verdict_iri(v["verdict"]))
             add(FA.verdictRule, lit(v["rule"]))
+            add(FA.ciLevel, lit(ci_level(v, ests)))
             for d in v.get("deviations", []):
                 add(FA.deviation, lit(d))
+            if previous:
+                add(PROV.wasRevisionOf, replication_iri(spec["experiment"], previous, v["claim"]))
             _run_metadata(add, spec, prov, result)
             _measurements(tx, r, v["metrics"], ests, g)
             written.append(r.value)
@@ -99,6 +146,7 @@ def latest_verdicts(store) -> dict[str, dict]:
             ?r a fa:Replication ; fa:testsClaim ?claim ; fa:verdict ?verdict ;
                fa:experiment ?exp ; prov:endedAtTime ?ended .
             OPTIONAL {{ ?r fa:quick ?quick }}
+            FILTER NOT EXISTS {{ ?newer prov:wasRevisionOf ?r }}
           }}
         }} ORDER BY ?ended""")
     out: dict[str, dict] = {}

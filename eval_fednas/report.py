@@ -17,11 +17,17 @@ def write_summary(result: dict, path: Path) -> None:
     if result["smoke_run"]:
         lines += ["> **SMOKE RUN (`--quick`)** - checks that the pipeline runs; these numbers are not a verdict.", ""]
     prov = result["provenance"]
+    if prov.get("rejudged"):
+        rj = prov["rejudged"]
+        lines += [f"> Re-judged with the rule of code {rj['git_commit']} at {rj['at']} (no seed rerun); "
+                  f"previous verdicts: {rj['previous_verdicts']}", ""]
     lines += [f"- seeds: {spec['seeds']}  engine: {spec['engine']}  device: {prov['device']}",
               f"- code: {prov['git_commit']}  started: {prov['started']}  took: {prov['seconds']:.1f} s", "",
-              "## Verdicts", "", "| claim | verdict | rule |", "|---|---|---|"]
+              "## Verdicts", "", "| claim | verdict | CI level | rule |", "|---|---|---|---|"]
     for v in result["verdicts"]:
-        lines.append(f"| {v['claim']} | **{v['verdict']}** | {v['rule']} |")
+        level = v.get("ci_level")
+        lines.append(f"| {v['claim']} | **{v['verdict']}** | {'' if level is None else f'{100 * level:.4g} %'} | "
+                     f"{v['rule']} |")
     devs = [(v["claim"], d) for v in result["verdicts"] for d in v.get("deviations", [])]
     if devs:
         lines += ["", "## Deviations from the paper (recorded as `fa:deviation`)", ""]

@@ -17,6 +17,7 @@ from pipeline.errors import AtlasError
 from . import experiments
 from .experiments import RunSpec
 from .report import write_summary
+from .stats import ALPHA
 
 PACKAGES = ("torch", "numpy", "scipy", "scikit-learn", "mnist1d", "flwr")
 
@@ -78,33 +79,32 @@ def make_spec(name: str, quick: bool = False, seeds: int | None = None, engine: 
     return RunSpec(name, list(range(n)), quick, scale, engine, resolve_device(device), params)
 
 
-def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: bool = True) -> dict:
-    """Run ``spec``; write JSON, Markdown and plots; add Replications to ``store``."""
-    exp = experiments.get(spec.experiment)
-    started = dt.datetime.now(dt.UTC)
-    commit = git_commit()  # the code that runs, taken before it runs
-    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
-    torch.manual_seed(0)
-    per_seed = []
-    for seed in tqdm(spec.seeds, desc=spec.experiment, disable=not progress, unit="seed"):
-        per_seed.append(exp.run_seed(spec, seed))
+def judge_result(exp, spec: RunSpec, per_seed: list[dict]) -> tuple[list, list, list]:
+    """Estimates, verdicts (with deviations and CI level) and accounting checks of ``per_seed``: the current rule."""
     estimates, verdicts = exp.judge(spec, per_seed)
     exp.attach_deviations(spec.params, verdicts)
     check_estimates, checks = exp.accounting(spec, per_seed)
     estimates = estimates + check_estimates
+    levels = {e.metric: e.level for e in estimates}
+    for v in verdicts:
+        if v.ci_level is None:  # the level of the (Bonferroni-adjusted) intervals the rule used
+            used = [levels[m] for m in v.metrics if "@bonferroni" in m and m in levels]
+            v.ci_level = min(used) if used else 1 - ALPHA
     if spec.quick:  # a smoke run is never a verdict
         for v in verdicts:
             v.verdict = "inconclusive"
             v.rule = "SMOKE RUN (--quick): never a verdict. Rule for full runs: " + v.rule
-    ended = dt.datetime.now(dt.UTC)
+    return estimates, verdicts, checks
+
+
+def write_result(exp, spec: RunSpec, per_seed, estimates, verdicts, checks, provenance: dict, stamp: str,
+                 out_dir: str | Path, store=None) -> dict:
+    """``result.json``, ``summary.md`` and plots under ``out_dir/NAME/stamp``; Replications into ``store``."""
     outdir = Path(out_dir) / spec.experiment / stamp
     outdir.mkdir(parents=True, exist_ok=True)
     result = {
         "schema": "eval_fednas.result.v1", "timestamp": stamp, "spec": spec.to_dict(),
-        "smoke_run": spec.quick, "title": exp.title, "claims": exp.claims,
-        "provenance": {"git_commit": commit, "packages": package_versions(),
-                       "device": device_name(spec.device), "started": started.isoformat(),
-                       "ended": ended.isoformat(), "seconds": (ended - started).total_seconds()},
+        "smoke_run": spec.quick, "title": exp.title, "claims": exp.claims, "provenance": provenance,
         "per_seed": per_seed,
         "estimates": [e.to_dict() for e in estimates],
         "verdicts": [vars(v) for v in verdicts],
@@ -119,6 +119,47 @@ def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: 
 
         result["replications"] = write_replications(store, result)
     return result
+
+
+def run_spec(spec: RunSpec, out_dir: str | Path = "runs", store=None, progress: bool = True) -> dict:
+    """Run ``spec``; write JSON, Markdown and plots; add Replications to ``store``."""
+    exp = experiments.get(spec.experiment)
+    started = dt.datetime.now(dt.UTC)
+    commit = git_commit()  # the code that runs, taken before it runs
+    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
+    torch.manual_seed(0)
+    per_seed = []
+    for seed in tqdm(spec.seeds, desc=spec.experiment, disable=not progress, unit="seed"):
+        per_seed.append(exp.run_seed(spec, seed))
+    estimates, verdicts, checks = judge_result(exp, spec, per_seed)
+    ended = dt.datetime.now(dt.UTC)
+    prov = {"git_commit": commit, "packages": package_versions(), "device": device_name(spec.device),
+            "started": started.isoformat(), "ended": ended.isoformat(), "seconds": (ended - started).total_seconds()}
+    return write_result(exp, spec, per_seed, estimates, verdicts, checks, prov, stamp, out_dir, store)
+
+
+def rejudge(path: str | Path, out_dir: str | Path | None = None, store=None) -> dict:
+    """Judge a saved ``result.json`` again with the current rule, without rerunning any seed.
+
+    The per-seed metrics, spec and run provenance are kept; ``provenance.rejudged`` records the code that
+    judged, when, and the verdicts it replaced. The new result goes to ``out_dir/NAME/<stamp>-rejudged``
+    (default: next to the old run's directory), so the old one stays as it was.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "result.json"
+    old = json.loads(path.read_text())
+    spec = RunSpec(**old["spec"])
+    exp = experiments.get(spec.experiment)
+    estimates, verdicts, checks = judge_result(exp, spec, old["per_seed"])
+    now = dt.datetime.now(dt.UTC)
+    prov = dict(old["provenance"])
+    prov["rejudged"] = {"git_commit": git_commit(), "at": now.isoformat(), "from": str(path),
+                        "from_timestamp": old["timestamp"],
+                        "previous_verdicts": {v["claim"]: v["verdict"] for v in old["verdicts"]}}
+    stamp = f"{old['timestamp']}-rejudged{now.strftime('%Y%m%dT%H%M%S')}"
+    root = Path(out_dir) if out_dir is not None else path.parent.parent.parent
+    return write_result(exp, spec, old["per_seed"], estimates, verdicts, checks, prov, stamp, root, store)
 
 
 def run_experiment(name: str, quick: bool = False, seeds: int | None = None, engine: str = "builtin",

@@ -6,7 +6,8 @@ from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
 
 from .base import AccountingCheck, ClaimVerdict, Experiment, RunSpec
 
-BUILTINS = ("xu_fednas", "supernet_ranking", "fedoras_sampling", "fednas_darts", "fbnetv3_predictor", "heterofl_width")
+BUILTINS = ("xu_fednas", "supernet_ranking", "fedoras_sampling", "fednas_darts", "fbnetv3_predictor", "heterofl_width",
+            "xu_ablations")
 
 REG: Registry[type[Experiment]] = Registry("experiments", builtins=tuple(f"{__name__}.{m}" for m in BUILTINS))
 if __name__ not in KNOWN_REGISTRY_MODULES:

@@ -40,6 +40,8 @@ class ClaimVerdict:
     rule: str
     metrics: list[str]
     deviations: list[str] = field(default_factory=list)
+    #: level of each interval the rule used (1 - 0.05/m under Bonferroni); filled in by the runner if unset
+    ci_level: float | None = None
 
 
 @dataclass

@@ -37,6 +37,15 @@ class FedNASDarts(Experiment):
                 "train_rounds": 40, "fraction": 0.5, "epochs": 1, "lr": 0.05, "arch_lr": 0.05, "batch_size": 32,
                 "width": 24, "depth": 3}
 
+    def paper_params(self) -> dict:
+        """He et al.'s CIFAR-10 search as we read it (paper and FedML's reference scripts; no bundled text to check
+        against): 16 clients, all of them every round, LDA (Dirichlet) alpha = 0.5, 50 search rounds of 5 local
+        epochs, batch 64. This project's choices: the chain super-net (width 32, depth 4 instead of DARTS cells),
+        100 training rounds, the extra alphas 0.1 and 100 (the IID control), the learning rates."""
+        return {"dataset": "synthetic-cifar10", "clients": 16, "alphas": [0.1, 0.5, 100.0],
+                "search_rounds": 50, "train_rounds": 100, "fraction": 1.0, "epochs": 5, "batch_size": 64,
+                "width": 32, "depth": 4}
+
     def run_seed(self, spec, seed):
         p = spec.params
         out = {"seed": seed}
@@ -57,6 +66,13 @@ class FedNASDarts(Experiment):
         return out
 
     def judge(self, spec, per_seed):
+        """Judged on the non-IID gap *and* on how it compares with the IID control (alpha >= 1).
+
+        Per seed, gap(a) = DARTS - fixed at alpha a; the IID-control contrast is gap(a) - gap(IID), formed
+        per seed (the seeds pair the three partitions), so its interval is one t-interval of per-seed
+        differences, not a combination of two intervals. m = 2 x (number of non-IID alphas) conditions
+        are combined by the Bonferroni rule of ``stats.judge_tests``.
+        """
         E, tests = [], []
         diff = {}
         for a in spec.params["alphas"]:
@@ -64,23 +80,28 @@ class FedNASDarts(Experiment):
                 E.append(estimate(f"alpha{a:g}.{n}.accuracy", col(per_seed, f"a{a:g}.{n}.acc"), "%"))
             diff[a] = col(per_seed, f"a{a:g}.darts.acc") - col(per_seed, f"a{a:g}.fixed.acc")
             E.append(estimate(f"alpha{a:g}.darts_minus_fixed", diff[a], "points"))
-            if a < 1.0:
-                tests.append(Condition(f"alpha{a:g}.darts_minus_fixed", diff[a], "points", "above", 0.0))
         iid = [a for a in diff if a >= 1.0]
-        extra = []
-        if iid:  # is the advantage specific to non-IID data? reported, not judged (the claim does not say)
-            non = np.mean([diff[a] for a in diff if a < 1.0], 0)
-            E.append(estimate("noniid_minus_iid_advantage", non - diff[max(iid)], "points"))
-            extra = ["noniid_minus_iid_advantage"]
+        if not iid:
+            raise ValueError("fednas-darts needs an IID control (an alpha >= 1) to judge its non-IID claim")
+        ref = max(iid)
+        for a in (a for a in diff if a < 1.0):
+            tests.append(Condition(f"alpha{a:g}.darts_minus_fixed", diff[a], "points", "above", 0.0))
+            contrast = diff[a] - diff[ref]
+            tests.append(Condition(f"alpha{a:g}_minus_iid.darts_advantage", contrast, "points", "above", 0.0))
+            E.append(estimate(f"alpha{a:g}_minus_iid.darts_advantage", contrast, "points"))
+        non = np.mean([diff[a] for a in diff if a < 1.0], 0)
+        E.append(estimate("noniid_minus_iid_advantage", non - diff[ref], "points"))
         vd, adj = judge_tests(tests)
         E += adj
-        return E, [ClaimVerdict("he-fednas-darts-noniid", vd,
-                                rule_text(tests, "every non-IID alpha (< 1); alpha=100 is the IID reference"),
-                                [t.metric for t in tests] + [a.metric for a in adj] + extra)]
+        rule = rule_text(tests, f"IID control: alpha={ref:g}; the claim is specific to non-IID data, so DARTS must "
+                                "beat the fixed net under each non-IID alpha AND by more than under the IID control "
+                                "(difference of per-seed gaps)")
+        return E, [ClaimVerdict("he-fednas-darts-noniid", vd, rule,
+                                [t.metric for t in tests] + [a.metric for a in adj] + ["noniid_minus_iid_advantage"])]
 
     def deviations(self, p: dict) -> dict[str, list[str]]:
-        return {"*": [f"scale: mnist1d, width-{p['width']} depth-{p['depth']} chain super-net, {p['clients']} clients, "
+        return {"*": [f"scale: {p['dataset']}, width-{p['width']} depth-{p['depth']} chain super-net, {p['clients']} clients, "
                       f"{p['search_rounds']} search + {p['train_rounds']} training rounds, first-order DARTS",
-                      "the advantage over the fixed c3-c3-c3 net is compared with the IID reference "
-                      "(noniid_minus_iid_advantage): if it is as large under IID data, nothing is specific to "
-                      "non-IID data, only the searched architecture is better than the hand-picked one"]}
+                      "the hand-designed baseline is a c3-c3-c3 chain net, not the paper's predefined DenseNet / "
+                      "ResNet; an IID control (alpha = 100) is added: the verdict asks that the advantage under "
+                      "non-IID data exceed the advantage under IID data"]}

@@ -91,7 +91,9 @@ class XuFedNAS(Experiment):
                 "low_alpha": 0.2}
 
     def paper_params(self) -> dict:
-        """CelebA-like setting of Xu et al. (Fig. 4a, Section 5.3): K = 20 groups, E = 4, their round schedule."""
+        """CelebA-like setting of Xu et al. (Fig. 4a, Section 5.3): K = 20 groups, E = 4, 10 rounds, their round
+        schedule, budget step 5 %. This project's choices: the synthetic data, 200 clients, the CNN widths, 15
+        iterations, the pretraining and fine-tuning rounds, lr and batch size."""
         return {"dataset": "synthetic-cifar10", "clients": 200, "groups": 20, "pretrain_rounds": 100, "iterations": 15,
                 "budget_step": 0.05, "schedule": [[5, 2], [10, 5], [15, 8], [99, 10]], "fixed_rounds": 10,
                 "long_term_rounds": 100, "epochs": 4, "lr": 0.05, "batch_size": 32, "widths": [32, 64, 64, 128],

@@ -203,6 +203,8 @@ def build_seed_quads(spec: dict | None = None) -> list[Quad]:
     for c in spec["claims"]:
         node = iri("claim", c["key"])
         b.add(node, RDF.type, FA.Claim)
+        if c.get("kind") == "accounting":  # an accounting identity: checked, never given a verdict
+            b.add(node, RDF.type, FA.AccountingClaim)
         b.add(node, FA.key, lit(c["key"]))
         b.add(node, FA.claimedIn, paper(c["paper"]))
         if c.get("method"):

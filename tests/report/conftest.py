@@ -11,7 +11,7 @@ FA = "https://w3id.org/fedatlas/ontology#"
 ID = "https://w3id.org/fedatlas/id/"
 
 # What the seed corpus has no example of: replications (one contradicting, one
-# supporting, one smoke run), machine proposals rejected by status, by a
+# supporting, one smoke run; none on an accounting claim, which gets a check only), machine proposals rejected by status, by a
 # decision, and by a decision that was undone, and parsed references.
 EXTRA_TRIG = f"""
 @prefix fa: <{FA}> . @prefix fad: <{ID}> . @prefix prov: <http://www.w3.org/ns/prov#> .
@@ -20,12 +20,16 @@ EXTRA_TRIG = f"""
 
 <{ID}graph/evidence> {{
   fad:replication\\/t-contra a fa:Replication ; fa:testsClaim fad:claim\\/xu-table3-drop100 ; fa:verdict fa:Contradicts ;
-      fa:experiment "xu-fednas" ; fa:isSmokeRun false ; fa:verdictRule "opposite direction, 95% CI excludes 0" ;
+      fa:experiment "xu-fednas" ; fa:isSmokeRun false ; fa:verdictRule "opposite direction, 95% CI excludes 0" ; fa:ciLevel 0.95e0 ;
       prov:endedAtTime "2026-11-24T10:00:00Z"^^xsd:dateTime .
-  fad:replication\\/t-support a fa:Replication ; fa:testsClaim fad:claim\\/xu-fig6-all-off ; fa:verdict fa:Supports ;
+  fad:replication\\/t-support a fa:Replication ; fa:testsClaim fad:claim\\/xu-table3-drop33 ; fa:verdict fa:Supports ;
+      fa:experiment "xu-fednas" ; fa:isSmokeRun false ; fa:verdictRule "drop33 - drop0 above -0.5 (1 CI at 95%)" ;
+      fa:ciLevel 0.95e0 ; prov:endedAtTime "2026-11-24T10:00:00Z"^^xsd:dateTime .
+  fad:replication\\/t-smoke a fa:Replication ; fa:testsClaim fad:claim\\/xu-optimisations-accuracy ; fa:verdict fa:Inconclusive ;
+      fa:experiment "xu-fednas" ; fa:isSmokeRun true ; fa:verdictRule "SMOKE RUN (--quick): never a verdict" ;
+      fa:ciLevel 0.9875e0 ; prov:endedAtTime "2026-11-24T09:00:00Z"^^xsd:dateTime .
+  fad:check\\/t-check a fa:AccountingCheck ; fa:checksClaim fad:claim\\/xu-fig6-all-off ; fa:checkPassed false ;
       fa:experiment "xu-fednas" ; fa:isSmokeRun false ; prov:endedAtTime "2026-11-24T10:00:00Z"^^xsd:dateTime .
-  fad:replication\\/t-smoke a fa:Replication ; fa:testsClaim fad:claim\\/xu-fig6-drn-off ; fa:verdict fa:Inconclusive ;
-      fa:experiment "xu-fednas" ; fa:isSmokeRun true ; prov:endedAtTime "2026-11-24T09:00:00Z"^^xsd:dateTime .
 }}
 
 <{ID}graph/paper/xu2020-fednas> {{
