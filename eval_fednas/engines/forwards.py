@@ -10,10 +10,11 @@ own parameters and data: the gradient of a sum of per-client losses is every
 client's own gradient. The arithmetic is that of the family's ``forward`` in
 :mod:`eval_fednas.models` (same ops, same order), only batched.
 
-Super-net clients may train different subnets in one stack: per choice layer
-the clients are split by the op they chose (``ctx.layers``), each op runs
-once for its clients, and the pieces are put back in client order. DARTS
-mixes every op with each client's own softmax(alpha).
+Super-net clients may train different subnets in one stack: at each choice
+layer the clients are reordered by the op they chose (:class:`SubnetLayout`),
+each op runs once on its contiguous range of clients, and the client order is
+restored before the head. DARTS mixes every op with each client's own
+softmax(alpha).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ import torch
 import torch.nn.functional as F
 
 from ..models import OPS
+from .batchnorm import batch_norm
 
 Params = dict[str, torch.Tensor]
-EPS, MOMENTUM = 1e-5, 0.1  # F.batch_norm's defaults, as in models._bn
 
 
 @dataclass
@@ -38,10 +39,8 @@ class StackCtx:
     bn_mode: str = "batch"
     #: ``(N, C)`` 1.0 where a sample slot holds a real sample; None = every slot is real
     mask: torch.Tensor | None = None
-    #: super-net: per choice layer, ``(op, positions)`` groups (positions None = every client)
-    layers: list[list[tuple[str, torch.Tensor | None]]] | None = None
-    #: super-net: per layer, the permutation putting the op groups back in client order
-    inverse: list[torch.Tensor | None] | None = None
+    #: super-net: which clients run which op at each choice layer
+    layout: SubnetLayout | None = None
     #: running statistics updated by this forward (track mode, training), written back by the caller
     new_buffers: Params = field(default_factory=dict)
 
@@ -54,49 +53,6 @@ def _conv(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, nd: int, gro
 
 def _pool(h: torch.Tensor, nd: int) -> torch.Tensor:
     return (F.max_pool1d if nd == 1 else F.max_pool2d)(h, 2)
-
-
-def batch_norm(h: torch.Tensor, P: Params, B: Params, key: str, ctx: StackCtx,
-               mask: torch.Tensor | None) -> torch.Tensor:
-    """Per-client batch norm of ``h (N, C*W, *spatial)``; statistics over real samples only.
-
-    Same rule as ``models._bn``: batch statistics when training or in
-    ``bn_mode='batch'``, running statistics otherwise; running statistics are
-    updated (momentum 0.1, unbiased variance) when training in ``track`` mode.
-    Computed in float32 (also under autocast).
-    """
-    g, b = P[key + ".g"], P[key + ".b"]
-    C, W = g.shape
-    rm, rv = B.get(key + ".rm"), B.get(key + ".rv")
-    track = ctx.bn_mode == "track" and rm is not None and rv is not None
-    if h.dtype in (torch.bfloat16, torch.float16):  # autocast: statistics in float32
-        h = h.float()
-    if not (ctx.train or ctx.bn_mode == "batch" or rm is None):
-        assert rm is not None and rv is not None
-        return F.batch_norm(h, rm.reshape(-1), rv.reshape(-1), g.reshape(-1), b.reshape(-1), False, 0.0, EPS)
-    if mask is None:  # every slot real: the fused kernel, running statistics updated in place on copies
-        rm2 = rm.reshape(-1).clone() if track else None  # type: ignore[union-attr]
-        rv2 = rv.reshape(-1).clone() if track else None  # type: ignore[union-attr]
-        out = F.batch_norm(h, rm2, rv2, g.reshape(-1), b.reshape(-1), True, MOMENTUM, EPS)
-        if rm2 is not None and rv2 is not None:
-            ctx.new_buffers[key + ".rm"], ctx.new_buffers[key + ".rv"] = rm2.view(C, W), rv2.view(C, W)
-        return out
-    N = h.shape[0]
-    hv = h.reshape(N, C, W, -1)
-    m = mask.to(h.dtype).view(N, C, 1, 1)
-    n = mask.sum(0).to(h.dtype) * hv.shape[-1]  # (C,) values per channel
-    denom = n.clamp(min=1.0).view(1, C, 1, 1)
-    mean = (hv * m).sum((0, 3), keepdim=True) / denom
-    d = hv - mean
-    var = (d * d * m).sum((0, 3), keepdim=True) / denom  # biased, as batch norm normalises
-    out = d * torch.rsqrt(var + EPS) * g.view(1, C, W, 1) + b.view(1, C, W, 1)
-    if track:
-        assert rm is not None and rv is not None
-        with torch.no_grad():
-            unbiased = var.view(C, W) * (n / (n - 1).clamp(min=1.0)).view(C, 1)
-            ctx.new_buffers[key + ".rm"] = (1 - MOMENTUM) * rm + MOMENTUM * mean.view(C, W)
-            ctx.new_buffers[key + ".rv"] = (1 - MOMENTUM) * rv + MOMENTUM * unbiased
-    return out.view(h.shape)
 
 
 # --------------------------------------------------------------------- CNN
@@ -118,79 +74,127 @@ def cnn_forward(P: Params, B: Params, x: torch.Tensor, arch: dict, ctx: StackCtx
 
 
 # ------------------------------------------------------------ super-net
+@dataclass
+class SubnetLayout:
+    """Where each client's subnet op sits, per choice layer, for one set of clients.
+
+    At layer ``l`` the clients are ordered by the op they chose (stable, so
+    within an op in client order: the order of that op's parameter stack);
+    ``perm[l]`` reorders the previous layer's order into this one (None: no
+    change) and ``groups[l]`` lists ``(op, start, end)`` ranges of that order.
+    ``cols[l]`` are the clients (original positions) in layer ``l``'s order
+    (for the batch-norm mask); ``back`` restores client order at the end.
+    """
+
+    perm: list[tuple[torch.Tensor, torch.Tensor] | None]
+    groups: list[list[tuple[str, int, int]]]
+    cols: list[torch.Tensor | None]
+    back: torch.Tensor | None
+
+
+def subnet_layout(choices: list[list[str]], device) -> SubnetLayout:
+    perm: list[tuple[torch.Tensor, torch.Tensor] | None] = []
+    groups, cols = [], []
+    order = list(range(len(choices)))
+    for layer in range(len(choices[0])):
+        new = sorted(range(len(choices)), key=lambda c: (OPS.index(choices[c][layer]), c))
+        if new == order:
+            perm.append(None)
+        else:
+            where = {c: i for i, c in enumerate(order)}
+            p = torch.tensor([where[c] for c in new])
+            inv = torch.empty_like(p)
+            inv[p] = torch.arange(len(p))
+            perm.append((p.to(device), inv.to(device)))
+        order = new
+        cols.append(None if order == sorted(order) else torch.tensor(order, device=device))
+        spans: list[tuple[str, int, int]] = []
+        for i, c in enumerate(order):
+            op = choices[c][layer]
+            if spans and spans[-1][0] == op:
+                spans[-1] = (op, spans[-1][1], i + 1)
+            else:
+                spans.append((op, i, i + 1))
+        groups.append(spans)
+    back = None
+    if order != sorted(order):
+        back = torch.empty(len(order), dtype=torch.long)
+        back[torch.tensor(order)] = torch.arange(len(order))
+        back = back.to(device)
+    return SubnetLayout(perm, groups, cols, back)
+
+
+class _Permute(torch.autograd.Function):
+    """``x.index_select(1, p)`` whose backward is the inverse gather (no zero-fill + scatter-add)."""
+
+    @staticmethod
+    def forward(ctx, x, p, inv):  # type: ignore[override]
+        ctx.save_for_backward(inv)
+        return x.index_select(1, p)
+
+    @staticmethod
+    def backward(ctx, g):  # type: ignore[override]
+        (inv,) = ctx.saved_tensors
+        return g.index_select(1, inv), None, None
+
+
 def _op(P: Params, B: Params, h: torch.Tensor, key: str, nd: int, C: int, ctx: StackCtx,
-        mask: torch.Tensor | None) -> torch.Tensor:
-    """``SuperNet._op`` (not skip) for ``C`` clients: relu(bn(conv(h))) + h."""
-    out = batch_norm(_conv(h, P[key + ".w"], None, nd, C), P, B, key, ctx, mask)
-    return F.relu(out) + h
-
-
-def _rows(t: torch.Tensor | None, pos: torch.Tensor | None) -> torch.Tensor | None:
-    return t if (t is None or pos is None) else t[:, pos]
+        mask: torch.Tensor | None, scale: torch.Tensor | None = None) -> torch.Tensor:
+    """relu(bn(conv(h))) for ``C`` clients (``SuperNet._op`` without its residual ``+ h``)."""
+    out = batch_norm(_conv(h, P[key + ".w"], None, nd, C), P, B, key, ctx.train, ctx.bn_mode, mask,
+                     ctx.new_buffers, scale)
+    return F.relu(out)
 
 
 def supernet_forward(P: Params, B: Params, x: torch.Tensor, arch: dict, ctx: StackCtx,
                      mix: bool = False) -> torch.Tensor:
-    """``SuperNet.forward`` (``mix=False``, per-client subnets) or ``DartsNet.forward`` for ``C`` clients."""
+    """``SuperNet.forward`` (``mix=False``, per-client subnets) or ``DartsNet.forward`` for ``C`` clients.
+
+    DARTS: sum_i w_i * o_i over ops with w = softmax(alpha) > 0, o_skip = h and
+    o_i = relu(bn_i(conv_i h)) + h; since sum_i w_i = 1 and w * relu(z) =
+    relu(w * z), that is h + sum_conv relu(bn_i(conv_i h)) with bn_i's affine
+    scaled by w_i: the same function, one elementwise pass per op instead of four.
+    """
     nd = len(arch["in_shape"]) - 1
     N, C, W = x.shape[0], x.shape[1], arch["width"]
     spatial = x.shape[3:]
     h = x.reshape(N, C * x.shape[2], *spatial)
-    h = F.relu(batch_norm(_conv(h, P["stem.w"], None, nd, C), P, B, "stem", ctx, ctx.mask))
+    h = _op(P, B, h, "stem", nd, C, ctx, ctx.mask)
     for layer in range(arch["depth"]):
-        if mix:  # DARTS: each client's softmax(alpha) weights every op
+        if mix:
             wts = torch.softmax(P[f"alpha{layer}"], -1)  # (C, ops)
-            shape = (1, C) + (1,) * (1 + nd)
-            mixed = None
+            out = h
             for i, op in enumerate(OPS):
-                o = h if op == "skip" else _op(P, B, h, f"l{layer}.{op}", nd, C, ctx, ctx.mask)
-                term = wts[:, i].view(shape) * o.view(N, C, W, *spatial)
-                mixed = term if mixed is None else mixed + term
-            assert mixed is not None
-            h = mixed.reshape(N, C * W, *spatial)
+                if op != "skip":
+                    out = out + _op(P, B, h, f"l{layer}.{op}", nd, C, ctx, ctx.mask, wts[:, i])
+            h = out
             continue
-        assert ctx.layers is not None and ctx.inverse is not None
-        groups, inv = ctx.layers[layer], ctx.inverse[layer]
-        if inv is None:  # every client chose the same op
-            op = groups[0][0]
-            h = h if op == "skip" else _op(P, B, h, f"l{layer}.{op}", nd, C, ctx, ctx.mask)
-            continue
+        lay = ctx.layout
+        assert lay is not None
         hv = h.view(N, C, W, *spatial)
+        if lay.perm[layer] is not None:
+            p, inv = lay.perm[layer]  # type: ignore[misc]
+            hv = _Permute.apply(hv, p, inv)
+        cols = lay.cols[layer]
+        mask = ctx.mask if (ctx.mask is None or cols is None) else ctx.mask.index_select(1, cols)
         pieces = []
-        for op, pos in groups:
-            assert pos is not None
-            hs = hv.index_select(1, pos)
+        for op, lo, hi in lay.groups[layer]:
+            hs = hv[:, lo:hi]
             if op != "skip":
-                k = len(pos)
-                hs = _op(P, B, hs.reshape(N, k * W, *spatial), f"l{layer}.{op}", nd, k, ctx,
-                         _rows(ctx.mask, pos)).view(N, k, W, *spatial)
+                k = hi - lo
+                r = _op(P, B, hs.reshape(N, k * W, *spatial), f"l{layer}.{op}", nd, k, ctx,
+                        None if mask is None else mask[:, lo:hi])
+                hs = hs + r.view(N, k, W, *spatial)
             pieces.append(hs)
-        h = torch.cat(pieces, 1).index_select(1, inv).reshape(N, C * W, *spatial)
-    feat = h.reshape(N, C, W, -1).mean(-1).transpose(0, 1)  # (C, N, W)
-    return torch.baddbmm(P["head.b"].unsqueeze(1), feat, P["head.w"].transpose(1, 2))
+        h = (pieces[0] if len(pieces) == 1 else torch.cat(pieces, 1)).reshape(N, C * W, *spatial)
+    feat = h.reshape(N, C, W, -1).mean(-1)  # (N, C, W), in the last layer's client order
+    if not mix and ctx.layout is not None and ctx.layout.back is not None:
+        feat = feat.index_select(1, ctx.layout.back)
+    return torch.baddbmm(P["head.b"].unsqueeze(1), feat.transpose(0, 1), P["head.w"].transpose(1, 2))
 
 
 def darts_forward(P: Params, B: Params, x: torch.Tensor, arch: dict, ctx: StackCtx) -> torch.Tensor:
     return supernet_forward(P, B, x, arch, ctx, mix=True)
-
-
-def layer_groups(choices: list[list[str]], device) -> tuple[list, list]:
-    """Per layer: ``(op, positions)`` of the clients that chose each op, and the inverse permutation."""
-    layers, inverse = [], []
-    for layer in range(len(choices[0])):
-        by_op: dict[str, list[int]] = {}
-        for c, ch in enumerate(choices):
-            by_op.setdefault(ch[layer], []).append(c)
-        if len(by_op) == 1:
-            layers.append([(next(iter(by_op)), None)])
-            inverse.append(None)
-            continue
-        order = [c for op in OPS if op in by_op for c in by_op[op]]
-        inv = torch.empty(len(order), dtype=torch.long)
-        inv[torch.tensor(order)] = torch.arange(len(order))
-        layers.append([(op, torch.tensor(by_op[op], device=device)) for op in OPS if op in by_op])
-        inverse.append(inv.to(device))
-    return layers, inverse
 
 
 Forward = Callable[[Params, Params, torch.Tensor, dict, StackCtx], torch.Tensor]

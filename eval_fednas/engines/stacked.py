@@ -28,7 +28,7 @@ from ..data import ClientData
 from ..models import family, macs_per_sample
 from .amp import autocast
 from .base import FitJob, FitResult
-from .forwards import STACKED, StackCtx, layer_groups
+from .forwards import STACKED, StackCtx, SubnetLayout, subnet_layout
 from .local import _perms, _split, darts_val_batch
 
 Params = dict[str, torch.Tensor]
@@ -39,8 +39,7 @@ class _Subset:
     """The clients taking part in one step: their rows in every stack and the super-net op groups."""
 
     rows: dict[str, torch.Tensor | None]  # per tensor name: rows of the stack (None = all), absent = none
-    layers: list | None
-    inverse: list | None
+    layout: SubnetLayout | None
 
 
 class _Stack:
@@ -66,10 +65,10 @@ class _Stack:
                 pos = [i for i, c in enumerate(mem) if c in aset]
                 if pos:
                     rows[k] = None if len(pos) == len(mem) else torch.tensor(pos, device=self.device)
-            layers = inverse = None
+            layout = None
             if self.choices[0] is not None:
-                layers, inverse = layer_groups([self.choices[c] for c in act], self.device)
-            self._cache[key] = _Subset(rows, layers, inverse)
+                layout = subnet_layout([self.choices[c] for c in act], self.device)
+            self._cache[key] = _Subset(rows, layout)
         return self._cache[key]
 
     def gather(self, sub: _Subset, grad_keys: list[str] = ()) -> tuple[Params, Params, list[str]]:
@@ -168,7 +167,7 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
             full = all(ns[c] >= hi for c in act)  # every slot of the step is a real sample
             cnt = torch.tensor([min(ns[c], hi) - lo for c in act], dtype=fdt, device=device)
             P, Bf, keys = st.gather(sub, wkeys)
-            ctx = StackCtx(True, j0.bn_mode, None if full else mb, sub.layers, sub.inverse)
+            ctx = StackCtx(True, j0.bn_mode, None if full else mb, sub.layout)
             with autocast(device, fdt):
                 out = fwd(P, Bf, xb, arch, ctx)
             grads = torch.autograd.grad(_loss(out, yb, mb, cnt), [P[k] for k in keys])
@@ -180,7 +179,7 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
                     vi, vm = vi.index_select(1, a), vm.index_select(1, a)
                 ca = a if a is not None else cols
                 P, Bf, keys = st.gather(sub, akeys)
-                ctx = StackCtx(True, j0.bn_mode, None if vfull else vm, sub.layers, sub.inverse)
+                ctx = StackCtx(True, j0.bn_mode, None if vfull else vm, sub.layout)
                 with autocast(device, fdt):
                     out = fwd(P, Bf, XV[vi, ca], arch, ctx)
                 grads = torch.autograd.grad(_loss(out, YV[vi, ca], vm, vm.sum(0).clamp(min=1.0)),
@@ -224,7 +223,7 @@ def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, 
             full = all(ne[c] >= hi for c in act)
             P, B, _ = st.gather(sub)
             with autocast(device, Xv.dtype):
-                pred = fwd(P, B, xb, arch, StackCtx(False, j0.bn_mode, None if full else mb.to(Xv.dtype),
-                                                    sub.layers, sub.inverse)).argmax(-1).t()
+                ctx = StackCtx(False, j0.bn_mode, None if full else mb.to(Xv.dtype), sub.layout)
+                pred = fwd(P, B, xb, arch, ctx).argmax(-1).t()
             ok.index_add_(0, a, ((pred == yb) & mb).sum(0))
     return ok.tolist(), ne  # the one host sync of the call
