@@ -119,6 +119,58 @@ def _active(ns: list[int], lo: int) -> list[int]:
     return [c for c, n in enumerate(ns) if n > lo]
 
 
+@dataclass
+class _Step:
+    """One SGD step of every client that still has data, planned on the host before any compute."""
+
+    lo: int
+    hi: int
+    sub: _Subset
+    cols: torch.Tensor | None  # the active clients (None = all)
+    full: bool  # every slot of the step is a real sample (no batch-norm mask needed)
+    count: torch.Tensor  # (active,) real samples per client
+
+
+def _plan(st: _Stack, ns: list[int], B: int, fdt, device) -> list[_Step]:
+    nmax, plan = max(ns), []
+    for s in range(math.ceil(nmax / B)):
+        lo, hi = s * B, min((s + 1) * B, nmax)
+        act = _active(ns, lo)
+        plan.append(_Step(lo, hi, st.subset(act), None if len(act) == st.C else torch.tensor(act, device=device),
+                          all(ns[c] >= hi for c in act),
+                          torch.tensor([min(ns[c], hi) - lo for c in act], dtype=fdt, device=device)))
+    return plan
+
+
+def _cols(t: torch.Tensor, cols: torch.Tensor | None) -> torch.Tensor:
+    return t if cols is None else t.index_select(1, cols)
+
+
+class _DartsVal:
+    """Each client's validation batch per (epoch, step) of its architecture steps, as local_fit draws it."""
+
+    def __init__(self, jobs: list[FitJob], datas: list[ClientData], ns: list[int], B: int, E: int, fdt, device):
+        self.nv = nv = [len(d.y_val) for d in datas]
+        bv = min(B, max(nv))
+        steps = math.ceil(max(ns) / B)
+        idx = torch.zeros((E, steps, bv, len(jobs)), dtype=torch.long)
+        real = torch.zeros((E, steps, bv, len(jobs)), dtype=fdt)
+        for c, j in enumerate(jobs):
+            for e in range(E):
+                for s in range(math.ceil(ns[c] / B)):
+                    v = darts_val_batch(nv[c], B, j.seed, e, s)
+                    idx[e, s, :len(v), c], real[e, s, :len(v), c] = v, 1.0
+        self.idx, self.real = idx.to(device), real.to(device)
+        self.X, self.Y = _pad([d.x_val for d in datas], device), _pad([d.y_val for d in datas], device)
+        self.full = all(min(B, n) == bv for n in nv)  # every validation slot real
+        self.arange = torch.arange(len(jobs), device=device)
+
+    def batch(self, e: int, s: int, cols: torch.Tensor | None):
+        vi, vm = _cols(self.idx[e, s], cols), _cols(self.real[e, s], cols)
+        c = self.arange if cols is None else cols
+        return self.X[vi, c], self.Y[vi, c], vm, vm.sum(0).clamp(min=1.0), self.full
+
+
 def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu") -> list[FitResult]:
     """Train every job as one stacked computation, then evaluate; results in the order of ``jobs``."""
     j0 = jobs[0]
@@ -131,72 +183,48 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
     ns = [d.n_train for d in datas]
     X, Y = _pad([d.x_train for d in datas], device), _pad([d.y_train for d in datas], device)
     fdt = X.dtype if X.is_floating_point() else torch.float32
-    nmax = max(ns)
-    steps = math.ceil(nmax / B)
+    plan = _plan(st, ns, B, fdt, device)
     # slot tables (epoch, slot, client): which sample fills the slot, and whether it is real
-    idx = torch.zeros((E, steps * B, C), dtype=torch.long)
-    real = torch.zeros((E, steps * B, C), dtype=fdt)
+    idx = torch.zeros((E, len(plan) * B, C), dtype=torch.long)
+    real = torch.zeros((E, len(plan) * B, C), dtype=fdt)
     for c, j in enumerate(jobs):
         for e, perm in enumerate(_perms(ns[c], E, j.seed)):
             idx[e, :ns[c], c], real[e, :ns[c], c] = perm, 1.0
-    if akeys:  # DARTS: each client's validation batch per (epoch, step), as local_fit draws it
-        nv = [len(d.y_val) for d in datas]
-        bv = min(B, max(nv))
-        vidx = torch.zeros((E, steps, bv, C), dtype=torch.long)
-        vreal = torch.zeros((E, steps, bv, C), dtype=fdt)
-        for c, j in enumerate(jobs):
-            for e in range(E):
-                for s in range(math.ceil(ns[c] / B)):
-                    v = darts_val_batch(nv[c], B, j.seed, e, s)
-                    vidx[e, s, :len(v), c], vreal[e, s, :len(v), c] = v, 1.0
-        XV, YV = _pad([d.x_val for d in datas], device), _pad([d.y_val for d in datas], device)
-        vidx, vreal = vidx.to(device), vreal.to(device)
-        vfull = all(min(B, n) == bv for n in nv)  # every validation slot real
     idx, real = idx.to(device), real.to(device)
-    cols = torch.arange(C, device=device)
+    val = _DartsVal(jobs, datas, ns, B, E, fdt, device) if akeys else None
+    arange = torch.arange(C, device=device)
     for e in range(E):
-        Xe, Ye = X[idx[e], cols], Y[idx[e], cols]  # (steps*B, C, ...): this epoch's batches, in order
-        for s in range(steps):
-            lo, hi = s * B, min((s + 1) * B, nmax)
-            act = _active(ns, lo)
-            sub = st.subset(act)
-            a = None if len(act) == C else torch.tensor(act, device=device)
-            xb, yb, mb = Xe[lo:hi], Ye[lo:hi], real[e, lo:hi]
-            if a is not None:
-                xb, yb, mb = xb.index_select(1, a), yb.index_select(1, a), mb.index_select(1, a)
-            full = all(ns[c] >= hi for c in act)  # every slot of the step is a real sample
-            cnt = torch.tensor([min(ns[c], hi) - lo for c in act], dtype=fdt, device=device)
-            P, Bf, keys = st.gather(sub, wkeys)
-            ctx = StackCtx(True, j0.bn_mode, None if full else mb, sub.layout)
-            with autocast(device, fdt):
-                out = fwd(P, Bf, xb, arch, ctx)
-            grads = torch.autograd.grad(_loss(out, yb, mb, cnt), [P[k] for k in keys])
-            st.sgd(sub, keys, grads, j0.lr)
-            st.write_buffers(sub, ctx.new_buffers)
-            if akeys:  # first-order DARTS: architecture step on a validation batch, weights fixed
-                vi, vm = vidx[e, s], vreal[e, s]
-                if a is not None:
-                    vi, vm = vi.index_select(1, a), vm.index_select(1, a)
-                ca = a if a is not None else cols
-                P, Bf, keys = st.gather(sub, akeys)
-                ctx = StackCtx(True, j0.bn_mode, None if vfull else vm, sub.layout)
-                with autocast(device, fdt):
-                    out = fwd(P, Bf, XV[vi, ca], arch, ctx)
-                grads = torch.autograd.grad(_loss(out, YV[vi, ca], vm, vm.sum(0).clamp(min=1.0)),
-                                            [P[k] for k in keys])
-                st.sgd(sub, keys, grads, j0.arch_lr)
-                st.write_buffers(sub, ctx.new_buffers)
+        Xe, Ye = X[idx[e], arange], Y[idx[e], arange]  # (steps*B, C, ...): this epoch's batches, in order
+        for s, step in enumerate(plan):
+            xb, yb = _cols(Xe[step.lo:step.hi], step.cols), _cols(Ye[step.lo:step.hi], step.cols)
+            mb = _cols(real[e, step.lo:step.hi], step.cols)
+            _sgd_step(st, fwd, arch, j0, step.sub, wkeys, xb, yb, mb, step.count, step.full, j0.lr, device, fdt)
+            if val is not None:  # first-order DARTS: architecture step on a validation batch, weights fixed
+                xv, yv, mv, cv, fv = val.batch(e, s, step.cols)
+                _sgd_step(st, fwd, arch, j0, step.sub, akeys, xv, yv, mv, cv, fv, j0.arch_lr, device, fdt)
     params, buffers = st.results()
     correct, n_evals = _evaluate(st, fwd, arch, datas, j0, device)
     out_res = []
     for c, j in enumerate(jobs):
         macs = macs_per_sample(j.arch)
         train = macs * ns[c] * E
-        if akeys:
-            train += macs * E * math.ceil(ns[c] / B) * min(B, nv[c])
+        if val is not None:
+            train += macs * E * math.ceil(ns[c] / B) * min(B, val.nv[c])
         out_res.append(FitResult(j.cid, params[c], buffers[c], ns[c], n_evals[c], correct[c], train,
                                  macs * n_evals[c]))
     return out_res
+
+
+def _sgd_step(st: _Stack, fwd, arch: dict, j0: FitJob, sub: _Subset, keys: list[str], xb, yb, mb, count,
+              full: bool, lr: float, device, fdt) -> None:
+    """One forward of the subset, one autograd call for the gradients of ``keys``, the SGD update in place."""
+    P, B, want = st.gather(sub, keys)
+    ctx = StackCtx(True, j0.bn_mode, None if full else mb, sub.layout)
+    with autocast(device, fdt):
+        out = fwd(P, B, xb, arch, ctx)
+    grads = torch.autograd.grad(_loss(out, yb, mb, count), [P[k] for k in want])
+    st.sgd(sub, want, grads, lr)
+    st.write_buffers(sub, ctx.new_buffers)
 
 
 def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, device) -> tuple[list[int], list[int]]:
