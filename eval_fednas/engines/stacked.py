@@ -227,6 +227,17 @@ def _sgd_step(st: _Stack, fwd, arch: dict, j0: FitJob, sub: _Subset, keys: list[
     st.write_buffers(sub, ctx.new_buffers)
 
 
+def _size_groups(ne: list[int]) -> list[list[int]]:
+    """Clients in one group, or two by size when that saves a quarter of the padded slots."""
+    order = sorted((c for c in range(len(ne)) if ne[c] > 0), key=lambda c: -ne[c])
+    one = len(order) * ne[order[0]]
+    best, k = min(((i * ne[order[0]] + (len(order) - i) * ne[order[i]], i) for i in range(1, len(order))),
+                  default=(one, 0))
+    if best > 0.75 * one:
+        return [sorted(order)]
+    return [sorted(order[:k]), sorted(order[k:])]
+
+
 def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, device) -> tuple[list[int], list[int]]:
     """Correct predictions per client on ``j0.eval_split``, as ``local.evaluate`` batches them; one host sync."""
     splits = [_split(d, j0.eval_split) for d in datas]
@@ -237,21 +248,22 @@ def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, 
         return [0] * st.C, ne
     Xv, Yv = _pad([x for x, _ in splits], device), _pad([y for _, y in splits], device)
     has_bn = any(k.endswith(".g") for k in st.P)
-    step = max(j0.batch_size, 1) if (j0.bn_mode == "batch" and has_bn) else max(ne)
+    if j0.bn_mode == "batch" and has_bn:  # batch statistics: training-size batches, as local evaluation does
+        B = max(j0.batch_size, 1)
+        chunks = [(_active(ne, lo), lo, min(lo + B, max(ne))) for lo in range(0, max(ne), B)]
+    else:  # per-sample outputs: any batching gives the same predictions; pad each size group to its own max
+        chunks = [(g, 0, max(ne[c] for c in g)) for g in _size_groups(ne)]
     ok = torch.zeros(st.C, dtype=torch.long, device=device)
-    slot = torch.arange(len(Yv), device=device)[:, None]
-    real = slot < torch.tensor(ne, device=device)  # (nvmax, C)
+    real = torch.arange(len(Yv), device=device)[:, None] < torch.tensor(ne, device=device)  # (nvmax, C)
     with torch.no_grad():
-        for lo in range(0, max(ne), step):
-            hi = min(lo + step, max(ne))
-            act = _active(ne, lo)
+        for act, lo, hi in chunks:
             sub = st.subset(act)
             a = torch.tensor(act, device=device)
             xb, yb, mb = Xv[lo:hi].index_select(1, a), Yv[lo:hi].index_select(1, a), real[lo:hi].index_select(1, a)
             full = all(ne[c] >= hi for c in act)
-            P, B, _ = st.gather(sub)
+            P, B_, _ = st.gather(sub)
             with autocast(device, Xv.dtype):
                 ctx = StackCtx(False, j0.bn_mode, None if full else mb.to(Xv.dtype), sub.layout)
-                pred = fwd(P, B, xb, arch, ctx).argmax(-1).t()
+                pred = fwd(P, B_, xb, arch, ctx).argmax(-1).t()
             ok.index_add_(0, a, ((pred == yb) & mb).sum(0))
     return ok.tolist(), ne  # the one host sync of the call
