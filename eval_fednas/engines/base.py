@@ -36,7 +36,6 @@ class FitJob:
     def group_key(self) -> tuple:
         """Jobs with equal keys can be stacked together (super-net subnets of one super-net share a key)."""
         from ..models import arch_key
-
         from .forwards import STACKED
 
         arch = self.arch

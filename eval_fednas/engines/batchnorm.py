@@ -27,7 +27,7 @@ class MaskedBatchNorm(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, hv, m, g, b):  # type: ignore[override]
+    def forward(ctx, hv, m, g, b):
         n = m.sum(0, keepdim=True) * hv.shape[-1]  # (1, C, 1, 1)
         denom = n.clamp(min=1.0)
         mean = (hv * m).sum((0, 3), keepdim=True) / denom
@@ -41,7 +41,7 @@ class MaskedBatchNorm(torch.autograd.Function):
         return y, mean, var, n
 
     @staticmethod
-    def backward(ctx, dy, _mean, _var, _n):  # type: ignore[override]
+    def backward(ctx, dy, _mean, _var, _n):
         xhat, m, g, rstd, denom = ctx.saved_tensors
         dym = dy * m
         db = dym.sum((0, 3), keepdim=True)

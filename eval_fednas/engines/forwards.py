@@ -134,12 +134,12 @@ class _Permute(torch.autograd.Function):
     """``x.index_select(1, p)`` whose backward is the inverse gather (no zero-fill + scatter-add)."""
 
     @staticmethod
-    def forward(ctx, x, p, inv):  # type: ignore[override]
+    def forward(ctx, x, p, inv):
         ctx.save_for_backward(inv)
         return x.index_select(1, p)
 
     @staticmethod
-    def backward(ctx, g):  # type: ignore[override]
+    def backward(ctx, g):
         (inv,) = ctx.saved_tensors
         return g.index_select(1, inv), None, None
 

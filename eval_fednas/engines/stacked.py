@@ -67,11 +67,11 @@ class _Stack:
                     rows[k] = None if len(pos) == len(mem) else torch.tensor(pos, device=self.device)
             layout = None
             if self.choices[0] is not None:
-                layout = subnet_layout([self.choices[c] for c in act], self.device)
+                layout = subnet_layout([list(self.choices[c] or ()) for c in act], self.device)
             self._cache[key] = _Subset(rows, layout)
         return self._cache[key]
 
-    def gather(self, sub: _Subset, grad_keys: list[str] = ()) -> tuple[Params, Params, list[str]]:
+    def gather(self, sub: _Subset, grad_keys: tuple[str, ...] | list[str] = ()) -> tuple[Params, Params, list[str]]:
         """Rows of the subset; ``grad_keys`` (those present) require grad and are returned in order."""
         def take(t: torch.Tensor, r: torch.Tensor | None) -> torch.Tensor:
             return t if r is None else t.index_select(0, r)
