@@ -1,7 +1,7 @@
 """Functional models with MAC counting: a prunable CNN, a one-shot super-net, DARTS.
 
-Models are pure functions of a parameter dict so clients that share an
-architecture can be trained together with ``torch.func.vmap``. An architecture
+Models are pure functions of a parameter dict; :mod:`eval_fednas.engines.forwards`
+holds each family's stacked forward, which trains many clients at once. An architecture
 is a small JSON-able dict (``arch["family"]`` names the family); MACs are
 counted by running the forward pass with a :class:`MacCounter`, never by hand.
 """
@@ -62,7 +62,6 @@ class PrunableCNN:
     """conv-conv-pool-conv-pool-fc-fc; the first four layers are prunable (K = 4)."""
 
     name = "cnn"
-    vmappable = True
     bilevel = False
 
     @staticmethod
@@ -95,38 +94,6 @@ class PrunableCNN:
         h = _pool(F.relu(_conv(h, p["conv2.w"], p["conv2.b"], nd, counter)), nd)
         h = F.relu(_linear(h.flatten(1), p["fc0.w"], p["fc0.b"], counter))
         return _linear(h, p["fc1.w"], p["fc1.b"], counter)
-
-    @staticmethod
-    def forward_stacked(P, x, arch):
-        """:meth:`forward` for ``C`` clients at once, without ``vmap``.
-
-        ``P[k]`` holds every client's tensor stacked on a leading axis ``C``;
-        ``x`` is sample-major ``(N, C, *in_shape)`` (sample ``i`` of every
-        client). Convolutions run as one grouped convolution (``groups=C``)
-        on ``(N, C*channels, *spatial)`` and the dense layers as one batched
-        matmul, so client ``c``'s logits ``out[c]`` depend only on ``P[k][c]``
-        and ``x[:, c]``: the gradient of a sum of per-client losses with
-        respect to ``P`` is every client's own gradient. Returns ``(C, N, classes)``.
-        """
-        nd = len(arch["in_shape"]) - 1
-        N, C = x.shape[0], x.shape[1]
-        conv = F.conv1d if nd == 1 else F.conv2d
-
-        def gconv(h, key):
-            w, b = P[key + ".w"], P[key + ".b"]
-            return conv(h, w.reshape(-1, *w.shape[2:]), b.reshape(-1), padding=w.shape[-1] // 2, groups=C)
-
-        h = x.reshape(N, C * x.shape[2], *x.shape[3:])
-        if nd == 2:  # channels-last: much faster grouped convolution and pooling on CPU (oneDNN)
-            h = h.contiguous(memory_format=torch.channels_last)
-        h = F.relu(gconv(h, "conv0"))
-        # max-pool and ReLU commute (ReLU is monotone, ties pass no gradient through ReLU),
-        # so pooling first gives the same values and gradients on a quarter of the data
-        h = F.relu(_pool(gconv(h, "conv1"), nd))
-        h = F.relu(_pool(gconv(h, "conv2"), nd))
-        h = h.reshape(N, C, -1).transpose(0, 1)  # (C, N, features), per-client flatten(1) order
-        h = F.relu(torch.baddbmm(P["fc0.b"].unsqueeze(1), h, P["fc0.w"].transpose(1, 2)))
-        return torch.baddbmm(P["fc1.b"].unsqueeze(1), h, P["fc1.w"].transpose(1, 2))
 
     @staticmethod
     def used_keys(p, arch) -> list[str]:
@@ -167,7 +134,6 @@ class SuperNet:
     """
 
     name = "supernet"
-    vmappable = False
     bilevel = False
 
     @staticmethod

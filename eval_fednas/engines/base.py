@@ -34,10 +34,14 @@ class FitJob:
     arch_lr: float = 0.01
 
     def group_key(self) -> tuple:
-        """Jobs with equal keys can be vectorised together."""
+        """Jobs with equal keys can be stacked together (super-net subnets of one super-net share a key)."""
         from ..models import arch_key
+        from .forwards import STACKED
 
-        return (arch_key(self.arch), self.epochs, self.lr, self.batch_size, self.eval_split, self.bn_mode)
+        arch = self.arch
+        if STACKED.get(arch["family"], (None, False))[1]:
+            arch = dict(arch, choice=None)
+        return (arch_key(arch), self.epochs, self.lr, self.batch_size, self.eval_split, self.bn_mode, self.arch_lr)
 
 
 @dataclass

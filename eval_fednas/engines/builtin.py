@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from pipeline.errors import AtlasError
+
 from ..models import family
 from .base import Engine, FitJob, FitResult
-from .local import local_fit, stacked_fit, vmap_fit
+from .forwards import STACKED
+from .local import local_fit
+from .stacked import stacked_fit
 
 
 class LoopEngine(Engine):
@@ -18,20 +22,23 @@ class LoopEngine(Engine):
         return [local_fit(j, self.clients[j.cid], self.device) for j in jobs]
 
 
+def vectorisable(name: str) -> bool:
+    return name in STACKED or hasattr(family(name), "forward_stacked")
+
+
 class BuiltinEngine(Engine):
-    """Groups jobs by architecture and trains each group as one stacked computation.
+    """Groups jobs that can share a stack and trains each group as one computation (:func:`stacked_fit`).
 
-    A family with ``forward_stacked`` runs :func:`stacked_fit` (grouped
-    convolutions / batched matmuls, one autograd call per step for the whole
-    group); other vectorisable families use ``torch.func.vmap``.
-
-    Families that cannot be vectorised (BN running statistics, bilevel DARTS)
-    fall back to the loop; so does a group of one.
+    A group is every job with the same architecture and training settings
+    (super-net clients of different subnets share one group). A group of one
+    runs :func:`local_fit` (the same arithmetic without stacking overhead). A
+    family with no stacked forward is refused, never silently looped: use the
+    ``loop`` engine for it.
     """
 
     name = "builtin"
 
-    def __init__(self, clients, device: str = "cpu", chunk: int = 256) -> None:
+    def __init__(self, clients, device: str = "cpu", chunk: int = 512) -> None:
         super().__init__(clients, device)
         self.chunk = chunk
 
@@ -39,18 +46,19 @@ class BuiltinEngine(Engine):
         out: list[FitResult | None] = [None] * len(jobs)
         groups: dict[tuple, list[int]] = defaultdict(list)
         for i, j in enumerate(jobs):
-            if family(j.arch["family"]).vmappable and j.epochs > 0:
-                groups[j.group_key()].append(i)
-            else:
-                out[i] = local_fit(j, self.clients[j.cid], self.device)
+            name = j.arch["family"]
+            if not vectorisable(name):
+                raise AtlasError(f"the builtin engine cannot vectorise model family {name!r}",
+                                 hint="run it with --engine loop, or give the family a stacked forward")
+            groups[j.group_key()].append(i)
         for members in groups.values():
             for s in range(0, len(members), self.chunk):
                 part = members[s:s + self.chunk]
                 if len(part) == 1:
-                    out[part[0]] = local_fit(jobs[part[0]], self.clients[jobs[part[0]].cid], self.device)
+                    for i in part:
+                        out[i] = local_fit(jobs[i], self.clients[jobs[i].cid], self.device)
                     continue
-                fit = stacked_fit if hasattr(family(jobs[part[0]].arch["family"]), "forward_stacked") else vmap_fit
-                res = fit([jobs[i] for i in part], [self.clients[jobs[i].cid] for i in part], self.device)
+                res = stacked_fit([jobs[i] for i in part], [self.clients[jobs[i].cid] for i in part], self.device)
                 for i, r in zip(part, res):
                     out[i] = r
         return out  # type: ignore[return-value]

@@ -82,7 +82,8 @@ def test_cuda_engine_agrees_with_cpu(digits_clients):
 def test_stacked_fit_matches_local_fit_per_client(digits_clients):
     """Unequal client sizes (padding, clients dropping out of late steps), 2 epochs, a partial last batch."""
     from eval_fednas.engines.base import FitJob
-    from eval_fednas.engines.local import local_fit, stacked_fit
+    from eval_fednas.engines.local import local_fit
+    from eval_fednas.engines.stacked import stacked_fit
 
     _, clients = digits_clients
     assert len({c.n_train for c in clients}) > 1
