@@ -78,6 +78,7 @@ from pipeline.curate.proposals import (
                         proposals,
                         reject,
 )
+from pipeline.curate import proposals_model, records_model  # noqa: F401, I001  (how cached read models follow decisions)
 from pipeline.curate.query import check_read_only, run_read_only, saved_queries
 from pipeline.curate.screening import (
                         add_record,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.curate.screening import records
+from pipeline.curate import readmodel, records_model
 from pipeline.store import Store
 
 DBR_SOURCES = ("database", "register")
@@ -66,6 +66,9 @@ def identified_records(store: Store) -> dict[str, list[str]]:
     return out
 
 
+readmodel.register(identified_records, keep=records_model.NOT_RECORD | (records_model.RECORD - {"add_record"}))
+
+
 def stream_of(sources: list[str]) -> str:
     return "dbr" if any(s in DBR_SOURCES for s in sources) else "other"
 
@@ -82,9 +85,9 @@ def prisma_counts(store: Store) -> dict:
     {source: records}, ``exclusion_reasons`` {reason: reports},
     ``not_retrieved`` (reports), ``included_papers`` (IRIs) and ``streams``.
     """
-    with store.session():
-        recs = records(store)
-        sources = identified_records(store)
+    with store.session():  # both read models of this store revision (cached; followed through decisions)
+        recs = records_model.records(store)
+        sources = readmodel.get(store, identified_records)
     streams = {s: _stream_counts() for s in STREAMS}
     for rec in recs:
         srcs = [s or rec["source"] or "database" for s in sources.get(rec["paper"], [])] or [rec["source"] or "database"]

@@ -98,11 +98,15 @@ def resolve(store: Store, who: str | Reviewer, paper: str | NamedNode, stage: st
                            informed)
 
 
-def decisions(store: Store, paper: str | None = None) -> list[dict]:
-    """Every current screening decision (corpus and curation graphs)."""
+def _values(papers: list[str] | None) -> str:
+    return "VALUES ?p { " + " ".join(sparql_iri(p) for p in papers) + " }" if papers is not None else ""
+
+
+def decisions(store: Store, paper: str | None = None, papers: list[str] | None = None) -> list[dict]:
+    """Every current screening decision (corpus and curation graphs), or those of one or a few papers."""
     flt = f"FILTER(?p = {node(paper)})" if paper else ""
     rows = store.select(f"""
-        SELECT ?n ?p ?stage ?d ?reason ?who ?time (COUNT(?inf) AS ?ninf) WHERE {{ GRAPH ?g {{
+        SELECT ?n ?p ?stage ?d ?reason ?who ?time (COUNT(?inf) AS ?ninf) WHERE {{ {_values(papers)} GRAPH ?g {{
           ?n a fa:ScreeningDecision ; fa:aboutPaper ?p ; fa:stage ?stage ; fa:decision ?d .
           OPTIONAL {{ ?n fa:reason ?reason }} OPTIONAL {{ ?n prov:wasAssociatedWith ?who }}
           OPTIONAL {{ ?n prov:endedAtTime ?time }} OPTIONAL {{ ?n prov:wasInformedBy ?inf }} }} {flt} }}
@@ -126,13 +130,14 @@ def _final(ds: list[dict]) -> tuple[str | None, str | None]:
     return "conflict", None
 
 
-def records(store: Store) -> list[dict]:
-    """Every record with source, duplicate status, per-stage decisions and final outcome."""
+def records(store: Store, papers: list[str] | None = None) -> list[dict]:
+    """Every record (or those of ``papers``) with source, duplicate status, per-stage decisions and final
+    outcome, by title. The app reads it through ``records_model`` (cached per store revision)."""
     with store.session():
         rows = store.select("""
             SELECT ?p (SAMPLE(?t0) AS ?title) (SAMPLE(?s0) AS ?source) (SAMPLE(?dup0) AS ?dup)
                    (SAMPLE(?y0) AS ?year) (SAMPLE(?a0) AS ?abstract) (SAMPLE(?c0) AS ?comment)
-                   (SAMPLE(?au0) AS ?authors) (SAMPLE(?v0) AS ?venue) WHERE {
+                   (SAMPLE(?au0) AS ?authors) (SAMPLE(?v0) AS ?venue) WHERE { """ + _values(papers) + """
               GRAPH ?g { ?p a fa:Paper }
               OPTIONAL { GRAPH ?g1 { ?p dcterms:title ?t0 } } OPTIONAL { GRAPH ?g2 { ?p fa:recordSource ?s0 } }
               OPTIONAL { GRAPH ?g3 { ?p fa:duplicateOf ?dup0 } } OPTIONAL { GRAPH ?g4 { ?p dcterms:issued ?y0 } }
@@ -140,7 +145,7 @@ def records(store: Store) -> list[dict]:
               OPTIONAL { GRAPH ?g7 { ?p bibo:authorList ?au0 } } OPTIONAL { GRAPH ?g8 { ?p dcterms:isPartOf ?v0 } }
             } GROUP BY ?p""")
         by_paper: dict[str, list[dict]] = {}
-        for d in decisions(store):
+        for d in decisions(store, papers=papers):
             by_paper.setdefault(d["paper"], []).append(d)
     out = []
     for r in rows:
@@ -158,8 +163,9 @@ def records(store: Store) -> list[dict]:
 
 
 def conflicts(store: Store, stage: str) -> list[dict]:
-    st = stage_name(stage)
-    return [r for r in records(store) if r[st] == "conflict"]
+    from pipeline.curate.records_model import conflicts as cached  # the records of this store revision
+
+    return cached(store, stage)
 
 
 # ---- records: manual, snowballing, duplicates ------------------------------------
