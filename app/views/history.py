@@ -6,33 +6,35 @@ import streamlit as st
 
 from app.common import action, history_table, label_of, labels_for, md_escape, read_model, reviewer, start_page
 from pipeline import curate
+from pipeline.curate import events_model
 from pipeline.curate.events import effective_stack
 
 ROWS = 60
 
 
-def _all_events(store):
-    return curate.recent(store, limit=100000)
+def _undo_state(store):
+    """Per target: the head of its decision chain and the decision an undo would revert (once per revision)."""
+    by_target: dict[str, list] = {}
+    for e in events_model.events(store):
+        by_target.setdefault(e.target, []).append(e)
+    heads, tops = {}, {}
+    for target, evs in by_target.items():
+        chain = curate.events._chain_order(evs)
+        heads[target] = chain[-1].iri
+        stack = effective_stack(chain)
+        tops[target] = stack[-1].iri if stack else None
+    return heads, tops
 
 
 store = start_page("History")
 who = reviewer()
 mine = st.toggle("Only my decisions", value=False, disabled=not who)
 with store.session():
-    everything = read_model(_all_events)  # once per store revision
+    everything = events_model.events(store)  # once per store revision, followed through decisions
     labels = read_model(labels_for)
+    # what can be undone: the latest decision still in effect on its target (undo walks back from the top)
+    heads, tops = read_model(_undo_state)
 shown = [e for e in everything if not mine or e.reviewer_name == who][:ROWS]
-
-# what can be undone: the latest decision still in effect on its target (undo walks back from the top)
-by_target: dict[str, list] = {}
-for e in everything:
-    by_target.setdefault(e.target, []).append(e)
-heads, tops = {}, {}
-for target, evs in by_target.items():
-    chain = curate.events._chain_order(evs)
-    heads[target] = chain[-1].iri
-    stack = effective_stack(chain)
-    tops[target] = stack[-1].iri if stack else None
 
 if not shown:
     st.info("No decisions yet.")

@@ -12,6 +12,7 @@ decision on the target the reviewer saw (``None``: they saw none); a
 mismatch raises :class:`pipeline.errors.StaleWriteError` and writes nothing.
 """
 
+from pipeline.curate import events_model, proposals_model, records_model  # noqa: F401  (how cached read models follow decisions)
 from pipeline.curate.agreement import (
                         coding_agreement,
                         coding_reviewers,
@@ -78,7 +79,6 @@ from pipeline.curate.proposals import (
                         proposals,
                         reject,
 )
-from pipeline.curate import proposals_model, records_model  # noqa: F401, I001  (how cached read models follow decisions)
 from pipeline.curate.query import check_read_only, run_read_only, saved_queries
 from pipeline.curate.screening import (
                         add_record,

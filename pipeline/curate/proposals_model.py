@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.curate import readmodel
-from pipeline.curate.proposals import ProposalView, code_labels, paper_text
+from pipeline.curate.proposals import ProposalView, code_labels, paper_text, paper_titles
 from pipeline.curate.proposals import papers as _papers
 from pipeline.curate.proposals import proposals as _proposals
 from pipeline.curate.records_model import CODEBOOK, METHOD, OTHER, PROPOSAL, RECORD
@@ -39,8 +39,12 @@ def _proposal_papers(changes: list[readmodel.Change]) -> set[str] | None:
 
 def _patch_proposals(store: Store, value: Any, args: tuple, changes: list[readmodel.Change]) -> Any:
     papers = _proposal_papers(changes)
-    if papers is None or not args or args[0] is None:
+    if papers is None:
         return None
+    if not args or args[0] is None:  # every proposal: the touched papers' are read again
+        views = [v for v in value if v.paper not in papers]
+        views += [v for p in sorted(papers) for v in _proposals(store, p)]
+        return sorted(views, key=lambda v: (v.paper, v.kind, -(v.score or 0.0), v.iri))
     paper = str(getattr(args[0], "value", args[0]))
     return _proposals(store, paper) if paper in papers else value
 
@@ -61,6 +65,7 @@ def _patch_papers(store: Store, value: list[dict], args: tuple, changes: list[re
 
 readmodel.register(_proposals, keep=NOT_PROPOSAL, patch=_patch_proposals)
 readmodel.register(_papers, keep=NOT_PROPOSAL, patch=_patch_papers)
+readmodel.register(paper_titles, keep=(NOT_PROPOSAL | PROPOSAL_DECISIONS | CODEBOOK) - {"add_record"})
 readmodel.register(paper_text, keep=NOT_PROPOSAL | PROPOSAL_DECISIONS | CODEBOOK)
 readmodel.register(code_labels, keep=NOT_PROPOSAL | PROPOSAL_DECISIONS)
 

@@ -69,7 +69,7 @@ def get(store: Store, fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(store, *args)`` at the store's current revision: from memory when nothing changed since it was
     read, kept or patched when only noted decisions did, else read afresh. Uncached where the store cannot
     tell its revision (a remote endpoint)."""
-    if store.revision() is None:
+    if store.revision() in (None, "none"):  # "none": never written (a store recreated in place would repeat it)
         return fn(store, *args)
     name = model_name(fn)
     key = (store.location, name, args)

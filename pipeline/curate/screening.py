@@ -213,9 +213,10 @@ def mark_duplicate(store: Store, who: str | Reviewer, paper: str | NamedNode, of
 
 def included_papers(store: Store) -> list[str]:
     """IRIs of the papers whose final full-text decision is ``include`` (one rule: ``prisma_counts``)."""
-    from pipeline.curate.prisma import prisma_counts  # prisma counts these records
+    from pipeline.curate.prisma import included  # prisma counts these records (one rule: prisma.box_of)
+    from pipeline.curate.records_model import records as cached
 
-    return prisma_counts(store)["included_papers"]
+    return included(cached(store))
 
 
 # ---- the editable list of exclusion reasons ----------------------------------------
