@@ -94,14 +94,20 @@ def warm_up(location: str | None, _store: Any) -> threading.Thread:
 
     def run() -> None:
         from pipeline import curate
-        from pipeline.curate import proposals_model, records_model
+        from pipeline.curate import events_model, proposals_model, records_model
 
         try:
             with store.session():
                 records_model.records(store)
-                proposals_model.papers(store)
+                proposals_model.papers(store)  # and every proposal, the paper titles
                 read_model_of(store, curate.method_views)
-                read_model_of(store, paper_titles)
+                read_model_of(store, curate.code_labels)
+                events_model.events(store)
+                from app.figures import drawn
+                from pipeline.report.tables import overview_tables
+
+                for table in read_model_of(store, overview_tables):  # the heatmaps the Overview opens with
+                    drawn("table", table)
         except Exception:  # noqa: BLE001 - warming is an optimisation: a page reads what it needs itself
             pass
 

@@ -2,52 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
+import streamlit as st
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from app.common import compact_table, read_model, start_page  # noqa: E402
-from pipeline import curate  # noqa: E402
-from pipeline.report import analysis as report_analysis  # noqa: E402
-from pipeline.report import figures as report_figures  # noqa: E402
-from pipeline.report.prisma import prisma_diagram  # noqa: E402
-from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex  # noqa: E402
+from app.common import compact_table, read_model, start_page
+from app.figures import drawn
+from pipeline import curate
+from pipeline.report import analysis as report_analysis
+from pipeline.report.tables import SYMBOLS, overview_tables, to_csv, to_latex
 
 store = start_page("Overview")
-
-
-def _files(fig) -> dict[str, bytes]:
-    out = {}
-    for fmt in ("png", "svg"):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
-        out[fmt] = buf.getvalue()
-    plt.close(fig)
-    return out
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _drawn(name: str, digest: str, _data) -> dict[str, bytes] | None:
-    """PNG and SVG of one figure, drawn once per *content* (``digest``): a decision that leaves a table
-    as it was (most screening decisions) redraws nothing."""
-    if name == "table":
-        return _files(report_figures.effect_heatmap(_data))
-    if name == "prisma":
-        return _files(prisma_diagram(_data))
-    if name == "cooccurrence":
-        return _files(report_figures.network_figure(_data)) if _data is not None and _data.number_of_nodes() else None
-    return _files(report_figures.gap_heatmap(_data))  # "gaps"
-
-
-def _digest(data) -> str:
-    if hasattr(data, "edges"):  # a networkx graph
-        data = (sorted(data.nodes(data=True), key=repr), sorted(data.edges(data=True), key=repr))
-    return hashlib.sha1(repr(data).encode("utf-8")).hexdigest()
 
 
 def _cooccurrence(store):
@@ -64,13 +27,13 @@ def _figure(store, name: str, index: int = 0) -> dict[str, bytes] | None:
         data = read_model(_cooccurrence)
     else:
         data = read_model(report_analysis.gap_matrix)
-    return _drawn(name, _digest(data), data)
+    return drawn(name, data)
 
 
 def show_figure(files: dict[str, bytes] | None, stem: str) -> None:
     if files is None:
         return
-    st.image(files["png"])
+    st.image(files["view"])
     c1, c2 = st.columns(2)
     for col, fmt, mime in ((c1, "png", "image/png"), (c2, "svg", "image/svg+xml")):
         col.download_button(f"{stem}.{fmt}", files[fmt], f"{stem}.{fmt}", mime, key=f"dl_{stem}_{fmt}")

@@ -311,9 +311,11 @@ def bulk_accept(store: Store, who: str | Reviewer, paper: str | NamedNode, min_s
 
 def papers(store: Store) -> list[dict]:
     """Papers with proposals: iri, title, and counts per current status."""
-    with store.session():
-        titles = paper_titles(store)
-        views = proposals(store)
+    from pipeline.curate import readmodel
+
+    with store.session():  # the read models of this store revision (cached, followed through decisions)
+        titles = readmodel.get(store, paper_titles)
+        views = readmodel.get(store, proposals)
     out: dict[str, dict] = {}
     for v in views:
         row = out.setdefault(v.paper, {"paper": v.paper, "title": titles.get(v.paper, local_name(v.paper)),
