@@ -306,7 +306,7 @@ def _chain_order(events: list[Event]) -> list[Event]:
 def history(store: Store, target: str | NamedNode) -> list[Event]:
     """Every decision on ``target``, oldest first, each marked if it was undone."""
     t = node(target)
-    return _chain_order(_events(store, f"FILTER(?target = {t})"))
+    return _chain_order(_events(store, f"VALUES ?target {{ {t} }}"))  # VALUES: bound first (a FILTER scans all)
 
 
 def effective_stack(events: list[Event]) -> list[Event]:
@@ -323,7 +323,7 @@ def effective_stack(events: list[Event]) -> list[Event]:
 
 def recent(store: Store, limit: int = 50, who: str | None = None) -> list[Event]:
     """The latest decisions of the whole store (or of one reviewer), newest first."""
-    where = f"FILTER(?who = {sparql_iri(reviewer(who).iri)})" if who else ""
+    where = f"VALUES ?who {{ {sparql_iri(reviewer(who).iri)} }}" if who else ""
     return sorted(_events(store, where), key=lambda e: e.time, reverse=True)[:limit]
 
 

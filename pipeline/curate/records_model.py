@@ -26,8 +26,8 @@ OTHER = frozenset({"effect", "resolve_effect", "reasons", "not_duplicate", "deri
 NOT_RECORD = CODEBOOK | PROPOSAL | METHOD | OTHER
 
 
-def _title_key(rec: dict) -> str:
-    return rec["title"].lower()
+def _title_key(rec: dict) -> tuple[str, str]:
+    return rec["title"].lower(), rec["paper"]
 
 
 def _patch_records(store: Store, value: list[dict], args: tuple, changes: list[readmodel.Change]) -> list[dict] | None:
