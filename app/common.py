@@ -133,6 +133,11 @@ def require_reviewer() -> str | None:
     return who
 
 
+def shown_as(labels: dict) -> Callable[[Any], str]:
+    """A ``format_func`` for a selectbox of ``labels``' keys (the key itself when it has no label)."""
+    return lambda key: str(labels.get(key, key))
+
+
 def short(iri: str | None) -> str:
     return local_name(iri) if iri else ""
 

@@ -12,6 +12,7 @@ from app.common import (
     read_model,
     require_reviewer,
     short,
+    shown_as,
     start_page,
     undo_latest,
 )
@@ -257,8 +258,8 @@ if tab_records.open is not False:
         with st.form("duplicate"):
             st.markdown("**Mark a duplicate**")
             titles = {r["paper"]: r["title"] for r in records}
-            st.selectbox("Record", list(titles), format_func=titles.get, key="dup_a")
-            st.selectbox("is a duplicate of", list(titles), format_func=titles.get, key="dup_b")
+            st.selectbox("Record", list(titles), format_func=shown_as(titles), key="dup_a")
+            st.selectbox("is a duplicate of", list(titles), format_func=shown_as(titles), key="dup_b")
             st.form_submit_button("Mark duplicate", disabled=not who,
                                   **action(curate.mark_duplicate, store, who, success="Marked as duplicate",
                                            keys={"paper": "dup_a", "of": "dup_b"}))

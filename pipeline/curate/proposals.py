@@ -252,6 +252,8 @@ def edit(store: Store, who: str | Reviewer, proposal: str | NamedNode, code: str
         if start is not None:
             text = paper_text(store, view.paper)
             end = end if end is not None else view.end
+            if end is None:
+                raise InputError("an excerpt needs an end", hint="give both start and end")
             ex, triples = _excerpt(view.paper, text, int(start), int(end), view.page, who, dt(now_iso()))
             op.removes += curated(store, p, FA.evidence)
             op.adds += triples + [(p, FA.evidence, ex)]
@@ -274,6 +276,8 @@ def add_code(store: Store, who: str | Reviewer, paper: str | NamedNode, kind: st
                 full, start, end = text, 0, len(text)  # no full text ingested: the passage is the record
             else:
                 start, end = locate(full, text or "")
+        if end is None:
+            raise InputError("a passage needs an end offset", hint="give both start and end")
         when = dt(now_iso())
         ex, triples = _excerpt(pap.value, full, int(start), int(end), page, who, when)
         prop = iri("proposal", f"manual/{local_name(pap)}/{uuid.uuid4().hex[:12]}")

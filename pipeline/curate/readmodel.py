@@ -79,7 +79,7 @@ def get(store: Store, fn: Callable[..., Any], *args: Any) -> Any:
         STATS["hit"] += 1
         return cached[1]
     with store.session():  # the lock: the revision read here is the one the data below belongs to
-        now = store.revision()
+        now = store.revision() or "none"
         with _LOCK:
             cached = _MODELS.get(key)
             if cached is not None:
@@ -87,10 +87,8 @@ def get(store: Store, fn: Callable[..., Any], *args: Any) -> Any:
         if cached is not None and cached[0] == now:
             STATS["hit"] += 1
             return cached[1]
-        value = None
-        if cached is not None:
-            value = _follow(store, name, cached, args, now)
-        if value is None:
+        value = _follow(store, name, cached, args, now) if cached is not None else _UNFOLLOWED
+        if value is _UNFOLLOWED:
             STATS["read"] += 1
             value = fn(store, *args)
         with _LOCK:
@@ -100,21 +98,22 @@ def get(store: Store, fn: Callable[..., Any], *args: Any) -> Any:
     return value
 
 
+_UNFOLLOWED = object()
+
+
 def _follow(store: Store, name: str, cached: tuple[str, Any], args: tuple, now: str) -> Any:
+    """The cached value carried to revision ``now`` (kept or patched), or _UNFOLLOWED: read it afresh."""
     spec = _SPECS.get(name)
-    if spec is None:
-        return None
-    changes = changes_between(store, cached[0], now)
-    if changes is None:
-        return None
+    changes = changes_between(store, cached[0], now) if spec is not None else None
+    if spec is None or changes is None:
+        return _UNFOLLOWED
     if all(action in spec.keep for action, _ in changes):
         STATS["kept"] += 1
         return cached[1]
-    if spec.patch is None:
-        return None
-    value = spec.patch(store, cached[1], args, changes)
-    if value is not None:
-        STATS["patched"] += 1
+    value = spec.patch(store, cached[1], args, changes) if spec.patch is not None else None
+    if value is None:
+        return _UNFOLLOWED
+    STATS["patched"] += 1
     return value
 
 
@@ -139,9 +138,11 @@ def changes_between(store: Store, old: str, new: str) -> list[Change] | None:
         notes = _NOTES.get(store.location, OrderedDict())
         while rev != old:
             entry = notes.get(rev)
-            if entry is None or entry[1] is None or len(out) >= MAX_CHAIN:
+            if entry is None or len(out) >= MAX_CHAIN:
                 return None
             rev, changes = entry
+            if changes is None:
+                return None
             out.append(changes)
     return [c for changes in reversed(out) for c in changes]
 
