@@ -235,7 +235,7 @@ if tab_prisma.open is not False:
 if tab_records.open is not False:
     with tab_records:
         st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")
-        cands = backward_candidates(store)
+        cands = read_model(backward_candidates)  # once per store revision
         for i, c in enumerate(cands[:100]):
             c1, c2 = st.columns([5, 1])
             c1.text(f"{c['title']} ({c['year'] or 'n.d.'}) - cited by {short(c['cited_by'])}")
@@ -255,9 +255,13 @@ if tab_records.open is not False:
                                            keys={"title": "rec_title", "source": "rec_source", "year": "rec_year",
                                                  "abstract": "rec_abstract"}))
         duplicates_section(records)
+        st.markdown("**Mark a duplicate**")
+        find = st.text_input("Find records by title (both lists show at most "
+                             f"{MAX_DUPLICATES} matches)", key="dup_find").strip().lower()
+        # a search, not a list of thousands of titles sent to the browser on every run of this tab
+        titles = {r["paper"]: r["title"] for r in records if not find or find in r["title"].lower()}
+        titles = dict(list(titles.items())[:MAX_DUPLICATES])
         with st.form("duplicate"):
-            st.markdown("**Mark a duplicate**")
-            titles = {r["paper"]: r["title"] for r in records}
             st.selectbox("Record", list(titles), format_func=shown_as(titles), key="dup_a")
             st.selectbox("is a duplicate of", list(titles), format_func=shown_as(titles), key="dup_b")
             st.form_submit_button("Mark duplicate", disabled=not who,
