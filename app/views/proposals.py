@@ -63,12 +63,15 @@ if not queue:
 
 idx = min(st.session_state.get("prop_idx", 0), len(queue) - 1)
 nav1, nav2, _ = st.columns([1, 1, 6])
-if nav1.button("Previous", shortcut="k", help="Previous proposal (k)", disabled=idx == 0):
-    st.session_state["prop_idx"] = idx - 1
-    st.rerun()
-if nav2.button("Next", shortcut="j", help="Next proposal (j)", disabled=idx >= len(queue) - 1):
-    st.session_state["prop_idx"] = idx + 1
-    st.rerun()
+
+
+def _go(to: int) -> None:  # a callback: the click's run shows the proposal (no second run)
+    st.session_state["prop_idx"] = to
+
+
+nav1.button("Previous", shortcut="k", help="Previous proposal (k)", disabled=idx == 0, on_click=_go, args=(idx - 1,))
+nav2.button("Next", shortcut="j", help="Next proposal (j)", disabled=idx >= len(queue) - 1, on_click=_go,
+            args=(idx + 1,))
 
 v = queue[idx]
 st.subheader(f"{idx + 1}/{len(queue)} · {v.kind}: {v.code_label}")
