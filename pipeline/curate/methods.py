@@ -32,7 +32,7 @@ from pipeline.curate import events, readmodel
 from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, node, reviewer, write
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import FA, ID_NS, PROV, RDF, RDFS, iri, lit, local_name, slug
+from pipeline.vocab import FA, ID_NS, PROV, RDF, RDFS, iri, lit, local_name, slug, sparql_iri
 
 METHODS_GRAPH = NamedNode(ID_NS + "graph/methods")
 CORPUS = ID_NS + "graph/corpus"
@@ -99,7 +99,7 @@ def method_views(store: Store) -> list[MethodView]:
         rows = store.select(f"""SELECT ?p ?m ?g WHERE {{ GRAPH ?g {{ ?p fa:presentsMethod ?m }}
                                  FILTER(?g IN (<{CG}>, <{CORPUS}>)) }}""")
         none = {r["p"] for r in store.select(f"SELECT ?p WHERE {{ GRAPH <{CG}> {{ ?p fa:presentsNoMethod true }} }}")}
-        values = " ".join(f"<{p}>" for p in sorted(included))  # IRIs of the store (validated when written)
+        values = " ".join(sparql_iri(p) for p in sorted(included))
         titles = {r["p"]: r["t"] for r in store.select(
             "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { VALUES ?p { " + values + " } "
             "GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")} if included else {}

@@ -106,6 +106,7 @@ def decisions(store: Store, paper: str | None = None, papers: list[str] | None =
     """Every current screening decision (corpus and curation graphs), or those of one or a few papers."""
     if paper:
         papers = [node(paper).value]
+    # sparql: rendered (_values writes each paper with sparql_iri)
     rows = store.select(f"""
         SELECT ?n ?p ?stage ?d ?reason ?who ?time (COUNT(?inf) AS ?ninf) WHERE {{ {_values(papers)} GRAPH ?g {{
           ?n a fa:ScreeningDecision ; fa:aboutPaper ?p ; fa:stage ?stage ; fa:decision ?d .
