@@ -147,6 +147,8 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
             fn()
         except ActionTimedOut as e:
             print(f"  gave up on this section: {e}", flush=True)
+            if os.environ.get("BENCH_APP_SCREENSHOT"):  # what the page showed when it gave up
+                page.screenshot(path=os.environ["BENCH_APP_SCREENSHOT"], full_page=True)
             times.setdefault(current[0] or "section", []).append(float("inf"))
 
     def visible(locator):

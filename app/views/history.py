@@ -9,7 +9,7 @@ from pipeline import curate
 from pipeline.curate import events_model
 from pipeline.curate.events import effective_stack
 
-ROWS = 60
+ROWS = 25  # decisions per page: each row is six elements and a button the browser draws
 
 
 def _undo_state(store):
@@ -34,7 +34,10 @@ with store.session():
     labels = read_model(labels_for)
     # what can be undone: the latest decision still in effect on its target (undo walks back from the top)
     heads, tops = read_model(_undo_state)
-shown = [e for e in everything if not mine or e.reviewer_name == who][:ROWS]
+listed = [e for e in everything if not mine or e.reviewer_name == who]
+pages = max(1, -(-len(listed) // ROWS))
+page_no = st.number_input(f"Page (of {pages}, newest first)", 1, pages, 1, key="hist_page") if pages > 1 else 1
+shown = listed[(page_no - 1) * ROWS:page_no * ROWS]
 
 if not shown:
     st.info("No decisions yet.")
@@ -55,4 +58,5 @@ for row, e in zip(history_table(shown), shown):
                 "Only the latest decision in effect on its target can be undone (undo the later ones first)",
                 **action(curate.undo, store, who, e.iri, based_on=heads[e.target],
                          success=f"Undone: {e.action} on {label_of(e.target, labels)}"))
-st.caption(md_escape(f"The latest {len(shown)} of {len(everything)} decisions."))
+st.caption(md_escape(f"Decisions {(page_no - 1) * ROWS + 1 if shown else 0}-{(page_no - 1) * ROWS + len(shown)} of "
+                     f"{len(listed)}" + (f" (yours; {len(everything)} in all)." if mine else ".")))
