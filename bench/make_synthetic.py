@@ -122,8 +122,10 @@ def synthetic_quads(scale: int, seed: int = 0) -> list[Quad]:
     """The seed corpus plus ``scale - 1`` randomised copies (and evidence for all)."""
     rng = random.Random(seed)
     base = [q for q in corpus_quads() if q.graph_name == CORPUS_GRAPH]
-    claims = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Claim})
-    papers = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Paper})
+    claims = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Claim
+                     and isinstance(q.subject, NamedNode)})
+    papers = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Paper
+                     and isinstance(q.subject, NamedNode)})
     codes = [challenge(k) for k in CHALLENGE_KEYS]
     quads = list(base) + _extras(0, claims, papers, codes, rng)
     for i in range(1, scale):
@@ -313,8 +315,9 @@ def decision_quads(decisions: list[dict], paper_iris: dict[str, str], events: bo
         p = NamedNode(paper_iris[d["record"]])
         n = iri("screening", f"{p.value.rsplit('/', 1)[-1]}/{d['stage']}/{d['reviewer']}")
         who, when = iri("reviewer", d["reviewer"]), lit(d["time"], XSD.dateTime)
-        facts = [(n, RDF.type, FA.ScreeningDecision), (n, FA.aboutPaper, p), (n, FA.stage, FA[d["stage"]]),
-                 (n, FA.decision, lit(d["decision"])), (n, PROV.wasAssociatedWith, who), (n, PROV.endedAtTime, when)]
+        facts: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
+            (n, RDF.type, FA.ScreeningDecision), (n, FA.aboutPaper, p), (n, FA.stage, FA[d["stage"]]),
+            (n, FA.decision, lit(d["decision"])), (n, PROV.wasAssociatedWith, who), (n, PROV.endedAtTime, when)]
         if d["reason"]:
             facts.append((n, FA.reason, lit(d["reason"])))
         out += [Quad(s, pr, o, g) for s, pr, o in facts]
