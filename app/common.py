@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -75,21 +76,50 @@ def get_store():
     return _open(store_location())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _read_model(name: str, location: str | None, revision: str, args: tuple, _fn: Callable[..., Any]) -> Any:
-    return _fn(get_store(), *args)
-
-
 def read_model(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(store, *args)`` computed once per store revision (every write, in any process, changes
-    it) and shared by every rerun and session; a store that cannot tell its revision is read each time."""
-    store = get_store()
-    revision = store.revision()
-    if revision is None:
-        return fn(store, *args)
-    code = getattr(fn, "__code__", None)  # page scripts all run as __main__: their file tells them apart
-    name = f"{fn.__module__}.{fn.__qualname__}@{code.co_filename if code else ''}"
-    return _read_model(name, store_location(), revision, args, _fn=fn)
+    """``fn(store, *args)`` from the library's read-model cache (:mod:`pipeline.curate.readmodel`):
+    computed once per store revision (every write, in any process, changes it), followed through this
+    app's own decisions without a full re-read, shared by every rerun and session and never copied
+    (treat it as read-only); a store that cannot tell its revision is read each time."""
+    from pipeline.curate import readmodel
+
+    return readmodel.get(get_store(), fn, *args)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(location: str | None, _store: Any) -> threading.Thread:
+    """Read the heavy read models once when the app starts (in the background), so the first page a
+    reviewer opens finds them in memory; later writes are followed by the cache itself."""
+    store = _store
+
+    def run() -> None:
+        from pipeline import curate
+        from pipeline.curate import events_model, proposals_model, records_model
+
+        try:
+            with store.session():
+                records_model.records(store)
+                proposals_model.papers(store)  # and every proposal, the paper titles
+                read_model_of(store, curate.method_views)
+                read_model_of(store, curate.code_labels)
+                events_model.events(store)
+                from app.figures import drawn
+                from pipeline.report.tables import overview_tables
+
+                for table in read_model_of(store, overview_tables):  # the heatmaps the Overview opens with
+                    drawn("table", table)
+        except Exception:  # noqa: BLE001 - warming is an optimisation: a page reads what it needs itself
+            pass
+
+    thread = threading.Thread(target=run, name="atlas-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def read_model_of(store: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    from pipeline.curate import readmodel
+
+    return readmodel.get(store, fn, *args)
 
 
 def reviewer() -> str | None:
@@ -101,6 +131,11 @@ def require_reviewer() -> str | None:
     if not who:
         st.info("Enter your name in the sidebar before deciding: every decision records who made it.")
     return who
+
+
+def shown_as(labels: dict) -> Callable[[Any], str]:
+    """A ``format_func`` for a selectbox of ``labels``' keys (the key itself when it has no label)."""
+    return lambda key: str(labels.get(key, key))
 
 
 def short(iri: str | None) -> str:
@@ -123,25 +158,37 @@ _IRI = re.compile(r"<?(https://w3id\.org/fedatlas/id/[^\s<>\"'),]+)>?")
 
 
 def paper_titles(store) -> dict[str, str]:
-    """Paper IRI -> its title (any one, when sources disagree)."""
-    return {r["p"]: r["t"] for r in store.select(
-        "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
+    """Paper IRI -> its title (any one, when sources disagree), at the store's current revision."""
+    from pipeline.curate.proposals import paper_titles as titles
+
+    return read_model_of(store, titles)
 
 
 def labels_for(store) -> dict[str, str]:
-    """IRI -> what a reviewer calls it: concept labels, paper titles, method names."""
+    """IRI -> what a reviewer calls it: concept labels, paper titles, method names (from cached read models)."""
     from pipeline import curate
 
     with store.session():
-        out = dict(curate.code_labels(store))
+        out = dict(read_model_of(store, curate.code_labels))
         out.update(paper_titles(store))
-        out.update({m.iri: m.label for m in curate.method_views(store)})
-        for v in curate.proposals(store):
+        out.update({m.iri: m.label for m in read_model_of(store, curate.method_views)})
+        for v in read_model_of(store, curate.proposals):
             out[v.iri] = f"{v.kind} {v.code_label} on {out.get(v.paper, local_name(v.paper))}"
         for r in store.select("SELECT ?x (SAMPLE(?l0) AS ?l) WHERE { GRAPH ?g { ?x a fa:OpenCode ; rdfs:label ?l0 } } "
                               "GROUP BY ?x"):
             out.setdefault(r["x"], r["l"])
     return out
+
+
+_LOCAL: list = [None, {}]  # the labels last indexed by local name, and that index (one page run's labels)
+
+
+def _by_local(labels: dict[str, str]) -> dict[str, str]:
+    seen, index = _LOCAL
+    if seen is not labels:
+        index = {local_name(k): v for k, v in labels.items()}
+        _LOCAL[:] = [labels, index]
+    return index
 
 
 def label_of(iri: str, labels: dict[str, str]) -> str:
@@ -152,7 +199,7 @@ def label_of(iri: str, labels: dict[str, str]) -> str:
         return labels[iri]
     rest = iri[len(ID_NS):] if iri.startswith(ID_NS) else iri
     kind, _, local = rest.partition("/")
-    by_local = {local_name(k): v for k, v in labels.items()}
+    by_local = _by_local(labels)
     if kind == "cell":
         t, _, c = local.partition("/")
         return f"{by_local.get(t, t)} × {by_local.get(c, c)}"
@@ -178,7 +225,8 @@ def readable(text: str, store=None) -> str:
 def _run_action(fn, args, kwargs, keys, success, then) -> None:
     values = {name: st.session_state.get(key) for name, key in keys.items()}
     try:
-        fn(*args, **kwargs, **values)
+        with get_store().session():  # the decision's reads and writes share one open of the database
+            fn(*args, **kwargs, **values)
     except StaleWriteError as e:
         st.session_state["flash"] = ("error", f"Not saved: {readable(e.message)}. The page now shows the current "
                                      "state; decide again if you still want to.")

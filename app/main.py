@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 import pipeline.ingest.unmerge  # noqa: F401  (registers how an unmerge is undone, for every page's undo)
-from app.common import get_store, store_location
+from app.common import get_store, store_location, warm_up
 from app.pages import pages
 from pipeline.curate.events import reviewer as check_name
 from pipeline.errors import AtlasError
@@ -59,11 +59,13 @@ def _sidebar() -> None:
 
 _sidebar()
 try:
-    get_store()
+    store = get_store()
+    warm_up(store_location(), store)
 except AtlasError as e:
     st.error(str(e))
     st.stop()
 
 nav = st.navigation([st.Page(page.script, title=page.title, icon=page.icon, url_path=page.key,
                              default=(page.key == "proposals")) for page in pages()])
-nav.run()
+with store.session():  # one open of the database per page run, not one per query
+    nav.run()

@@ -147,6 +147,8 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
             fn()
         except ActionTimedOut as e:
             print(f"  gave up on this section: {e}", flush=True)
+            if os.environ.get("BENCH_APP_SCREENSHOT"):  # what the page showed when it gave up
+                page.screenshot(path=os.environ["BENCH_APP_SCREENSHOT"], full_page=True)
             times.setdefault(current[0] or "section", []).append(float("inf"))
 
     def visible(locator):
@@ -181,6 +183,15 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
             current[0] = name
             record(name, _timed(page, act, done, timeout_ms))
 
+        def opened(expander, button):
+            """``button`` inside ``expander``, which is opened first unless it is open already (Streamlit keeps an
+            expander's state across runs, so a blind click could close it)."""
+            _idle(page, timeout_ms)
+            if not button.is_visible():
+                expander.click()
+                expect(button).to_be_visible(timeout=timeout_ms)
+            return button
+
         def pages() -> None:
             for _ in range(repeat):
                 for key in PAGES:
@@ -200,10 +211,8 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
                 before = heading.inner_text()
                 measure("previous", page.get_by_role("button", name=re.compile(r"^Previous")).click,
                         lambda b=before: expect(heading).not_to_have_text(b, timeout=timeout_ms))
-                history.click()
-                measure("undo accept", page.get_by_role("button", name=re.compile(r"^Undo 'accept")).click,
-                        flash("Undone"))
-                history.click()  # closed again: the next accept is timed on the page as a reviewer sees it
+                undo = opened(history, page.get_by_role("button", name=re.compile(r"^Undo 'accept")))
+                measure("undo accept", undo.click, flash("Undone"))
 
         def screening() -> None:  # include, undo, exclude, undo on the same record (it stays selected)
             current[0] = "open screening"
@@ -218,10 +227,8 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
                 for label, done_text in (("Include", "Included"), ("Exclude", "Excluded")):
                     measure(f"screen {label.lower()}", page.get_by_role("button", name=re.compile(rf"^{label}")).click,
                             flash(done_text))
-                    mine.click()
-                    measure("undo screen", page.get_by_role("button", name=re.compile(r"^Undo 'screen")).click,
-                            flash("Undone"))
-                    mine.click()
+                    undo = opened(mine, page.get_by_role("button", name=re.compile(r"^Undo 'screen")))
+                    measure("undo screen", undo.click, flash("Undone"))
 
         for part in (pages, proposals, screening):
             section(part)

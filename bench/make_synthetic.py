@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import random
 import sys
 from pathlib import Path
@@ -39,9 +40,11 @@ from pipeline.vocab import (  # noqa: E402
     CURATION_GRAPH,
     EVIDENCE_GRAPH,
     FA,
+    FOAF,
     ID_NS,
     PROV,
     RDF,
+    RDFS,
     XSD,
     challenge,
     iri,
@@ -119,8 +122,10 @@ def synthetic_quads(scale: int, seed: int = 0) -> list[Quad]:
     """The seed corpus plus ``scale - 1`` randomised copies (and evidence for all)."""
     rng = random.Random(seed)
     base = [q for q in corpus_quads() if q.graph_name == CORPUS_GRAPH]
-    claims = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Claim})
-    papers = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Paper})
+    claims = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Claim
+                     and isinstance(q.subject, NamedNode)})
+    papers = sorted({q.subject.value.rsplit("/", 1)[-1] for q in base if q.predicate == RDF.type and q.object == FA.Paper
+                     and isinstance(q.subject, NamedNode)})
     codes = [challenge(k) for k in CHALLENGE_KEYS]
     quads = list(base) + _extras(0, claims, papers, codes, rng)
     for i in range(1, scale):
@@ -294,21 +299,36 @@ def synthetic_decisions(records: list[dict], n: int = 2000, reviewers: tuple[str
     return out
 
 
-def decision_quads(decisions: list[dict], paper_iris: dict[str, str]) -> list[Quad]:
-    """Screening decisions as the curation layer stores them (``fad:screening/<paper>/<Stage>/<reviewer>``)."""
+def decision_quads(decisions: list[dict], paper_iris: dict[str, str], events: bool = True) -> list[Quad]:
+    """Screening decisions as the curation layer stores them (``fad:screening/<paper>/<Stage>/<reviewer>``),
+    each with its decision event (``fa:Decision``: who, when, payload; what the History page and undo read),
+    as ``curate.screen`` writes them."""
     out: list[Quad] = []
-    for d in decisions:
+    g = CURATION_GRAPH
+    for who in sorted({d["reviewer"] for d in decisions}):
+        r = iri("reviewer", who)
+        out += [Quad(r, RDF.type, FA.Reviewer, g), Quad(r, RDF.type, PROV.Agent, g), Quad(r, FOAF.name, lit(who), g),
+                Quad(r, RDFS.label, lit(who), g)]
+    for i, d in enumerate(decisions):
         if d["record"] not in paper_iris:
             continue
         p = NamedNode(paper_iris[d["record"]])
         n = iri("screening", f"{p.value.rsplit('/', 1)[-1]}/{d['stage']}/{d['reviewer']}")
-        g = CURATION_GRAPH
-        out += [Quad(n, RDF.type, FA.ScreeningDecision, g), Quad(n, FA.aboutPaper, p, g),
-                Quad(n, FA.stage, FA[d["stage"]], g), Quad(n, FA.decision, lit(d["decision"]), g),
-                Quad(n, PROV.wasAssociatedWith, iri("reviewer", d["reviewer"]), g),
-                Quad(n, PROV.endedAtTime, lit(d["time"], XSD.dateTime), g)]
+        who, when = iri("reviewer", d["reviewer"]), lit(d["time"], XSD.dateTime)
+        facts: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
+            (n, RDF.type, FA.ScreeningDecision), (n, FA.aboutPaper, p), (n, FA.stage, FA[d["stage"]]),
+            (n, FA.decision, lit(d["decision"])), (n, PROV.wasAssociatedWith, who), (n, PROV.endedAtTime, when)]
         if d["reason"]:
-            out.append(Quad(n, FA.reason, lit(d["reason"]), g))
+            facts.append((n, FA.reason, lit(d["reason"])))
+        out += [Quad(s, pr, o, g) for s, pr, o in facts]
+        if events:
+            e = iri("decision", f"synthetic-{i:06d}")
+            payload = {"paper": p.value, "stage": d["stage"], "decision": d["decision"], "reason": d["reason"],
+                       "_added": [f"{s} {pr} {o} ." for s, pr, o in facts], "_removed": []}
+            out += [Quad(e, RDF.type, FA.Decision, g), Quad(e, RDF.type, PROV.Activity, g),
+                    Quad(e, FA.action, lit("screen"), g), Quad(e, FA.target, n, g),
+                    Quad(e, PROV.wasAssociatedWith, who, g), Quad(e, PROV.endedAtTime, when, g),
+                    Quad(e, FA.payload, lit(json.dumps(payload, ensure_ascii=False, sort_keys=True)), g)]
     return out
 
 

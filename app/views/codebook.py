@@ -12,6 +12,7 @@ from app.common import (
     read_model,
     require_reviewer,
     short,
+    shown_as,
     start_page,
     undo_latest,
 )
@@ -34,11 +35,11 @@ if loose:
     st.dataframe([{"open code": c["label"], "paper": titles.get(c["paper"], short(c["paper"])), "excerpt": c["text"]}
                   for c in loose], hide_index=True, width="stretch")
     loose_label = {c["iri"]: c["label"] for c in loose}
-    st.multiselect("Open codes", list(loose_label), format_func=loose_label.get, key="cb_loose",
+    st.multiselect("Open codes", list(loose_label), format_func=shown_as(loose_label), key="cb_loose",
                    default=list(loose_label)[:1])
     m1, m2 = st.columns(2)
     with m1.form("refine_into"):
-        st.selectbox("Merge into refined technique", list(tech_label), format_func=tech_label.get,
+        st.selectbox("Merge into refined technique", list(tech_label), format_func=shown_as(tech_label),
                      key="cb_loose_into")
         st.form_submit_button("Merge into technique", disabled=not who,
                               **action(curate.refine, store, who, success="Open codes merged",
@@ -56,7 +57,7 @@ st.dataframe([{"category": t.category_label, "technique": t.label, "open codes":
                "definition": t.definition} for t in sorted(techs, key=lambda t: (t.category_label, t.label))],
              hide_index=True, width="stretch")
 
-tech_iri = st.selectbox("Technique", list(tech_label), format_func=tech_label.get, key="cb_tech")
+tech_iri = st.selectbox("Technique", list(tech_label), format_func=shown_as(tech_label), key="cb_tech")
 page = read_model(curate.code_page, tech_iri)  # all proposals and titles: once per revision
 t = page["technique"]
 latest = page["history"][-1].iri if page["history"] else None
@@ -89,7 +90,7 @@ with tabs[0]:
                                        keys={"label": f"cb_label_{k}", "definition": f"cb_def_{k}"}))
 with tabs[1]:
     with st.form("category"):
-        st.selectbox("Category (skos:broader)", list(cat_label), format_func=cat_label.get,
+        st.selectbox("Category (skos:broader)", list(cat_label), format_func=shown_as(cat_label),
                      index=list(cat_label).index(t.category) if t.category in cat_label else 0, key=f"cb_cat_{k}")
         st.form_submit_button("Move technique to category", disabled=not who,
                               **action(curate.set_category, store, who, t.iri, based_on=latest, success="Category set",
@@ -100,7 +101,7 @@ with tabs[2]:
             st.selectbox("Open code", [c["iri"] for c in t.open_codes], key=f"cb_oc_{k}",
                          format_func=lambda i: next(f"{short(c['iri'])}: {c['text'][:80]}"
                                                     for c in t.open_codes if c["iri"] == i))
-            st.selectbox("Refine as", [i for i in tech_label if i != t.iri], format_func=tech_label.get,
+            st.selectbox("Refine as", [i for i in tech_label if i != t.iri], format_func=shown_as(tech_label),
                          key=f"cb_to_{k}")
             st.form_submit_button("Move", disabled=not who,
                                   **action(curate.move_code, store, who, success="Open code moved",
@@ -109,7 +110,7 @@ with tabs[2]:
         st.caption("No open codes.")
 with tabs[3]:
     with st.form("merge"):
-        st.selectbox(f"Merge '{t.label}' into", [i for i in tech_label if i != t.iri], format_func=tech_label.get,
+        st.selectbox(f"Merge '{t.label}' into", [i for i in tech_label if i != t.iri], format_func=shown_as(tech_label),
                      key=f"cb_into_{k}")
         st.form_submit_button("Merge", disabled=not who, help="Its open codes move; it is deprecated",
                               **action(curate.merge, store, who, t.iri, based_on=latest, success="Merged",
@@ -137,7 +138,7 @@ with tabs[6]:
     with st.form("new_tech"):
         st.text_input("New technique", key="cb_new_label")
         st.text_area("Definition", key="cb_new_def")
-        st.selectbox("Category", list(cat_label), format_func=cat_label.get, key="cb_new_cat")
+        st.selectbox("Category", list(cat_label), format_func=shown_as(cat_label), key="cb_new_cat")
         st.form_submit_button("Create technique", disabled=not who,
                               **action(curate.create_technique, store, who, success="Technique created",
                                        keys={"label": "cb_new_label", "definition": "cb_new_def",

@@ -12,6 +12,7 @@ from app.common import (
     read_model,
     require_reviewer,
     short,
+    shown_as,
     start_page,
     undo_latest,
 )
@@ -42,9 +43,9 @@ if disputed:
 
 st.subheader("Set an effect")
 k1, k2 = st.columns(2)
-tech = k1.selectbox("Technique", [t.iri for t in techs], format_func={t.iri: t.label for t in techs}.get,
+tech = k1.selectbox("Technique", [t.iri for t in techs], format_func=shown_as({t.iri: t.label for t in techs}),
                     key="eff_tech")
-chal = k2.selectbox("Challenge", [c for c, _, _ in chals], format_func={c: lab for c, _, lab in chals}.get,
+chal = k2.selectbox("Challenge", [c for c, _, _ in chals], format_func=shown_as({c: lab for c, _, lab in chals}),
                     key="eff_chal")
 cell = matrix.get((tech, chal), {"coders": {}, "latest": None})
 current = curate.assessments(store, tech, chal)
@@ -69,7 +70,8 @@ with st.form("effect_form"):
                                    success="Effect saved", keys={"value": "eff_value", "rationale": "eff_rationale",
                                                                  "evidence": "eff_evidence", "resolve": "eff_resolve"}))
 
-with st.expander("History of this cell"):
-    events = curate.cell_history(store, tech, chal)
-    st.dataframe(history_table(events), hide_index=True, width="stretch")
-    undo_latest(store, events, key="eff_undo")
+if tech and chal:
+    with st.expander("History of this cell"):
+        events = curate.cell_history(store, tech, chal)
+        st.dataframe(history_table(events), hide_index=True, width="stretch")
+        undo_latest(store, events, key="eff_undo")

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from app.common import ALLOWED_UPLOADS as ALLOWED
 from app.common import require_reviewer, safe_name, start_page
+from pipeline.ingest import ingest_paths  # the one ingest loop, as `fedatlas ingest`
 
 MAX_BYTES = 50 * 1024 * 1024
 
 
 store = start_page("Ingest")
 who = require_reviewer()
-try:
-    from pipeline.ingest import ingest_paths
-except ImportError:
-    ingest_paths = None
-    st.warning("Ingestion is not installed in this environment (pipeline.ingest); use `fedatlas ingest` later.")
 
 if not hasattr(store, "path"):
     st.info("Uploads need an embedded store (a directory); this store is remote.")
@@ -27,9 +24,9 @@ uploads_dir = Path(store.path) / "uploads"
 origin = st.selectbox("Record source", ["database", "backward", "forward", "manual"])
 files = st.file_uploader("PDF, BibTeX, RIS or text files (max 50 MB each)", type=[s.lstrip(".") for s in ALLOWED],
                          accept_multiple_files=True)
-if files and st.button("Ingest", type="primary", disabled=ingest_paths is None or not who):
+if files and st.button("Ingest", type="primary", disabled=not who):
     uploads_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths: list[str | os.PathLike[str]] = []
     for f in files:
         if f.size > MAX_BYTES:
             st.error(f"{f.name}: larger than 50 MB, skipped")

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import action, highlight, history_table, md_escape, read_model, require_reviewer, short, start_page, undo_latest
+from app.common import (
+    action,
+    highlight,
+    history_table,
+    md_escape,
+    read_model,
+    require_reviewer,
+    short,
+    shown_as,
+    start_page,
+    undo_latest,
+)
 from app.components.select_code import select_to_code
 from pipeline import curate
 from pipeline.vocab import PROPOSAL_KINDS
@@ -18,7 +29,7 @@ with store.session():  # the reads below are cached per store revision: a click 
         st.info("No proposals yet: ingest papers on the Ingest page or with `fedatlas ingest`.")
         st.stop()
     labels = {p["paper"]: p["title"] for p in papers}  # stable labels: the selection survives decisions
-    paper = st.selectbox("Paper", list(labels), format_func=labels.get, key="prop_paper")
+    paper = st.selectbox("Paper", list(labels), format_func=shown_as(labels), key="prop_paper")
     counts = next(p for p in papers if p["paper"] == paper)
     st.caption(f"{counts['proposed']} open · {counts['accepted'] + counts['edited']} accepted · "
                f"{counts['rejected']} rejected")
@@ -30,7 +41,7 @@ with store.session():  # the reads below are cached per store revision: a click 
 if paper_methods:
     mlabels = {m.iri: m.label for m in paper_methods}
     if len(paper_methods) > 1:
-        chosen_method = st.selectbox("Accepted codes go to method", list(mlabels), format_func=mlabels.get,
+        chosen_method = st.selectbox("Accepted codes go to method", list(mlabels), format_func=shown_as(mlabels),
                                      key=f"prop_method_{paper}")
     else:
         chosen_method = paper_methods[0].iri
@@ -52,12 +63,15 @@ if not queue:
 
 idx = min(st.session_state.get("prop_idx", 0), len(queue) - 1)
 nav1, nav2, _ = st.columns([1, 1, 6])
-if nav1.button("Previous", shortcut="k", help="Previous proposal (k)", disabled=idx == 0):
-    st.session_state["prop_idx"] = idx - 1
-    st.rerun()
-if nav2.button("Next", shortcut="j", help="Next proposal (j)", disabled=idx >= len(queue) - 1):
-    st.session_state["prop_idx"] = idx + 1
-    st.rerun()
+
+
+def _go(to: int) -> None:  # a callback: the click's run shows the proposal (no second run)
+    st.session_state["prop_idx"] = to
+
+
+nav1.button("Previous", shortcut="k", help="Previous proposal (k)", disabled=idx == 0, on_click=_go, args=(idx - 1,))
+nav2.button("Next", shortcut="j", help="Next proposal (j)", disabled=idx >= len(queue) - 1, on_click=_go,
+            args=(idx + 1,))
 
 v = queue[idx]
 st.subheader(f"{idx + 1}/{len(queue)} · {v.kind}: {v.code_label}")

@@ -12,10 +12,12 @@ from app.common import (
     read_model,
     require_reviewer,
     short,
+    shown_as,
     start_page,
     undo_latest,
 )
 from pipeline import curate
+from pipeline.curate import records_model
 from pipeline.curate.events import reviewer as as_reviewer
 from pipeline.curate.ranking import reviewer_queue
 from pipeline.ingest import unmerge as dedup
@@ -39,7 +41,12 @@ def _default_keywords() -> str:
 
 def _queue(store, who, stage):
     """The reviewer's ranked queue, from the records read model of the same revision."""
-    return reviewer_queue(store, who, stage, recs=read_model(curate.records))
+    return reviewer_queue(store, who, stage, recs=records_model.records(store))
+
+
+def _list(store, me, stage, order):
+    """The reviewer's list at a stage, queue first: once per store revision (5,000 records)."""
+    return records_model.screening_list(store, me, stage, order)
 
 
 def _kappa_cell(k):
@@ -54,25 +61,20 @@ STAGE_LABEL = {"title-abstract": "Title/abstract", "full-text": "Full text"}
 tab_screen, tab_conf, tab_kappa, tab_prisma, tab_records = st.tabs(
     ["Screen", "Conflicts", "Agreement", "PRISMA", "Records & snowballing"], key="scr_tab", on_change="rerun")
 
-records = read_model(curate.records)  # once per store revision, not on every click
+records = records_model.records(store)  # once per store revision, followed through decisions, not on every click
 reasons = read_model(curate.exclusion_reasons)
 
 with tab_screen:
-    stage = st.radio("Stage", list(STAGE_LABEL), format_func=STAGE_LABEL.get, horizontal=True, key="scr_stage")
+    stage = st.radio("Stage", list(STAGE_LABEL), format_func=lambda s: STAGE_LABEL[s], horizontal=True,
+                     key="scr_stage")
     st_name = curate.screening.stage_name(stage)
     me = as_reviewer(who).iri.value if who else None
-    pool = [r for r in records if not r["duplicate_of"]
-            and (stage == "title-abstract" or r["TitleAbstract"] in ("include", "maybe"))]
-    mine = {r["paper"]: next((d for d in r["decisions"] if d["stage"] == st_name and d["reviewer"] == me), None)
-            for r in pool}
     queue = read_model(_queue, who, st_name) if who else None
     todo_only = st.toggle("Only records I have not screened", value=True, key="scr_todo")
-    by_paper = {r["paper"]: r for r in pool}
-    ordered = [by_paper[p] for p in queue.order] if queue else []
-    in_queue = set(queue.order) if queue else set()  # once: per record it cost a second on 5,000 records
-    ordered += [r for r in pool if r["paper"] not in in_queue]
-    shown = [r for r in ordered if not (todo_only and mine[r["paper"]])]
-    st.caption(f"{len(shown)} of {len(pool)} records at this stage. Decisions are blind: "
+    listing = read_model(_list, me, st_name, tuple(queue.order) if queue else ())
+    mine, by_paper = listing.mine, listing.by_paper
+    shown = listing.shown(todo_only)
+    st.caption(f"{len(shown)} of {listing.pool} records at this stage. Decisions are blind: "
                "other reviewers' votes appear under Conflicts once both decided.")
     if queue and queue.prioritised:
         est = f"{queue.estimated_remaining:.1f}" if queue.estimated_remaining is not None else "n/a"
@@ -95,11 +97,11 @@ with tab_screen:
         if pages > 1 else 1
     window = shown[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
     current = st.session_state.get("scr_paper")
-    if current in by_paper and current not in {r["paper"] for r in window} and not (todo_only and mine[current]):
+    if current in by_paper and current not in {r["paper"] for r in window} and not (todo_only and current in mine):
         window = [by_paper[current]] + window  # the record just decided stays open (change your mind, undo)
     if window:
         titles = {r["paper"]: r["title"] for r in window}
-        paper = st.selectbox("Record", list(titles), format_func=titles.get, key="scr_paper")
+        paper = st.selectbox("Record", list(titles), format_func=lambda p: titles.get(p, ""), key="scr_paper")
         rec = by_paper[paper]
         with st.container(border=True):
             st.markdown("#### " + highlight_terms(rec["title"], terms))
@@ -233,7 +235,7 @@ if tab_prisma.open is not False:
 if tab_records.open is not False:
     with tab_records:
         st.markdown("**Backward snowballing**: references of included papers not yet in the corpus")
-        cands = backward_candidates(store)
+        cands = read_model(backward_candidates)  # once per store revision
         for i, c in enumerate(cands[:100]):
             c1, c2 = st.columns([5, 1])
             c1.text(f"{c['title']} ({c['year'] or 'n.d.'}) - cited by {short(c['cited_by'])}")
@@ -253,11 +255,15 @@ if tab_records.open is not False:
                                            keys={"title": "rec_title", "source": "rec_source", "year": "rec_year",
                                                  "abstract": "rec_abstract"}))
         duplicates_section(records)
+        st.markdown("**Mark a duplicate**")
+        find = st.text_input("Find records by title (both lists show at most "
+                             f"{MAX_DUPLICATES} matches)", key="dup_find").strip().lower()
+        # a search, not a list of thousands of titles sent to the browser on every run of this tab
+        titles = {r["paper"]: r["title"] for r in records if not find or find in r["title"].lower()}
+        titles = dict(list(titles.items())[:MAX_DUPLICATES])
         with st.form("duplicate"):
-            st.markdown("**Mark a duplicate**")
-            titles = {r["paper"]: r["title"] for r in records}
-            st.selectbox("Record", list(titles), format_func=titles.get, key="dup_a")
-            st.selectbox("is a duplicate of", list(titles), format_func=titles.get, key="dup_b")
+            st.selectbox("Record", list(titles), format_func=shown_as(titles), key="dup_a")
+            st.selectbox("is a duplicate of", list(titles), format_func=shown_as(titles), key="dup_b")
             st.form_submit_button("Mark duplicate", disabled=not who,
                                   **action(curate.mark_duplicate, store, who, success="Marked as duplicate",
                                            keys={"paper": "dup_a", "of": "dup_b"}))

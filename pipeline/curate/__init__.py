@@ -12,6 +12,7 @@ decision on the target the reviewer saw (``None``: they saw none); a
 mismatch raises :class:`pipeline.errors.StaleWriteError` and writes nothing.
 """
 
+from pipeline.curate import events_model, proposals_model, records_model  # noqa: F401  (how cached read models follow decisions)
 from pipeline.curate.agreement import (
                         coding_agreement,
                         coding_reviewers,

@@ -269,7 +269,8 @@ def memos(store: Store, code: str | NamedNode) -> list[dict]:
 def code_page(store: Store, code: str | NamedNode) -> dict:
     """Everything under one technique: definition, category, open codes with excerpts,
     accepted proposals coding it (with evidence), memos and history."""
-    from pipeline.curate.proposals import proposals
+    from pipeline.curate import readmodel
+    from pipeline.curate.proposals import paper_titles, proposals
 
     t = node(code)
     with store.session():
@@ -277,9 +278,8 @@ def code_page(store: Store, code: str | NamedNode) -> dict:
         tech = techs.get(t.value)
         if tech is None:
             raise InputError(f"no technique {t.value}")
-        titles = {r["p"]: r["t"] for r in store.select(
-            "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
-        coded = [v for v in proposals(store) if v.code == t.value and v.status in ("accepted", "edited")]
+        titles = readmodel.get(store, paper_titles)  # both read models of this store revision (cached)
+        coded = [v for v in readmodel.get(store, proposals) if v.code == t.value and v.status in ("accepted", "edited")]
         excerpts = [{"paper": c["paper"], "title": titles.get(c["paper"], ""), "text": c["text"],
                      "source": "open code " + local_name(c["iri"])} for c in tech.open_codes]
         excerpts += [{"paper": v.paper, "title": titles.get(v.paper, ""), "text": v.text,

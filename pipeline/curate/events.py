@@ -26,9 +26,10 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
+from pipeline.curate import readmodel
 from pipeline.errors import InputError, StaleWriteError
 from pipeline.store import Store
-from pipeline.vocab import CURATION_GRAPH, FA, FOAF, PROV, RDF, RDFS, XSD, as_iri, iri, lit, slug, sparql_iri
+from pipeline.vocab import CURATION_GRAPH, FA, FOAF, ID_NS, PROV, RDF, RDFS, XSD, as_iri, iri, lit, slug, sparql_iri
 
 CG = CURATION_GRAPH.value
 
@@ -174,6 +175,7 @@ def commit(store: Store, who: str | Reviewer, ops: list[Op], when: str | None = 
     t_lit = dt(when)
     g = CURATION_GRAPH
     with store.session(write=True):
+        before = store.previous_revision(store.revision() or "")  # this session's write token replaced it
         seen: dict[str, str | None] = {}
         tx = store.transaction()
         r = who.iri
@@ -217,9 +219,27 @@ def commit(store: Store, who: str | Reviewer, ops: list[Op], when: str | None = 
         if graph_effect is not None:
             graph_effect(tx)
         store.commit(tx)
+        # a graph effect reaches beyond the curation graph: cached read models are read afresh
+        readmodel.note(store, before, store.revision(), None if graph_effect is not None else changes(ops))
         for after in AFTER_COMMIT:
+            start = store.revision()
             after(store, {op.action for op in ops})
+            readmodel.note(store, start, store.revision(), getattr(after, "changes", None))
     return [op.decision.value for op in ops]
+
+
+def changes(ops: list[Op]) -> list[readmodel.Change]:
+    """What each op changes, for the read models that follow this process's decisions: its action (an
+    undo counts as the action it reverts) and every Atlas IRI it names (target, payload, triples)."""
+    out = []
+    for op in ops:
+        action = str(op.payload.get("undone_action", "")) if op.action == "undo" else op.action
+        iris = {op.target.value}
+        iris.update(v for v in op.payload.values() if isinstance(v, str) and v.startswith(ID_NS))
+        for triple in (*op.adds, *op.removes):
+            iris.update(t.value for t in triple if isinstance(t, NamedNode) and t.value.startswith(ID_NS))
+        out.append((action or "unknown", frozenset(iris)))
+    return out
 
 
 def write(store: Store, who: str | Reviewer, op: Op) -> str:
@@ -286,7 +306,7 @@ def _chain_order(events: list[Event]) -> list[Event]:
 def history(store: Store, target: str | NamedNode) -> list[Event]:
     """Every decision on ``target``, oldest first, each marked if it was undone."""
     t = node(target)
-    return _chain_order(_events(store, f"FILTER(?target = {t})"))
+    return _chain_order(_events(store, f"VALUES ?target {{ {t} }}"))  # VALUES: bound first (a FILTER scans all)
 
 
 def effective_stack(events: list[Event]) -> list[Event]:
@@ -303,7 +323,7 @@ def effective_stack(events: list[Event]) -> list[Event]:
 
 def recent(store: Store, limit: int = 50, who: str | None = None) -> list[Event]:
     """The latest decisions of the whole store (or of one reviewer), newest first."""
-    where = f"FILTER(?who = {sparql_iri(reviewer(who).iri)})" if who else ""
+    where = f"VALUES ?who {{ {sparql_iri(reviewer(who).iri)} }}" if who else ""
     return sorted(_events(store, where), key=lambda e: e.time, reverse=True)[:limit]
 
 

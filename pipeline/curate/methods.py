@@ -28,11 +28,11 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
-from pipeline.curate import events
+from pipeline.curate import events, readmodel
 from pipeline.curate.events import CG, LATEST, Op, Reviewer, commit, curated, node, reviewer, write
 from pipeline.errors import InputError
 from pipeline.store import Store
-from pipeline.vocab import FA, ID_NS, PROV, RDF, RDFS, iri, lit, local_name, slug
+from pipeline.vocab import FA, ID_NS, PROV, RDF, RDFS, iri, lit, local_name, slug, sparql_iri
 
 METHODS_GRAPH = NamedNode(ID_NS + "graph/methods")
 CORPUS = ID_NS + "graph/corpus"
@@ -99,8 +99,10 @@ def method_views(store: Store) -> list[MethodView]:
         rows = store.select(f"""SELECT ?p ?m ?g WHERE {{ GRAPH ?g {{ ?p fa:presentsMethod ?m }}
                                  FILTER(?g IN (<{CG}>, <{CORPUS}>)) }}""")
         none = {r["p"] for r in store.select(f"SELECT ?p WHERE {{ GRAPH <{CG}> {{ ?p fa:presentsNoMethod true }} }}")}
+        values = " ".join(sparql_iri(p) for p in sorted(included))
         titles = {r["p"]: r["t"] for r in store.select(
-            "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")}
+            "SELECT ?p (SAMPLE(?t0) AS ?t) WHERE { VALUES ?p { " + values + " } "
+            "GRAPH ?g { ?p a fa:Paper ; dcterms:title ?t0 } } GROUP BY ?p")} if included else {}
         labels = _resolved_labels(store)
         chosen = {r["p"]: r["m"] for r in store.select(
             f"SELECT ?p ?m WHERE {{ GRAPH <{CG}> {{ ?p fa:ofMethod ?m }} }}")}
@@ -145,7 +147,7 @@ def method_views(store: Store) -> list[MethodView]:
 
 def methods_of(store: Store, paper: str | NamedNode) -> list[MethodView]:
     p = node(paper).value
-    return [m for m in method_views(store) if m.paper == p]
+    return [m for m in readmodel.get(store, method_views) if m.paper == p]
 
 
 def _open_code_techniques(store: Store) -> dict[str, str]:
@@ -156,7 +158,7 @@ def _open_code_techniques(store: Store) -> dict[str, str]:
 
 def coded_proposals(store: Store) -> list[Any]:
     """Accepted or edited proposals (read per paper: only papers with a curated verdict are loaded)."""
-    from pipeline.curate.proposals import proposals as paper_proposals
+    from pipeline.curate.proposals_model import proposals as paper_proposals  # per paper, cached
 
     papers = [r["paper"] for r in store.select(f"""
         SELECT DISTINCT ?paper WHERE {{ GRAPH <{CG}> {{ ?p fa:status ?s FILTER(?s IN (fa:StatusAccepted, fa:StatusEdited)) }}
@@ -171,7 +173,7 @@ def _technique_proposals(store: Store) -> list[Any]:
 def derived_triples(store: Store) -> list[tuple]:
     """The triples of ``fad:graph/methods``: methods, their codes, and open codes from proposals."""
     with store.session():
-        ms = method_views(store)
+        ms = readmodel.get(store, method_views)
         moved = _replacements(store)
         labels = {r["p"]: r["l"] for r in store.select(
             "SELECT ?p (SAMPLE(?l0) AS ?l) WHERE { GRAPH ?g { ?p a fa:Proposal ; rdfs:label ?l0 } } GROUP BY ?p")}
@@ -224,7 +226,7 @@ def _after_commit(store: Store, actions: set[str]) -> None:
 
 def refresh(store: Store) -> int:
     """Rewrite ``fad:graph/methods`` from the decisions; returns its triple count."""
-    with store.session(write=True):
+    with store.session():  # the lock is held from the read to the rewrite (store.commit bumps the revision)
         triples = derived_triples(store)
         tx = store.transaction()
         tx.clear_graph(METHODS_GRAPH)
@@ -234,7 +236,10 @@ def refresh(store: Store) -> int:
     return len(triples)
 
 
+_after_commit.changes = [("derive_methods", frozenset())]  # type: ignore[attr-defined]  # read models: see readmodel
 events.AFTER_COMMIT.append(_after_commit)
+# the methods graph is not read by method_views: its rewrite and decisions beside methods keep it
+readmodel.register(method_views, keep={"derive_methods", "effect", "resolve_effect", "reasons", "memo", "define"})
 
 
 # ---- decisions ---------------------------------------------------------------------

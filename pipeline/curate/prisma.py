@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.curate.screening import records
+from pipeline.curate import readmodel, records_model
 from pipeline.store import Store
 
 DBR_SOURCES = ("database", "register")
@@ -66,6 +66,9 @@ def identified_records(store: Store) -> dict[str, list[str]]:
     return out
 
 
+readmodel.register(identified_records, keep=records_model.NOT_RECORD | (records_model.RECORD - {"add_record"}))
+
+
 def stream_of(sources: list[str]) -> str:
     return "dbr" if any(s in DBR_SOURCES for s in sources) else "other"
 
@@ -82,9 +85,9 @@ def prisma_counts(store: Store) -> dict:
     {source: records}, ``exclusion_reasons`` {reason: reports},
     ``not_retrieved`` (reports), ``included_papers`` (IRIs) and ``streams``.
     """
-    with store.session():
-        recs = records(store)
-        sources = identified_records(store)
+    with store.session():  # both read models of this store revision (cached; followed through decisions)
+        recs = records_model.records(store)
+        sources = readmodel.get(store, identified_records)
     streams = {s: _stream_counts() for s in STREAMS}
     for rec in recs:
         srcs = [s or rec["source"] or "database" for s in sources.get(rec["paper"], [])] or [rec["source"] or "database"]
@@ -112,33 +115,51 @@ def prisma_counts(store: Store) -> dict:
     return out
 
 
-def _place(c: dict, rec: dict) -> None:
-    """Count one unique paper in the box its final decisions put it in."""
+def box_of(rec: dict) -> str:
+    """The last box a unique paper's final decisions put it in: ``awaiting_screening``,
+    ``excluded_screening``, ``conflicts_screening``, ``not_retrieved``, ``excluded_reports``,
+    ``pending`` (a full-text maybe, conflict or no decision) or ``included``."""
     ta, ft, reason = rec["TitleAbstract"], rec["FullText"], rec["FullText_reason"]
     if ta is None:
-        c["awaiting_screening"] += 1
+        return "awaiting_screening"
+    if ta == "exclude":
+        return "excluded_screening"
+    if ta == "conflict":
+        return "conflicts_screening"
+    if ft == "exclude":  # include or maybe at title/abstract: sought
+        return "not_retrieved" if (reason or "") == NOT_RETRIEVED_REASON else "excluded_reports"
+    return "included" if ft == "include" else "pending"
+
+
+def included(recs: list[dict]) -> list[str]:
+    """IRIs of the unique papers of ``recs`` in the box ``included`` (the rule of :func:`prisma_counts`)."""
+    return sorted(r["paper"] for r in recs if not r["duplicate_of"] and box_of(r) == "included")
+
+
+def _place(c: dict, rec: dict) -> None:
+    """Count one unique paper in the boxes its final decisions take it through."""
+    box = box_of(rec)
+    if box == "awaiting_screening":
+        c[box] += 1
         return
     c["screened"] += 1
-    if ta == "exclude":
-        c["excluded_screening"] += 1
-        return
-    if ta == "conflict":
-        c["conflicts_screening"] += 1
+    if box in ("excluded_screening", "conflicts_screening"):
+        c[box] += 1
         return
     c["sought"] += 1  # include or maybe at title/abstract
-    if ft == "exclude" and (reason or "") == NOT_RETRIEVED_REASON:
-        c["not_retrieved"] += 1
+    if box == "not_retrieved":
+        c[box] += 1
         return
     c["assessed"] += 1
-    if ft == "exclude":
-        c["excluded_reports"] += 1
-        c["exclusion_reasons"][reason or "(no reason)"] += 1
-    elif ft == "include":
+    if box == "excluded_reports":
+        c[box] += 1
+        c["exclusion_reasons"][rec["FullText_reason"] or "(no reason)"] += 1
+    elif box == "included":
         c["included"] += 1
         c["included_papers"].append(rec["paper"])
-    else:  # None, maybe or conflict
+    else:
         c["pending"] += 1
-        if ft == "conflict":
+        if rec["FullText"] == "conflict":
             c["conflicts_full_text"] += 1
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from pyoxigraph import NamedNode
 
 from pipeline import __version__
+from pipeline.curate import readmodel
 from pipeline.curate.events import (
     CG,
     LATEST,
@@ -221,8 +222,8 @@ def locate(text: str, fragment: str, near: int | None = None) -> tuple[int, int]
     return best, best + len(fragment)
 
 
-def _excerpt(paper: str, text: str, start: int, end: int, page: int | None, who: Reviewer, when) -> tuple[NamedNode, list]:
-    if not (0 <= start < end <= len(text)):
+def _excerpt(paper: str, text: str, start: int, end: int | None, page: int | None, who: Reviewer, when) -> tuple:
+    if end is None or not (0 <= start < end <= len(text)):
         raise InputError(f"excerpt span {start}-{end} is outside the paper text (0-{len(text)})")
     ex = new_iri("excerpt")
     triples = [(ex, RDF.type, FA.Excerpt), (ex, FA.inPaper, node(paper)), (ex, FA.charStart, lit(start)),
@@ -251,11 +252,11 @@ def edit(store: Store, who: str | Reviewer, proposal: str | NamedNode, code: str
             op.payload["from_code"] = view.code
         if start is not None:
             text = paper_text(store, view.paper)
-            end = end if end is not None else view.end
-            ex, triples = _excerpt(view.paper, text, int(start), int(end), view.page, who, dt(now_iso()))
+            end = int(end) if end is not None else view.end
+            ex, triples = _excerpt(view.paper, text, int(start), end, view.page, who, dt(now_iso()))
             op.removes += curated(store, p, FA.evidence)
             op.adds += triples + [(p, FA.evidence, ex)]
-            op.payload.update({"start": int(start), "end": int(end), "from_span": [view.start, view.end]})
+            op.payload.update({"start": int(start), "end": end, "from_span": [view.start, view.end]})
         return write(store, who, op)
 
 
@@ -274,8 +275,7 @@ def add_code(store: Store, who: str | Reviewer, paper: str | NamedNode, kind: st
                 full, start, end = text, 0, len(text)  # no full text ingested: the passage is the record
             else:
                 start, end = locate(full, text or "")
-        when = dt(now_iso())
-        ex, triples = _excerpt(pap.value, full, int(start), int(end), page, who, when)
+        ex, triples = _excerpt(pap.value, full, int(start), None if end is None else int(end), page, who, dt(now_iso()))
         prop = iri("proposal", f"manual/{local_name(pap)}/{uuid.uuid4().hex[:12]}")
         adds = triples + [
             (prop, RDF.type, FA.Proposal), (prop, FA.aboutPaper, pap), (prop, FA.proposalKind, lit(kind)),
@@ -311,9 +311,9 @@ def bulk_accept(store: Store, who: str | Reviewer, paper: str | NamedNode, min_s
 
 def papers(store: Store) -> list[dict]:
     """Papers with proposals: iri, title, and counts per current status."""
-    with store.session():
-        titles = paper_titles(store)
-        views = proposals(store)
+    with store.session():  # the read models of this store revision (cached, followed through decisions)
+        titles = readmodel.get(store, paper_titles)
+        views = readmodel.get(store, proposals)
     out: dict[str, dict] = {}
     for v in views:
         row = out.setdefault(v.paper, {"paper": v.paper, "title": titles.get(v.paper, local_name(v.paper)),

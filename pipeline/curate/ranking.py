@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -181,10 +181,10 @@ def reviewer_queue(store: Store, who: str, stage: str = "TitleAbstract", ranker:
     last_inc = max((i for i, d in enumerate(history) if d["decision"] == "include"), default=None)
     since = len(history) - 1 - last_inc if last_inc is not None else len(history)
     labels = {p: int(d["decision"] == "include") for p, d in mine.items() if d["decision"] in ("include", "exclude")}
-    base = dict(model=model.name, version=model.version, decisions_used=len(labels),
-                includes=sum(labels.values()), excludes=len(labels) - sum(labels.values()), since_last_include=since)
+    state = Queue(order=todo, model=model.name, version=model.version, decisions_used=len(labels),
+                  includes=sum(labels.values()), excludes=len(labels) - sum(labels.values()), since_last_include=since)
     if not can_rank(labels) or not todo:
-        return Queue(order=todo, **base)
+        return state
     texts_key = tuple((r["paper"], record_text(r)) for r in recs if not r["duplicate_of"])
     key = (getattr(store, "location", id(store)), me, stage, model.name, model.version,
            tuple(sorted(labels.items())), tuple(todo), hash(texts_key))
@@ -202,9 +202,9 @@ def reviewer_queue(store: Store, who: str, stage: str = "TitleAbstract", ranker:
     scores = model.scores(X[todo_idx])
     ranked = sorted(zip(todo, scores), key=lambda t: (-t[1], t[0]))
     unscreened = [index[p] for p in papers if p not in mine]
-    queue = Queue(order=[p for p, _ in ranked], scores={p: float(s) for p, s in ranked}, prioritised=True,
-                  trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                  estimated_remaining=estimate_remaining(X, lab, unscreened), **base)
+    queue = replace(state, order=[p for p, _ in ranked], scores={p: float(s) for p, s in ranked}, prioritised=True,
+                    trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    estimated_remaining=estimate_remaining(X, lab, unscreened))
     with _LOCK:
         _CACHE[key] = queue
         while len(_CACHE) > 32:

@@ -98,14 +98,20 @@ def resolve(store: Store, who: str | Reviewer, paper: str | NamedNode, stage: st
                            informed)
 
 
-def decisions(store: Store, paper: str | None = None) -> list[dict]:
-    """Every current screening decision (corpus and curation graphs)."""
-    flt = f"FILTER(?p = {node(paper)})" if paper else ""
+def _values(papers: list[str] | None) -> str:
+    return "VALUES ?p { " + " ".join(sparql_iri(p) for p in papers) + " }" if papers is not None else ""
+
+
+def decisions(store: Store, paper: str | None = None, papers: list[str] | None = None) -> list[dict]:
+    """Every current screening decision (corpus and curation graphs), or those of one or a few papers."""
+    if paper:
+        papers = [node(paper).value]
+    # sparql: rendered (_values writes each paper with sparql_iri)
     rows = store.select(f"""
-        SELECT ?n ?p ?stage ?d ?reason ?who ?time (COUNT(?inf) AS ?ninf) WHERE {{ GRAPH ?g {{
+        SELECT ?n ?p ?stage ?d ?reason ?who ?time (COUNT(?inf) AS ?ninf) WHERE {{ {_values(papers)} GRAPH ?g {{
           ?n a fa:ScreeningDecision ; fa:aboutPaper ?p ; fa:stage ?stage ; fa:decision ?d .
           OPTIONAL {{ ?n fa:reason ?reason }} OPTIONAL {{ ?n prov:wasAssociatedWith ?who }}
-          OPTIONAL {{ ?n prov:endedAtTime ?time }} OPTIONAL {{ ?n prov:wasInformedBy ?inf }} }} {flt} }}
+          OPTIONAL {{ ?n prov:endedAtTime ?time }} OPTIONAL {{ ?n prov:wasInformedBy ?inf }} }} }}
         GROUP BY ?n ?p ?stage ?d ?reason ?who ?time""")
     return [{"node": r["n"], "paper": r["p"], "stage": local_name(r["stage"]), "decision": r["d"],
              "reason": r["reason"], "reviewer": r["who"] or "", "time": str(r["time"] or ""),
@@ -126,13 +132,15 @@ def _final(ds: list[dict]) -> tuple[str | None, str | None]:
     return "conflict", None
 
 
-def records(store: Store) -> list[dict]:
-    """Every record with source, duplicate status, per-stage decisions and final outcome."""
+def records(store: Store, papers: list[str] | None = None) -> list[dict]:
+    """Every record (or those of ``papers``) with source, duplicate status, per-stage decisions and final
+    outcome, by title (MIN: the same value whichever records are read, when sources disagree). The app reads
+    it through ``records_model`` (cached per store revision)."""
     with store.session():
         rows = store.select("""
-            SELECT ?p (SAMPLE(?t0) AS ?title) (SAMPLE(?s0) AS ?source) (SAMPLE(?dup0) AS ?dup)
-                   (SAMPLE(?y0) AS ?year) (SAMPLE(?a0) AS ?abstract) (SAMPLE(?c0) AS ?comment)
-                   (SAMPLE(?au0) AS ?authors) (SAMPLE(?v0) AS ?venue) WHERE {
+            SELECT ?p (MIN(?t0) AS ?title) (MIN(?s0) AS ?source) (MIN(?dup0) AS ?dup)
+                   (MIN(?y0) AS ?year) (MIN(?a0) AS ?abstract) (MIN(?c0) AS ?comment)
+                   (MIN(?au0) AS ?authors) (MIN(?v0) AS ?venue) WHERE { """ + _values(papers) + """
               GRAPH ?g { ?p a fa:Paper }
               OPTIONAL { GRAPH ?g1 { ?p dcterms:title ?t0 } } OPTIONAL { GRAPH ?g2 { ?p fa:recordSource ?s0 } }
               OPTIONAL { GRAPH ?g3 { ?p fa:duplicateOf ?dup0 } } OPTIONAL { GRAPH ?g4 { ?p dcterms:issued ?y0 } }
@@ -140,13 +148,13 @@ def records(store: Store) -> list[dict]:
               OPTIONAL { GRAPH ?g7 { ?p bibo:authorList ?au0 } } OPTIONAL { GRAPH ?g8 { ?p dcterms:isPartOf ?v0 } }
             } GROUP BY ?p""")
         by_paper: dict[str, list[dict]] = {}
-        for d in decisions(store):
+        for d in decisions(store, papers=papers):
             by_paper.setdefault(d["paper"], []).append(d)
     out = []
     for r in rows:
         if str(r["comment"] or "").startswith("review protocol"):
             continue  # the review's own protocol document is not a record of the search
-        ds = by_paper.get(r["p"], [])
+        ds = sorted(by_paper.get(r["p"], []), key=lambda d: (d["stage"], d["reviewer"], d["node"]))
         rec = {"paper": r["p"], "title": r["title"] or local_name(r["p"]), "source": r["source"] or "database",
                "duplicate_of": r["dup"], "year": str(r["year"] or ""), "abstract": r["abstract"] or "",
                "authors": r["authors"] or "", "venue": r["venue"] or "",
@@ -154,12 +162,13 @@ def records(store: Store) -> list[dict]:
         for st in STAGES.values():
             rec[st], rec[st + "_reason"] = _final([d for d in ds if d["stage"] == st])
         out.append(rec)
-    return sorted(out, key=lambda r: r["title"].lower())
+    return sorted(out, key=lambda r: (r["title"].lower(), r["paper"]))
 
 
 def conflicts(store: Store, stage: str) -> list[dict]:
-    st = stage_name(stage)
-    return [r for r in records(store) if r[st] == "conflict"]
+    from pipeline.curate.records_model import conflicts as cached  # the records of this store revision
+
+    return cached(store, stage)
 
 
 # ---- records: manual, snowballing, duplicates ------------------------------------
@@ -207,9 +216,10 @@ def mark_duplicate(store: Store, who: str | Reviewer, paper: str | NamedNode, of
 
 def included_papers(store: Store) -> list[str]:
     """IRIs of the papers whose final full-text decision is ``include`` (one rule: ``prisma_counts``)."""
-    from pipeline.curate.prisma import prisma_counts  # prisma counts these records
+    from pipeline.curate.prisma import included  # prisma counts these records (one rule: prisma.box_of)
+    from pipeline.curate.records_model import records as cached
 
-    return prisma_counts(store)["included_papers"]
+    return included(cached(store))
 
 
 # ---- the editable list of exclusion reasons ----------------------------------------

@@ -39,6 +39,11 @@ class Labelled:
     texts: list[str]
     labels: list[int]
 
+    def add(self, title: str, abstract: str, label: int) -> None:
+        self.titles.append(title)
+        self.texts.append(f"{title}\n{abstract}")
+        self.labels.append(label)
+
 
 def _label(value: str) -> int | None:
     v = str(value or "").strip().lower()
@@ -64,7 +69,7 @@ def read_labelled(path: str | Path) -> Labelled:
             notes = str(doc.extra.get("notes") or "")
             label = 1 if RIS_RELEVANT in notes else 0 if RIS_IRRELEVANT in notes else None
             if label is not None:
-                out.titles.append(doc.title), out.texts.append(f"{doc.title}\n{doc.abstract}"), out.labels.append(label)
+                out.add(doc.title, doc.abstract, label)
     elif suffix in (".csv", ".tsv", ".tab"):
         from pipeline.sources.csv import read_csv
 
@@ -76,7 +81,7 @@ def read_labelled(path: str | Path) -> Labelled:
         for doc in docs:
             label = _label(doc.extra["row"].get(col, ""))
             if label is not None:
-                out.titles.append(doc.title), out.texts.append(f"{doc.title}\n{doc.abstract}"), out.labels.append(label)
+                out.add(doc.title, doc.abstract, label)
     else:
         raise InputError(f"{path.name}: a labelled set is .csv, .tsv or .ris")
     if sum(out.labels) < 2 or len(out.labels) - sum(out.labels) < 2:

@@ -266,6 +266,11 @@ class Store(abc.ABC):
         (a remote endpoint): read models are cached per revision, never per page run."""
         return None
 
+    def previous_revision(self, revision: str) -> str | None:
+        """The revision that ``revision`` replaced, when this handle wrote it (else None): a cached
+        read model can then follow its own process's writes instead of reading everything again."""
+        return None
+
     # ---- writes ----------------------------------------------------------
     def transaction(self) -> Transaction:
         return Transaction(self)

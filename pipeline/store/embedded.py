@@ -76,6 +76,7 @@ class EmbeddedStore(Store):
         self._lock_fd: int | None = None
         self._tlock = _thread_lock(self.location)
         self.db_path = self.path / "oxigraph"
+        self._previous: dict[str, str] = {}  # revision this handle wrote -> the one before it
 
     # ---- sessions ----------------------------------------------------------
     def _acquire_file_lock(self) -> None:
@@ -131,9 +132,17 @@ class EmbeddedStore(Store):
     def _bump_revision(self) -> None:
         """Before the write, under the lock: a reader that saw the old token and then waited for
         the lock reads the new data (a harmless extra cache miss later), never the reverse."""
+        old, new = self.revision(), uuid.uuid4().hex
         tmp = self.path / f"{REVISION_NAME}.{os.getpid()}.tmp"
-        tmp.write_text(uuid.uuid4().hex, encoding="ascii")
+        tmp.write_text(new, encoding="ascii")
         os.replace(tmp, self.path / REVISION_NAME)
+        if len(self._previous) > 4096:
+            self._previous.clear()
+        self._previous[new] = old
+
+    def previous_revision(self, revision: str) -> str | None:
+        """The revision ``revision`` replaced, when this handle made that write (read under the lock)."""
+        return self._previous.get(revision)
 
     def revision(self) -> str:
         try:
