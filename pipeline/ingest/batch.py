@@ -88,14 +88,35 @@ def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[
             if hasattr(proposer, "batch_texts"):
                 texts += [t for doc in docs for t in proposer.batch_texts(doc, context)]
         context.get_embedder().encode(texts)  # fills the embedder's cache for the proposers below
-    out, problems = [], []
+    out: list[tuple[Document, list[Proposal]]] = []
+    problems: list[str] = []
     for doc in docs:
-        proposals: list[Proposal] = []
-        for proposer in proposers:
-            try:
-                proposals += proposer.propose(doc, context)
-            except AtlasError as e:
-                problems.append(f"{Path(name).name}: proposer {proposer.name}: {e.message}")
+        proposals = run_proposers(doc, context, proposers, name, problems)
         doc.sentences = []  # not stored; keeps results small between processes
         out.append((doc, proposals))
     return out, problems, notes
+
+
+def run_proposers(doc: Document, context, proposers, name: str, problems: list[str]) -> list[Proposal]:
+    """Every proposer's proposals for ``doc``, in the order of ``proposers``.
+
+    A proposer that another one reads (its ``ties_from``: the technique proposer ties its codes
+    to the challenge proposer's proposals) runs first, and its proposals for this document are
+    passed on (``challenges=``) instead of being made a second time."""
+    wanted = {getattr(p, "ties_from", None) for p in proposers}
+    order = sorted(range(len(proposers)), key=lambda i: proposers[i].name not in wanted)
+    made: dict[int, list[Proposal]] = {}
+    by_name: dict[str, list[Proposal]] = {}
+    for i in order:
+        proposer = proposers[i]
+        source = getattr(proposer, "ties_from", None)
+        try:
+            if source is not None and source in by_name:
+                made[i] = proposer.propose(doc, context, challenges=by_name[source])
+            else:
+                made[i] = proposer.propose(doc, context)
+        except AtlasError as e:
+            problems.append(f"{Path(name).name}: proposer {proposer.name}: {e.message}")
+            continue
+        by_name.setdefault(proposer.name, made[i])
+    return [p for i in range(len(proposers)) for p in made.get(i, [])]

