@@ -219,20 +219,41 @@ UNRELATED = {"effect", "resolve_effect", "memo", "define", "categorise", "create
              "set_exclusion_reasons", "reasons"}
 
 
+SCREENING = frozenset({"screen", "resolve"})  # change a record's decisions only: the methods follow the included set
+_DERIVED: dict[str, tuple[str, frozenset[str]]] = {}  # location -> (revision, included papers) the graph is derived at
+
+
 def _after_commit(store: Store, actions: set[str]) -> None:
-    if actions - UNRELATED:
+    if actions - UNRELATED and not _still_derived(store):
         refresh(store)
+
+
+def _still_derived(store: Store) -> bool:
+    """Whether the methods graph derived before this process's last decision still holds after it: the decision
+    (or the undo of one) only screened records and the set of included papers, all the graph reads of
+    screening, is the same. A write in between that this process did not note means a rewrite."""
+    last = readmodel.last_changes(store)
+    derived = _DERIVED.get(store.location)
+    if last is None or derived is None or derived[0] != last[0] or any(a not in SCREENING for a, _ in last[1]):
+        return False
+    if frozenset(_included(store)) != derived[1]:
+        return False
+    _DERIVED[store.location] = (store.revision() or "", derived[1])
+    return True
 
 
 def refresh(store: Store) -> int:
     """Rewrite ``fad:graph/methods`` from the decisions; returns its triple count."""
     with store.session():  # the lock is held from the read to the rewrite (store.commit bumps the revision)
+        included = frozenset(_included(store))
         triples = derived_triples(store)
         tx = store.transaction()
         tx.clear_graph(METHODS_GRAPH)
         for s, p, o in triples:
             tx.add(s, p, o, METHODS_GRAPH)
         store.commit(tx)
+        if store.revision():
+            _DERIVED[store.location] = (store.revision() or "", included)
     return len(triples)
 
 

@@ -147,6 +147,17 @@ def changes_between(store: Store, old: str, new: str) -> list[Change] | None:
     return [c for changes in reversed(out) for c in changes]
 
 
+def last_changes(store: Store) -> tuple[str, list[Change]] | None:
+    """The revision before the store's current one and the noted changes that led from it to now; None when
+    the latest write left no note (another process, a raw write) or its changes are unknown."""
+    now = store.revision()
+    with _LOCK:
+        entry = _NOTES.get(store.location, OrderedDict()).get(now or "")
+    if entry is None or entry[1] is None:
+        return None
+    return entry[0], entry[1]
+
+
 def touched(changes: list[Change], kind: str) -> set[str]:
     """The IRIs of one kind (``paper``, ``proposal``, ...) that ``changes`` name."""
     prefix = f"{ID_NS}{kind}/"

@@ -159,3 +159,35 @@ def test_saved_queries_count_curated_methods(store):
     combos = [r for r in rows("methods_by_nas_type_and_challenge") if str(r["methodLabel"].value) == "FedSuper"]
     assert [(r["nasTypeKey"].value, r["challengeKey"].value) for r in combos] == [("one_shot_supernet", "non_iid_data")]
     assert len(rows("nas_type_challenge_gaps")) == gaps_before - 1  # hand count: one (type, challenge) pair filled
+
+
+def _methods_graph(store):
+    return {(r["s"], r["p"], r["o"]) for r in store.select(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{METHODS_GRAPH.value}> {{ ?s ?p ?o }} }}")}
+
+
+def _derived(store):
+    from pipeline.curate.methods import derived_triples
+
+    return {tuple(t.value for t in triple) for triple in derived_triples(store)}
+
+
+def test_screening_that_keeps_the_included_set_skips_the_rewrite_and_the_graph_stays_derived(store, monkeypatch):
+    from pipeline.curate import methods
+
+    include(store, PAPER_A)  # changes the included set: the methods graph is rewritten
+    assert _methods_graph(store) == _derived(store) and _derived(store)
+    rewrites = []
+    real = methods.refresh
+    monkeypatch.setattr(methods, "refresh", lambda s: rewrites.append(1) or real(s))
+    d = curate.screen(store, "bob", PAPER_B, "title-abstract", "include")  # the included set stays
+    curate.undo(store, "bob", d)
+    assert rewrites == [] and _methods_graph(store) == _derived(store)
+    # a title/abstract decision can still change the included set (a conflict at title/abstract)
+    d = curate.screen(store, "bob", PAPER_A, "title-abstract", "exclude")
+    assert rewrites == [1] and PAPER_A not in curate.screening.included_papers(store)
+    assert _methods_graph(store) == _derived(store)
+    curate.undo(store, "bob", d)
+    assert rewrites == [1, 1] and _methods_graph(store) == _derived(store)
+    curate.rename_method(store, "ada", curate.methods_of(store, PAPER_A)[0].iri, "FedSuper-Full")  # not screening
+    assert rewrites == [1, 1, 1] and _methods_graph(store) == _derived(store)
