@@ -143,15 +143,16 @@ def short(iri: str | None) -> str:
 
 
 def action(fn: Callable[..., Any], *args: Any, success: str = "Saved", keys: dict[str, str] | None = None,
-           then: Callable[[], None] | None = None, **kwargs: Any) -> dict:
+           then: Callable[[], None] | None = None, flash_key: str = "flash", **kwargs: Any) -> dict:
     """``on_click``/``args`` for a button that calls the curation API.
 
     The arguments (above all ``based_on``: the latest decision the reviewer
     saw) are fixed when the button is drawn, so a click after someone else's
     change is detected as stale instead of being applied over it. ``keys``
-    maps parameter names to widget keys read at click time (form fields).
+    maps parameter names to widget keys read at click time (form fields). The outcome is left in
+    ``st.session_state[flash_key]`` for :func:`show_flash` (a fragment shows its own, see the Screening page).
     """
-    return {"on_click": _run_action, "args": (fn, args, kwargs, keys or {}, success, then)}
+    return {"on_click": _run_action, "args": (fn, args, kwargs, keys or {}, success, then, flash_key)}
 
 
 _IRI = re.compile(r"<?(https://w3id\.org/fedatlas/id/[^\s<>\"'),]+)>?")
@@ -222,25 +223,25 @@ def readable(text: str, store=None) -> str:
     return _IRI.sub(lambda m: "'" + label_of(m.group(1), labels) + "'", text)
 
 
-def _run_action(fn, args, kwargs, keys, success, then) -> None:
+def _run_action(fn, args, kwargs, keys, success, then, flash_key="flash") -> None:
     values = {name: st.session_state.get(key) for name, key in keys.items()}
     try:
         with get_store().session():  # the decision's reads and writes share one open of the database
             fn(*args, **kwargs, **values)
     except StaleWriteError as e:
-        st.session_state["flash"] = ("error", f"Not saved: {readable(e.message)}. The page now shows the current "
+        st.session_state[flash_key] = ("error", f"Not saved: {readable(e.message)}. The page now shows the current "
                                      "state; decide again if you still want to.")
         return
     except AtlasError as e:
-        st.session_state["flash"] = ("error", readable(str(e)))
+        st.session_state[flash_key] = ("error", readable(str(e)))
         return
-    st.session_state["flash"] = ("success", success)
+    st.session_state[flash_key] = ("success", success)
     if then is not None:
         then()
 
 
-def show_flash() -> None:
-    flash = st.session_state.pop("flash", None)
+def show_flash(key: str = "flash") -> None:
+    flash = st.session_state.pop(key, None)
     if flash:
         kind, msg = flash
         (st.error if kind == "error" else st.success)(msg)
@@ -253,7 +254,7 @@ def history_table(events) -> list[dict]:
              "undone": "yes" if e.undone_by else "", "decision": e.iri} for e in events]
 
 
-def undo_latest(store, events, key: str) -> None:
+def undo_latest(store, events, key: str, flash_key: str = "flash") -> None:
     """An undo button for the latest decision in effect among ``events`` of one target."""
     from pipeline import curate
 
@@ -264,7 +265,7 @@ def undo_latest(store, events, key: str) -> None:
     who = reviewer()
     st.button(f"Undo '{top.action}' by {top.reviewer_name}", key=key, disabled=not who,
               help="Reverts the latest decision still in effect (shortcut: u)", shortcut="u",
-              **action(curate.undo, store, who, top.iri, based_on=events[-1].iri, success="Undone"))
+              **action(curate.undo, store, who, top.iri, based_on=events[-1].iri, success="Undone", flash_key=flash_key))
 
 
 def column_keys(columns: list[tuple[str, str]]) -> list[str]:

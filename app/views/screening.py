@@ -12,6 +12,7 @@ from app.common import (
     read_model,
     require_reviewer,
     short,
+    show_flash,
     shown_as,
     start_page,
     undo_latest,
@@ -28,6 +29,7 @@ REFRESH_S = 5  # the Conflicts and Agreement tabs re-read the store this often (
 PAGE_SIZE = 50  # records offered at once: a list of thousands would be sent to the browser on every click
 MAX_CONFLICTS = 20  # conflicts drawn at once per stage (each is a form)
 MAX_DUPLICATES = 50  # merges and suspected duplicates drawn at once (each has buttons)
+FLASH = "scr_flash"  # the outcome of a decision made in the Screen tab, shown in the tab
 
 
 def _save_reasons(store, who, text):
@@ -64,73 +66,84 @@ tab_screen, tab_conf, tab_kappa, tab_prisma, tab_records = st.tabs(
 records = records_model.records(store)  # once per store revision, followed through decisions, not on every click
 reasons = read_model(curate.exclusion_reasons)
 
+
+@st.fragment
+def screen_tab():
+    """The Screen tab as a fragment: a decision, an undo or a change of record reruns only this tab (the list,
+    its counts and the card), not the page; the other tabs are drawn only while open and re-read the store then.
+    Its decisions report in this tab (``scr_flash``): the page's own outcome line is not redrawn by a tab rerun."""
+    with store.session():  # a tab rerun runs outside the page's session: one open of the database for it too
+        show_flash(FLASH)
+        stage = st.radio("Stage", list(STAGE_LABEL), format_func=lambda s: STAGE_LABEL[s], horizontal=True,
+                         key="scr_stage")
+        st_name = curate.screening.stage_name(stage)
+        me = as_reviewer(who).iri.value if who else None
+        queue = read_model(_queue, who, st_name) if who else None
+        todo_only = st.toggle("Only records I have not screened", value=True, key="scr_todo")
+        listing = read_model(_list, me, st_name, tuple(queue.order) if queue else ())
+        mine, by_paper = listing.mine, listing.by_paper
+        shown = listing.shown(todo_only)
+        st.caption(f"{len(shown)} of {listing.pool} records at this stage. Decisions are blind: "
+                   "other reviewers' votes appear under Conflicts once both decided.")
+        if queue and queue.prioritised:
+            est = f"{queue.estimated_remaining:.1f}" if queue.estimated_remaining is not None else "n/a"
+            st.info(f"Prioritised: records in order of predicted relevance by **{md_escape(queue.model)}** "
+                    f"v{md_escape(queue.version)}, learned from your own {queue.decisions_used} title/abstract decisions "
+                    f"({queue.includes} included, {queue.excludes} excluded); last retrained "
+                    f"{md_escape(queue.trained_at or '')}. "
+                    f"Records screened since your last include: **{queue.since_last_include}**. "
+                    f"Estimated relevant records left: **{est}** ({md_escape(queue.estimate_method)}).")
+        elif queue:
+            st.caption("Records in title order. Prioritised screening starts once you have included at least one "
+                       f"and excluded at least one record ({queue.includes} included, {queue.excludes} excluded so far). "
+                       f"Records screened since your last include: {queue.since_last_include}.")
+        keywords = st.text_input("Highlight keywords (comma separated)", value=_default_keywords(), key="scr_keywords")
+        terms = [t.strip() for t in (keywords or "").split(",")]
+        pages = max(1, -(-len(shown) // PAGE_SIZE))
+        if st.session_state.get("scr_page", 1) > pages:  # the list shrank as records were screened
+            st.session_state["scr_page"] = pages
+        page_no = st.number_input(f"Page (of {pages}, {PAGE_SIZE} records each)", 1, pages, 1, key="scr_page") \
+            if pages > 1 else 1
+        window = shown[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
+        current = st.session_state.get("scr_paper")
+        if current in by_paper and current not in {r["paper"] for r in window} and not (todo_only and current in mine):
+            window = [by_paper[current]] + window  # the record just decided stays open (change your mind, undo)
+        if window:
+            titles = {r["paper"]: r["title"] for r in window}
+            paper = st.selectbox("Record", list(titles), format_func=lambda p: titles.get(p, ""), key="scr_paper")
+            rec = by_paper[paper]
+            with st.container(border=True):
+                st.markdown("#### " + highlight_terms(rec["title"], terms))
+                st.markdown(md_escape(rec["authors"] or "(no authors)"))
+                st.caption(" · ".join(x for x in (rec["year"] or "n.d.", rec["venue"], f"source: {rec['source']}") if x)
+                           + (f" · predicted relevance {queue.scores[paper]:.2f}" if queue and paper in queue.scores else ""))
+                st.markdown(highlight_terms(rec["abstract"], terms) if rec["abstract"] else "(no abstract)")
+            node = curate.screening.decision_node(paper, stage, who) if who else None
+            based = curate.latest_decision(store, node) if node else None
+            if mine.get(paper):
+                st.info(f"Your decision: {mine[paper]['decision']}" + (f" ({md_escape(mine[paper]['reason'])})"
+                                                                        if mine[paper]["reason"] else ""))
+            if stage == "full-text":
+                st.selectbox("Exclusion reason", [""] + read_model(curate.exclusion_reasons), key="scr_reason")
+            ranking = (queue.model, queue.version) if queue and queue.prioritised else None
+            b1, b2, b3, _ = st.columns([1, 1, 1, 4])
+            for col, label, dec, key in ((b1, "Include", "include", "i"), (b2, "Exclude", "exclude", "x"),
+                                         (b3, "Maybe", "maybe", "m")):
+                col.button(label, key=f"scr_{dec}", shortcut=key, help=f"{label} ({key})", disabled=not who,
+                           **action(curate.screen, store, who, paper, stage, dec, based_on=based, ranking=ranking,
+                                    flash_key=FLASH, success=f"{label}d" if dec != "maybe" else "Marked maybe",
+                                    keys={"reason": "scr_reason"} if stage == "full-text" else None))
+            if node:
+                with st.expander("History of my decision on this record"):
+                    events = curate.history(store, node)
+                    st.dataframe(history_table(events), hide_index=True, width="stretch")
+                    undo_latest(store, events, key="scr_undo", flash_key=FLASH)
+        else:
+            st.success("Nothing left to screen at this stage.")
+
+
 with tab_screen:
-    stage = st.radio("Stage", list(STAGE_LABEL), format_func=lambda s: STAGE_LABEL[s], horizontal=True,
-                     key="scr_stage")
-    st_name = curate.screening.stage_name(stage)
-    me = as_reviewer(who).iri.value if who else None
-    queue = read_model(_queue, who, st_name) if who else None
-    todo_only = st.toggle("Only records I have not screened", value=True, key="scr_todo")
-    listing = read_model(_list, me, st_name, tuple(queue.order) if queue else ())
-    mine, by_paper = listing.mine, listing.by_paper
-    shown = listing.shown(todo_only)
-    st.caption(f"{len(shown)} of {listing.pool} records at this stage. Decisions are blind: "
-               "other reviewers' votes appear under Conflicts once both decided.")
-    if queue and queue.prioritised:
-        est = f"{queue.estimated_remaining:.1f}" if queue.estimated_remaining is not None else "n/a"
-        st.info(f"Prioritised: records in order of predicted relevance by **{md_escape(queue.model)}** "
-                f"v{md_escape(queue.version)}, learned from your own {queue.decisions_used} title/abstract decisions "
-                f"({queue.includes} included, {queue.excludes} excluded); last retrained "
-                f"{md_escape(queue.trained_at or '')}. "
-                f"Records screened since your last include: **{queue.since_last_include}**. "
-                f"Estimated relevant records left: **{est}** ({md_escape(queue.estimate_method)}).")
-    elif queue:
-        st.caption("Records in title order. Prioritised screening starts once you have included at least one "
-                   f"and excluded at least one record ({queue.includes} included, {queue.excludes} excluded so far). "
-                   f"Records screened since your last include: {queue.since_last_include}.")
-    keywords = st.text_input("Highlight keywords (comma separated)", value=_default_keywords(), key="scr_keywords")
-    terms = [t.strip() for t in (keywords or "").split(",")]
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
-    if st.session_state.get("scr_page", 1) > pages:  # the list shrank as records were screened
-        st.session_state["scr_page"] = pages
-    page_no = st.number_input(f"Page (of {pages}, {PAGE_SIZE} records each)", 1, pages, 1, key="scr_page") \
-        if pages > 1 else 1
-    window = shown[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
-    current = st.session_state.get("scr_paper")
-    if current in by_paper and current not in {r["paper"] for r in window} and not (todo_only and current in mine):
-        window = [by_paper[current]] + window  # the record just decided stays open (change your mind, undo)
-    if window:
-        titles = {r["paper"]: r["title"] for r in window}
-        paper = st.selectbox("Record", list(titles), format_func=lambda p: titles.get(p, ""), key="scr_paper")
-        rec = by_paper[paper]
-        with st.container(border=True):
-            st.markdown("#### " + highlight_terms(rec["title"], terms))
-            st.markdown(md_escape(rec["authors"] or "(no authors)"))
-            st.caption(" · ".join(x for x in (rec["year"] or "n.d.", rec["venue"], f"source: {rec['source']}") if x)
-                       + (f" · predicted relevance {queue.scores[paper]:.2f}" if queue and paper in queue.scores else ""))
-            st.markdown(highlight_terms(rec["abstract"], terms) if rec["abstract"] else "(no abstract)")
-        node = curate.screening.decision_node(paper, stage, who) if who else None
-        based = curate.latest_decision(store, node) if node else None
-        if mine.get(paper):
-            st.info(f"Your decision: {mine[paper]['decision']}" + (f" ({md_escape(mine[paper]['reason'])})"
-                                                                    if mine[paper]["reason"] else ""))
-        if stage == "full-text":
-            st.selectbox("Exclusion reason", [""] + reasons, key="scr_reason")
-        ranking = (queue.model, queue.version) if queue and queue.prioritised else None
-        b1, b2, b3, _ = st.columns([1, 1, 1, 4])
-        for col, label, dec, key in ((b1, "Include", "include", "i"), (b2, "Exclude", "exclude", "x"),
-                                     (b3, "Maybe", "maybe", "m")):
-            col.button(label, key=f"scr_{dec}", shortcut=key, help=f"{label} ({key})", disabled=not who,
-                       **action(curate.screen, store, who, paper, stage, dec, based_on=based, ranking=ranking,
-                                success=f"{label}d" if dec != "maybe" else "Marked maybe",
-                                keys={"reason": "scr_reason"} if stage == "full-text" else None))
-        if node:
-            with st.expander("History of my decision on this record"):
-                events = curate.history(store, node)
-                st.dataframe(history_table(events), hide_index=True, width="stretch")
-                undo_latest(store, events, key="scr_undo")
-    else:
-        st.success("Nothing left to screen at this stage.")
+    screen_tab()
 
 
 @st.fragment(run_every=REFRESH_S)
