@@ -23,6 +23,15 @@ from pipeline import curate
 from pipeline.report.tables import SYMBOLS, method_table
 from pipeline.vocab import sparql_iri
 
+
+def _level(level) -> str:
+    """A replication's confidence level as a percentage (99.17 %: 1 - 0.05/6 under Bonferroni)."""
+    try:
+        return f"{float(level) * 100:.4g} %"
+    except (TypeError, ValueError):
+        return ""
+
+
 store = start_page("Methods")
 who = require_reviewer()
 with store.session():
@@ -55,14 +64,17 @@ if m is not None:
         st.caption("No coded technique yet: accept its technique codes and merge them into refined techniques.")
     with store.session():
         claims = store.select(f"""
-            SELECT ?claim ?metric ?value ?direction ?verdict WHERE {{
+            SELECT ?claim ?metric ?value ?direction ?verdict ?level ?rule WHERE {{
               GRAPH ?g {{ ?claim a fa:Claim ; fa:ofMethod {sparql_iri(m.iri)} }}
               OPTIONAL {{ GRAPH ?g1 {{ ?claim fa:metric ?metric }} }} OPTIONAL {{ GRAPH ?g2 {{ ?claim fa:value ?value }} }}
               OPTIONAL {{ GRAPH ?g3 {{ ?claim fa:direction ?direction }} }}
-              OPTIONAL {{ GRAPH ?g4 {{ ?r fa:testsClaim ?claim ; fa:verdict ?verdict }} }} }}""")
-    st.markdown("**Claims and replication verdicts**")
+              OPTIONAL {{ GRAPH ?g4 {{ ?r fa:testsClaim ?claim ; fa:verdict ?verdict
+                                       OPTIONAL {{ ?r fa:ciLevel ?level }} OPTIONAL {{ ?r fa:verdictRule ?rule }} }} }} }}""")
+    st.markdown("**Claims and replication verdicts** (each verdict with the confidence level of the intervals "
+                "it was judged on and the rule that judged it)")
     st.dataframe([{"claim": short(r["claim"]), "metric": r["metric"], "value": r["value"], "direction": r["direction"],
-                   "verdict": short(r["verdict"]) if r["verdict"] else "not replicated"} for r in claims],
+                   "verdict": short(r["verdict"]) if r["verdict"] else "not replicated",
+                   "CI level": _level(r.get("level")), "verdict rule": r.get("rule") or ""} for r in claims],
                  hide_index=True, width="stretch")
 
     tabs = st.tabs(["Rename", "Split: add a method", "Presents no method", "History"])
