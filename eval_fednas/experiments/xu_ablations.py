@@ -17,15 +17,15 @@ from dataclasses import replace
 
 from ..data import pooled
 from ..engines import make_engine
-from ..fednas import FedNASConfig, FedNASSearch
-from ..finetune import Convergence, finetune
+from ..fednas import FedNASSearch
+from ..finetune import finetune
 from ..models import PrunableCNN, init_model, macs_per_sample
 from ..stats import Condition, estimate, judge_tests, rule_text
-from ..strategy import TrainConfig, evaluate_clients
+from ..strategy import evaluate_clients
 from . import register
 from .base import ClaimVerdict, Experiment, RunSpec
-from .common import clients_for, col, fedavg
-from .xu_fednas import XuFedNAS
+from .common import col, fedavg
+from .xu_fednas import XuFedNAS, fednas_setup
 
 
 def multiplier_widths(widths: list[int], target_macs: float, shape, classes: int) -> tuple[list[int], float]:
@@ -97,15 +97,7 @@ class XuAblations(Experiment):
 
     def run_seed(self, spec: RunSpec, seed: int) -> dict:
         p = spec.params
-        ds, clients = clients_for(p, seed)
-        train = TrainConfig(p["epochs"], p["lr"], p["batch_size"])
-        base = FedNASConfig(groups=p["groups"], schedule=tuple(map(tuple, p["schedule"])),
-                            fixed_rounds=p["fixed_rounds"], iterations=p["iterations"],
-                            budget_step=p["budget_step"], train=train)
-        conv = Convergence(p["check_every"], p["window"], p["min_delta"], p["long_term_rounds"])
-        conv_ref = replace(conv, max_rounds=p["convergence_max_rounds"])
-        arch0 = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, p["widths"])
-        params0, _ = init_model(arch0, seed)
+        ds, clients, train, base, conv, conv_ref, arch0, params0 = fednas_setup(p, seed)
         out: dict = {"seed": seed, "macs_initial": macs_per_sample(arch0)}
         arms = {f"r{r}": {"drn": False, "fixed_rounds": r} for r in [*p["short_rounds"], p["fixed_rounds"]]}
         arms["all_on"] = {}

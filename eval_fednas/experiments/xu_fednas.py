@@ -36,6 +36,21 @@ BAND_FACTOR = 1.5
 SINGLE_OFF = ("drn_off", "erc_off", "group_off", "all_off")
 
 
+def fednas_setup(p: dict, seed: int):
+    """One seed's data, training and search configs, convergence rules and initial model, shared
+    by the experiments that rerun Xu et al.'s FedNAS (xu-fednas, xu-ablations)."""
+    ds, clients = clients_for(p, seed)
+    train = TrainConfig(p["epochs"], p["lr"], p["batch_size"])
+    base = FedNASConfig(groups=p["groups"], schedule=tuple(map(tuple, p["schedule"])),
+                        fixed_rounds=p["fixed_rounds"], iterations=p["iterations"],
+                        budget_step=p["budget_step"], train=train)
+    conv = Convergence(p["check_every"], p["window"], p["min_delta"], p["long_term_rounds"])
+    conv_ref = replace(conv, max_rounds=p["convergence_max_rounds"])
+    arch0 = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, p["widths"])
+    params0, _ = init_model(arch0, seed)
+    return ds, clients, train, base, conv, conv_ref, arch0, params0
+
+
 def variants(groups: int) -> dict[str, dict]:
     return {
         "all_on": {}, "drn_off": {"drn": False}, "erc_off": {"erc": False}, "group_off": {"group": False},
@@ -123,15 +138,7 @@ class XuFedNAS(Experiment):
 
     def run_seed(self, spec: RunSpec, seed: int) -> dict:
         p = spec.params
-        ds, clients = clients_for(p, seed)
-        train = TrainConfig(p["epochs"], p["lr"], p["batch_size"])
-        base = FedNASConfig(groups=p["groups"], schedule=tuple(map(tuple, p["schedule"])),
-                            fixed_rounds=p["fixed_rounds"], iterations=p["iterations"],
-                            budget_step=p["budget_step"], train=train)
-        conv = Convergence(p["check_every"], p["window"], p["min_delta"], p["long_term_rounds"])
-        conv_ref = replace(conv, max_rounds=p["convergence_max_rounds"])
-        arch0 = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, p["widths"])
-        params0, _ = init_model(arch0, seed)
+        ds, clients, train, base, conv, conv_ref, arch0, params0 = fednas_setup(p, seed)
         out: dict = {"seed": seed, "macs_initial": macs_per_sample(arch0)}
         with make_engine(spec.engine, clients, spec.device) as engine:
             params0, _, _ = fedavg(engine, arch0, params0, {}, p["pretrain_rounds"], train, seed)
