@@ -21,8 +21,9 @@ from pipeline.store import Store
 CODEBOOK = frozenset({"categorise", "create", "create_category", "define", "memo", "merge", "move", "rename", "split"})
 PROPOSAL = frozenset({"accept", "reject", "edit", "add_code"})
 METHOD = frozenset({"assign_method", "add_method", "rename_method", "no_method", "has_method"})
-RECORD = frozenset({"screen", "resolve", "add_record", "duplicate"})  # what changes a record as listed
-OTHER = frozenset({"effect", "resolve_effect", "reasons", "not_duplicate", "derive_methods"})
+# what changes a record as listed: a "not a duplicate" verdict drops a confirmed duplicateOf
+RECORD = frozenset({"screen", "resolve", "add_record", "duplicate", "not_duplicate"})
+OTHER = frozenset({"effect", "resolve_effect", "reasons", "derive_methods"})
 NOT_RECORD = CODEBOOK | PROPOSAL | METHOD | OTHER
 
 
