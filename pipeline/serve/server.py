@@ -94,7 +94,12 @@ class EndpointServer(ThreadingHTTPServer):
     # ---- life cycle ------------------------------------------------------------------
     def serve_forever(self, poll_interval: float = 0.2) -> None:
         self._serving = True
-        super().serve_forever(poll_interval)
+        try:
+            super().serve_forever(poll_interval)
+        finally:
+            # ended, by shutdown() or by Ctrl-C in this thread: close() must not wait for a loop
+            # that no longer runs (shutdown() blocks until serve_forever signals its end)
+            self._serving = False
 
     def start(self) -> EndpointServer:
         """Serve from a background thread (tests, embedding); returns self."""
@@ -107,7 +112,6 @@ class EndpointServer(ThreadingHTTPServer):
         """Stop accepting, stop the workers, free the port."""
         if self._serving:
             self.shutdown()
-            self._serving = False
         if self._thread is not None:
             self._thread.join(5)
         self.server_close()

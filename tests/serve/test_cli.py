@@ -42,7 +42,14 @@ def test_serve_prints_url_answers_and_stops_on_ctrl_c(store_dir):
             if "http://" in lines[-1]:
                 found.set()
 
+    errors: list[str] = []
+
+    def drain() -> None:  # an unread stderr pipe that fills up would block the server's exit
+        assert process.stderr is not None
+        errors.extend(raw.decode() for raw in process.stderr)
+
     threading.Thread(target=read, daemon=True).start()
+    threading.Thread(target=drain, daemon=True).start()
     try:
         assert found.wait(60), f"no URL printed: {lines} {process.poll()}"
         url = re.search(r"http://\S+/query", "".join(lines)).group(0)
