@@ -10,6 +10,8 @@ allowed; every query runs in a worker process under a timeout and a result cap.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 
 from pipeline.serve.config import EndpointConfig, EndpointError
@@ -27,8 +29,25 @@ def describe(config: EndpointConfig, url: str, isolated: bool) -> str:
             f"max {config.max_rows} rows{net})\nstore: {config.location}\nCtrl-C to stop.")
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and ``kill`` (SIGTERM) both stop the endpoint cleanly.
+
+    A process started in the background by a non-interactive shell (``fedatlas serve &`` in a
+    script, CI) inherits SIGINT as *ignored*, and Python then never raises KeyboardInterrupt:
+    the endpoint could only be killed, leaving its workers behind. Both signals are set here."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def serve(config: EndpointConfig, echo: Callable[[str], object] = print) -> None:
-    """Run the endpoint in the foreground until Ctrl-C (then stop cleanly)."""
+    """Run the endpoint in the foreground until Ctrl-C or SIGTERM (then stop cleanly)."""
+    _stop_on_signals()
     server = EndpointServer(config)
     try:
         isolated = server.pool.warm_up()
