@@ -15,7 +15,7 @@ def test_sigkill_at_random_points(driver, rel_template, tmp_path):
           f"broken_chains={fig['broken_chains']} validated={fig['validated']}")
     for line in fig["details"]:
         print("  " + line)
-    assert fig["kills"] >= 6  # a few writers may finish before their kill time
+    assert fig["kills"] == sum(KILLS.values())  # writers that finished first were retried (relkit.run_kills)
     assert fig["validated"] == sum(KILLS.values())
     assert not fig["details"]
     assert fig["corrupt_stores"] == fig["partial_papers"] == fig["partial_imports"] == 0
