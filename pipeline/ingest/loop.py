@@ -9,7 +9,9 @@ batch fails, the earlier batches of its files are taken back (their undo logs). 
 similar titles as suspected duplicates for the reviewer. An unchanged record
 is skipped; a changed one replaces its paper's machine output (its graph) and
 leaves every human decision (curation graph) in place. Parsing and proposing
-run in this process or in ``workers`` processes; writing is done here only.
+run in this process or in ``workers`` processes, outside the store's lock; writing is done
+here only, holding the lock for one batch at a time (a reviewer's click waits for one batch's
+transaction, not for the whole ingest).
 """
 
 from __future__ import annotations
@@ -172,11 +174,11 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
     summary.failed += missing
     context = proposal_context(store)
     names = proposer_names or [p.name for p in _proposers(None)]
-    with store.session():
-        index = load_index(store)
     activity = iri("activity", f"ingest-{now_literal().value.replace(':', '')}")
-    writer = BatchWriter(store, index, summary, origin=origin, activity=activity, started=now_literal(),
-                         proposer_names=names)
+    with store.session():
+        writer = BatchWriter(store, load_index(store), summary, origin=origin, activity=activity,
+                             started=now_literal(), proposer_names=names)
+        seen = store.revision()  # what the index was read from
 
     def results():
         """Per file: its result in parts (one per batch of records in this process), the last marked ``done``."""
@@ -229,28 +231,50 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
         return True
 
     done = 0
-    with store.session(write=True):
-        for res in results():
-            summary.notes += res.get("notes", [])
-            path = res["path"]
-            if res["error"]:
-                summary.failed.append((path, res["error"]))
-            else:
-                summary.failed += [(path, problem) for problem in res["problems"]]
-                if path not in open_files:
-                    open_files[path] = (UndoLog(), len(summary.records), len(summary.suspected))
-                for doc, proposals in res["docs"]:
-                    writer.stage(doc, proposals)
-                bar.update(len(res["docs"]))
-            if res["done"]:
-                done += 1
-                if on_file:
-                    on_file(done, len(files), path)
-                if path in open_files:
-                    unfinished.append(path)
-            if writer.pending() >= batch_size:
-                flush()
-        flush()
+    # Parsing, embedding and proposing run outside the store's lock; the lock is held only
+    # to decide and write one batch, so a reviewer's click (another process) waits for one
+    # transaction, never for the whole ingest. A batch starts from the store as it is then:
+    # when another process wrote since this ingest's last batch, the dedup index is reloaded.
+    waiting: list[dict] = []
+    finished: list[str] = []
+
+    def write_waiting() -> None:
+        nonlocal done, seen
+        with store.session(write=True):
+            now = store.revision()
+            if seen is not None and now is not None and store.previous_revision(now) != seen:
+                writer.discard(load_index(store))  # nothing is staged between batches
+            for res in waiting:
+                path = res["path"]
+                summary.notes += res.get("notes", [])
+                if res["error"]:
+                    summary.failed.append((path, res["error"]))
+                else:
+                    summary.failed += [(path, problem) for problem in res["problems"]]
+                    if path not in open_files:
+                        open_files[path] = (UndoLog(), len(summary.records), len(summary.suspected))
+                    for doc, proposals in res["docs"]:
+                        writer.stage(doc, proposals)
+                if res["done"]:
+                    finished.append(path)
+                    if path in open_files:
+                        unfinished.append(path)
+            flush()
+            seen = store.revision()
+        waiting.clear()
+        for path in finished:  # after the lock is released: a callback may touch the store
+            done += 1
+            if on_file:
+                on_file(done, len(files), path)
+        finished.clear()
+
+    for res in results():
+        waiting.append(res)
+        bar.update(len(res["docs"]))
+        if sum(len(r["docs"]) for r in waiting) >= batch_size:
+            write_waiting()
+    if waiting:
+        write_waiting()
     bar.close()
     return summary
 

@@ -495,8 +495,9 @@ def _messages_ok(out: Outcome) -> tuple[bool, int]:
 
 def run_fuzz(driver: Driver, workdir: Path, inputs: list[tuple[str, bytes]], limit_s: float,
              template: Path | None = None) -> dict:
-    """Each input through the real CLI (`fedatlas ingest FILE`) under ``limit_s``; the store must be
-    unchanged whenever no paper was ingested, and outside paper graphs always."""
+    """Each input through the real CLI (`fedatlas ingest FILE`); ``limit_s`` only guards against a hang
+    (far above any input's normal time, so load cannot make it fail). The store must be unchanged
+    whenever no paper was ingested, and outside paper graphs always."""
     import shutil
 
     store_dir = workdir / "store"
@@ -508,7 +509,8 @@ def run_fuzz(driver: Driver, workdir: Path, inputs: list[tuple[str, bytes]], lim
         init_store(open_store(store_dir))
     store = open_store(store_dir)
     paths = write_inputs(workdir / "inputs", inputs)
-    fig = {"inputs": 0, "crashes": 0, "hangs": 0, "store_changes": 0, "rejected": 0, "ingested": 0, "noise_lines": 0}
+    fig: dict = {"inputs": 0, "crashes": 0, "hangs": 0, "store_changes": 0, "rejected": 0, "ingested": 0,
+                 "noise_lines": 0, "output": {}}
     details: list[str] = []
     for p in paths:
         before = dump_by_graph(store)
@@ -519,6 +521,7 @@ def run_fuzz(driver: Driver, workdir: Path, inputs: list[tuple[str, bytes]], lim
             details.append(f"HANG {p.name} (> {limit_s:g} s)")
             continue
         ok, noise = _messages_ok(out)
+        fig["output"][p.name] = out.stdout + out.stderr
         fig["noise_lines"] += noise
         if not ok:
             fig["crashes"] += 1

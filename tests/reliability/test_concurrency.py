@@ -35,9 +35,10 @@ def test_two_sessions_cli_ingest_and_endpoint(rel_store, tmp_path):
 
     props = relkit.proposal_iris()
     sessions = {"ada": props[0:N], "bob": props[N - 10:2 * N - 10]}
-    seeds = sorted((relkit.ROOT / "corpus" / "seeds").glob("*.md"))[:3]
+    # two short full texts: the ingest is a third writer, its size is not what is tested
+    seeds = sorted((relkit.ROOT / "corpus" / "seeds").glob("*.md"))[:2]
     reads, bad_reads, errors = [], [], []
-    stop = threading.Event()
+    stop, read_done = threading.Event(), threading.Event()
     # timeout_s only bounds a hang: a read may wait for the ingest transaction holding the store
     with EndpointServer(EndpointConfig(str(rel_store), port=0, timeout_s=600, workers=1)).start() as server:
         server.pool.warm_up()
@@ -51,6 +52,7 @@ def test_two_sessions_cli_ingest_and_endpoint(rel_store, tmp_path):
                     errors.append(repr(e))
                     continue
                 reads.append(row)
+                read_done.set()
                 # every target decided on is accepted (decision and effect are one transaction);
                 # the decision count never goes back
                 if row["decisions"] < last or row["accepted"] != row["targets"]:
@@ -74,7 +76,8 @@ def test_two_sessions_cli_ingest_and_endpoint(rel_store, tmp_path):
             written += out.split()
         ing_out, ing_err = ingest.communicate(timeout=600)
         elapsed = time.monotonic() - started
-        time.sleep(0.3)
+        read_done.clear()
+        read_done.wait(600)  # one more read after every writer finished (a hang guard, not a timing claim)
         stop.set()
         t.join(60)
         final = _ask(server.url, CONSISTENT)
