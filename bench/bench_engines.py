@@ -15,6 +15,10 @@ The machine may be shared, so the engines are measured *interleaved*: each
 repetition times one round of every engine back to back, and the reported
 rate per engine is the median over repetitions; the ratios are medians of the
 per-repetition ratios, so a burst of foreign load hits all engines alike.
+The in-process engines' process CPU time per round is printed too (builtin /
+loop): on a shared machine it is far less noisy than wall time. ``--profile N``
+prints the N most expensive operators of one more builtin round
+(torch.profiler), the profile behind the RESULTS.md discussion.
 In-process engines (builtin, loop) use ``--threads`` torch threads (default 1:
 on 2 oversubscribed cores, 2 intra-op threads were ~10x slower for every
 engine); Flower runs one single-threaded Ray actor per CPU. ``--amp`` sets
@@ -22,7 +26,7 @@ engine); Flower runs one single-threaded Ray actor per CPU. ``--amp`` sets
 
     python bench/bench_engines.py [--family cnn|supernet|darts] [--clients 64] [--rounds 5] [--threads 1]
                                   [--no-flower] [--device cpu|cuda] [--partition iid|dirichlet] [--alpha 0.5]
-                                  [--amp]
+                                  [--amp] [--profile N]
 """
 
 from __future__ import annotations
@@ -72,10 +76,11 @@ class Timed:
         self.round()  # warm-up (Ray start-up, first oneDNN kernels) is not timed
 
     def round(self) -> float:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         self.params, self.buffers = self.run.run(self.arch, self.params, self.buffers, 1)
         if self.params and next(iter(self.params.values())).is_cuda:
             torch.cuda.synchronize()
+        self.cpu_s = time.process_time() - c  # this process only (not Flower's Ray workers)
         return self.n / (time.perf_counter() - t)
 
     def close(self) -> None:
@@ -94,6 +99,8 @@ def main() -> None:
                     help="dirichlet: non-IID clients of unequal size (the harder case for stacking)")
     ap.add_argument("--alpha", type=float, default=0.5)
     ap.add_argument("--amp", action="store_true", help="FEDATLAS_AMP=1: bfloat16 autocast where supported")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="after timing, print the N most expensive operators of one builtin round")
     a = ap.parse_args()
     if a.amp:
         os.environ["FEDATLAS_AMP"] = "1"
@@ -110,10 +117,18 @@ def main() -> None:
     names = ["builtin", "loop"] + ([] if a.no_flower else ["flower"])
     engines = {n: Timed(n, clients, a.family, ds, a.device) for n in names}
     rates: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
     try:
         for _ in range(a.rounds):
             for n in names:
                 rates[n].append(engines[n].round())
+                cpu[n].append(engines[n].cpu_s)
+        if a.profile:
+            from torch.profiler import ProfilerActivity, profile
+
+            with profile(activities=[ProfilerActivity.CPU]) as prof:
+                engines["builtin"].round()
+            print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=a.profile))
     finally:
         for e in engines.values():
             e.close()
@@ -124,6 +139,10 @@ def main() -> None:
         ratios = [b / o for b, o in zip(rates["builtin"], rates[n])]
         print(f"builtin / {n}: {statistics.median(ratios):.2f}x (median of per-repetition ratios; "
               f"range {min(ratios):.2f}-{max(ratios):.2f}x)")
+    ratios = [lo / b for b, lo in zip(cpu["builtin"], cpu["loop"])]
+    print(f"builtin / loop, process CPU time per round: {statistics.median(ratios):.2f}x (median; range "
+          f"{min(ratios):.2f}-{max(ratios):.2f}x; builtin {1e3 * statistics.median(cpu['builtin']):.0f} ms, "
+          f"loop {1e3 * statistics.median(cpu['loop']):.0f} ms)")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

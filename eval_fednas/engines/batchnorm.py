@@ -28,11 +28,13 @@ class MaskedBatchNorm(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, hv, m, g, b):
+        # masked sums over (samples, positions) as contractions with the (N, C) mask: no masked copy of hv
+        m2 = m.view(m.shape[0], m.shape[1])
         n = m.sum(0, keepdim=True) * hv.shape[-1]  # (1, C, 1, 1)
         denom = n.clamp(min=1.0)
-        mean = (hv * m).sum((0, 3), keepdim=True) / denom
+        mean = torch.einsum("ncw,nc->cw", hv.sum(3), m2).view_as(g) / denom
         d = hv - mean
-        var = (d * m * d).sum((0, 3), keepdim=True) / denom
+        var = torch.einsum("ncw,nc->cw", (d * d).sum(3), m2).view_as(g) / denom
         rstd = torch.rsqrt(var + EPS)
         xhat = d.mul_(rstd)
         y = torch.addcmul(b, xhat, g)
@@ -43,12 +45,13 @@ class MaskedBatchNorm(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy, _mean, _var, _n):
         xhat, m, g, rstd, denom = ctx.saved_tensors
-        dym = dy * m
-        db = dym.sum((0, 3), keepdim=True)
-        dg = (dym * xhat).sum((0, 3), keepdim=True)
+        m2 = m.view(m.shape[0], m.shape[1])
+        db = torch.einsum("ncw,nc->cw", dy.sum(3), m2).view_as(g)
+        dg = torch.einsum("ncw,nc->cw", (dy * xhat).sum(3), m2).view_as(g)
         # real slots: rstd * (dxhat - mean_R(dxhat) - xhat * mean_R(dxhat * xhat)); padded: rstd * dxhat
-        corr = torch.addcmul(g * db * rstd / denom, xhat, g * dg * rstd / denom).mul_(m)
-        dx = torch.addcmul(corr.neg_(), dy, g * rstd)
+        k = g * rstd / denom
+        neg_corr = torch.addcmul(-k * db, xhat, -k * dg).mul_(m)
+        dx = torch.addcmul(neg_corr, dy, g * rstd)
         return dx, None, dg, db
 
 

@@ -184,8 +184,10 @@ def supernet_forward(P: Params, B: Params, x: torch.Tensor, arch: dict, ctx: Sta
         cols = lay.cols[layer]
         mask = ctx.mask if (ctx.mask is None or cols is None) else ctx.mask.index_select(1, cols)
         pieces = []
-        for op, lo, hi in lay.groups[layer]:
-            hs = hv[:, lo:hi]
+        # one split (its backward is one concatenation), not a slice per op (each a zero-filled full-size grad)
+        spans = lay.groups[layer]
+        parts = hv.split([hi - lo for _, lo, hi in spans], 1) if len(spans) > 1 else (hv,)
+        for (op, lo, hi), hs in zip(spans, parts):
             if op != "skip":
                 k = hi - lo
                 r = _op(P, B, hs.reshape(N, k * W, *spatial), f"l{layer}.{op}", nd, k, ctx,

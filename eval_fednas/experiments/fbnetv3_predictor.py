@@ -93,7 +93,7 @@ class FBNetV3Predictor(Experiment):
                 a = dict(arch, choice=list(c))
                 params, buffers = init_model(a, seed * 1000 + k)
                 params, buffers, _ = fedavg(engine, a, params, buffers, p["proxy_rounds"], cfg, seed, p["fraction"])
-                labels.append(evaluate_clients(a, params, buffers, clients, "val", "batch", p["batch_size"]))
+                labels.append(evaluate_clients(a, params, buffers, engine, "val", "batch", p["batch_size"]))
         X = encode(choices)
         lab = [choices.index(c) for c in labelled]
         rest = [i for i in range(len(choices)) if i not in set(lab)]

@@ -61,7 +61,7 @@ class FedNASDarts(Experiment):
                     arch = SuperNet.default_arch(ds.input_shape, ds.num_classes, p["width"], p["depth"], ch)
                     params, buffers = init_model(arch, seed + 7)
                     params, buffers, _ = fedavg(engine, arch, params, buffers, p["train_rounds"], cfg, seed + 7, p["fraction"])
-                    out[f"a{a:g}.{name}.acc"] = 100 * evaluate_clients(arch, params, buffers, clients, "test", "batch", p["batch_size"])  # noqa: E501
+                    out[f"a{a:g}.{name}.acc"] = 100 * evaluate_clients(arch, params, buffers, engine, "test", "batch", p["batch_size"])  # noqa: E501
             out[f"a{a:g}.choice"] = "-".join(choice)
         return out
 

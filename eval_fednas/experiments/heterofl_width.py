@@ -71,11 +71,11 @@ class HeteroFLWidth(Experiment):
                 run = FederatedRun(engine, WidthSliced(p["fraction"], cfg, tiers, ratios, allowed),
                                    Ledger(len(clients)), seed=seed)
                 params, _ = run.run(arch, params, {}, p["rounds"])
-                out[f"{name}.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                out[f"{name}.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
                 out[f"{name}.round_time"] = float(np.mean(run.clock.rounds))
                 sub = slice_arch(arch, RATIOS[2])
-                out[f"{name}.low_slice_acc"] = 100 * evaluate_clients(sub, slice_params(params, arch, sub), {}, low,
-                                                                      "test")
+                out[f"{name}.low_slice_acc"] = 100 * evaluate_clients(sub, slice_params(params, arch, sub), {},
+                                                                      [engine.clients[c.cid] for c in low], "test")
         return out
 
     def judge(self, spec, per_seed):

@@ -103,18 +103,18 @@ class XuAblations(Experiment):
         arms["all_on"] = {}
         with make_engine(spec.engine, clients, spec.device) as engine:
             params0, _, _ = fedavg(engine, arch0, params0, {}, p["pretrain_rounds"], train, seed)
-            gm_acc = evaluate_clients(arch0, params0, {}, clients, "val")
+            gm_acc = evaluate_clients(arch0, params0, {}, engine, "val")
             for name, over in arms.items():
                 search = FedNASSearch(engine, replace(base, **over), seed, ds.num_classes)
                 arch, searched = search.search(arch0, params0, gm_acc)
-                out[f"{name}.acc_no_ft"] = 100 * evaluate_clients(arch, searched, {}, clients, "test")
+                out[f"{name}.acc_no_ft"] = 100 * evaluate_clients(arch, searched, {}, engine, "test")
                 params, _, log = finetune(engine, arch, searched, {}, train, seed + 1, conv, stop=False)
-                out[f"{name}.acc_ft"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                out[f"{name}.acc_ft"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
                 out[f"{name}.macs"] = macs_per_sample(arch)
                 out[f"{name}.widths"] = arch["widths"]
                 if name == "all_on":  # continue to convergence for the Multipliers comparison
                     params, _, log = finetune(engine, arch, params, {}, train, seed + 1, conv_ref, log)
-                    out["fednas.conv.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                    out["fednas.conv.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
                     out["fednas.conv.rounds"], out["fednas.conv.converged"] = log.rounds, log.converged
                     fednas_arch = (arch, searched)
         pool = [pooled(clients)]
@@ -125,11 +125,11 @@ class XuAblations(Experiment):
         with make_engine("builtin", pool, spec.device) as engine:
             mp, _ = init_model(march, seed + 3)
             mp, _, log = finetune(engine, march, mp, {}, train, seed + 1, conv_ref)
-            out["multiplier.acc"] = 100 * evaluate_clients(march, mp, {}, pool, "test")
+            out["multiplier.acc"] = 100 * evaluate_clients(march, mp, {}, engine, "test")
             out["multiplier.rounds"], out["multiplier.converged"] = log.rounds, log.converged
             arch, params = fednas_arch  # FedNAS's architecture fine-tuned centrally: the architecture alone
             params, _, log = finetune(engine, arch, params, {}, train, seed + 1, conv_ref)
-            out["fednas_arch_central.acc"] = 100 * evaluate_clients(arch, params, {}, pool, "test")
+            out["fednas_arch_central.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
             out["fednas_arch_central.converged"] = log.converged
         return out
 

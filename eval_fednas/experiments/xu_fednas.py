@@ -142,7 +142,7 @@ class XuFedNAS(Experiment):
         out: dict = {"seed": seed, "macs_initial": macs_per_sample(arch0)}
         with make_engine(spec.engine, clients, spec.device) as engine:
             params0, _, _ = fedavg(engine, arch0, params0, {}, p["pretrain_rounds"], train, seed)
-            gm_acc = evaluate_clients(arch0, params0, {}, clients, "val")
+            gm_acc = evaluate_clients(arch0, params0, {}, engine, "val")
             out["pretrained_acc"] = 100 * gm_acc
             for vname, over in variants(p["groups"]).items():
                 search = FedNASSearch(engine, replace(base, **over), seed, ds.num_classes)
@@ -151,13 +151,13 @@ class XuFedNAS(Experiment):
                 params, _, log = finetune(engine, arch, searched, {}, train, seed + 1, conv, stop=False)
                 out[f"{vname}.uplink"] = tot["uplink_per_client"]
                 out[f"{vname}.compute"] = tot["compute_per_client"]
-                out[f"{vname}.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                out[f"{vname}.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
                 out[f"{vname}.plateaued"] = log.converged
                 out[f"{vname}.macs"] = macs_per_sample(arch)
                 out[f"{vname}.trace"] = search.trace
                 if vname == "all_on":  # continue to convergence for the NetAdapt comparison
                     params, _, log = finetune(engine, arch, params, {}, train, seed + 1, conv_ref, log)
-                    out["fednas.conv.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                    out["fednas.conv.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
                     out["fednas.conv.rounds"], out["fednas.conv.converged"] = log.rounds, log.converged
                     fednas_arch = (arch, searched)
         out.update(self._low_alpha(spec, seed, base, conv, train))
@@ -167,13 +167,13 @@ class XuFedNAS(Experiment):
             search = FedNASSearch(engine, replace(base, group=False, erc=False, drn=False), seed, ds.num_classes)
             arch, params = search.search(arch0, params0, gm_acc)
             params, _, log = finetune(engine, arch, params, {}, train, seed + 1, conv_ref)
-            out["netadapt.acc"] = 100 * evaluate_clients(arch, params, {}, pool, "test")
+            out["netadapt.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
             out["netadapt.rounds"], out["netadapt.converged"] = log.rounds, log.converged
             out["netadapt.macs"] = macs_per_sample(arch)
             # FedNAS's architecture (weights after its search) fine-tuned centrally: the search alone
             arch, params = fednas_arch
             params, _, log = finetune(engine, arch, params, {}, train, seed + 1, conv_ref)
-            out["fednas_arch_central.acc"] = 100 * evaluate_clients(arch, params, {}, pool, "test")
+            out["fednas_arch_central.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
             out["fednas_arch_central.converged"] = log.converged
         return out
 
@@ -186,12 +186,12 @@ class XuFedNAS(Experiment):
         out: dict[str, object] = {}  # accuracies and distances, and each search's trace
         with make_engine(spec.engine, clients, spec.device) as engine:
             params0, _, _ = fedavg(engine, arch0, params0, {}, p["pretrain_rounds"], train, seed)
-            gm_acc = evaluate_clients(arch0, params0, {}, clients, "val")
+            gm_acc = evaluate_clients(arch0, params0, {}, engine, "val")
             for name, over in (("greedy", {}), ("random", {"partition": "random"}), ("all", {"group": False})):
                 search = FedNASSearch(engine, replace(base, **over), seed, ds.num_classes)
                 arch, params = search.search(arch0, params0, gm_acc)
                 params, _, _ = finetune(engine, arch, params, {}, train, seed + 1, conv, stop=False)
-                out[f"low.{name}.acc"] = 100 * evaluate_clients(arch, params, {}, clients, "test")
+                out[f"low.{name}.acc"] = 100 * evaluate_clients(arch, params, {}, engine, "test")
                 out[f"low.{name}.trace"] = search.trace
                 if name != "all":
                     out[f"low.{name}.distance"] = float(np.mean([t["group_distance"] for t in search.trace]))

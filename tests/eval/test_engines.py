@@ -114,6 +114,33 @@ def test_cuda_keeps_data_params_and_results_on_the_device(digits_clients):
         assert all(v.is_cuda for r in res for v in r.params.values())
 
 
+def test_evaluate_clients_takes_the_engine_and_agrees_with_the_host_list(digits_clients):
+    _, clients = digits_clients
+    p, b = init_model(ARCH, 1)
+    with make_engine("builtin", clients) as eng:
+        assert evaluate_clients(ARCH, p, b, eng) == evaluate_clients(ARCH, p, b, clients)
+        assert evaluate_clients(ARCH, p, b, eng, "val") == evaluate_clients(ARCH, p, b, clients, "val")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_evaluate_clients_reads_only_the_resident_copies(digits_clients):
+    """After the engine is made, the host data are not read again: evaluation runs on the device-resident copies."""
+    from eval_fednas.data import ClientData
+
+    _, clients = digits_clients
+    host = [ClientData(c.cid, c.x_train.clone(), c.y_train.clone(), c.x_val.clone(), c.y_val.clone(),
+                       c.x_test.clone(), c.y_test.clone(), c.tier) for c in clients]
+    p, b = init_model(ARCH, 1)
+    want = evaluate_clients(ARCH, p, b, clients)
+    with make_engine("builtin", host, "cuda") as eng:
+        for c in host:  # poison the host copies: any per-call host read or copy would fail
+            c.x_test = c.y_test = c.x_val = c.y_val = None
+        assert all(c.x_test.is_cuda and c.y_test.is_cuda for c in eng.clients)
+        pc = {k: v.cuda() for k, v in p.items()}
+        assert abs(evaluate_clients(ARCH, pc, b, eng) - want) <= TOL
+
+
 def test_engines_and_experiments_come_from_the_registries():
     from eval_fednas import engines, experiments
     from eval_fednas.runner import make_spec
