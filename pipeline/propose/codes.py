@@ -99,10 +99,14 @@ class CodeProposer(Proposer):
         p_lex = np.zeros((n, k))
         hits: dict[tuple[int, int], list[str]] = {}
         if self.use_cues:
+            roles, frames = self.parse_evidence(doc, sents) if not full else (None, None)
             for i, s in enumerate(sents):
-                mult = space.context.multiplier(s.text, title=is_title(doc, s)) if self.use_context else 1.0
+                mult = space.context.multiplier(s.text, title=is_title(doc, s), role=roles[i] if roles else None) \
+                    if self.use_context else 1.0
                 for j, key in enumerate(space.keys):
                     strength, h = cue_strength(s.text, space.cues[key], space.negations[key])
+                    if frames and key in frames[i] and frames[i][key][0] > strength:  # the parse's frame
+                        strength, h = frames[i][key][0], [*h, frames[i][key][1]]
                     if strength:
                         p_lex[i, j] = p_from_cues(strength, mult, self.cue_k)
                         hits[(i, j)] = h
@@ -147,6 +151,11 @@ class CodeProposer(Proposer):
                 score *= self.non_fl_factor
             out.append(Scored(key, score, sents[best], hits.get((best, j), [])))
         return out
+
+    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+        """Per sentence of a title + abstract record: rhetorical role and challenge frames read
+        from the parse (None, None: this proposer reads words only)."""
+        return None, None
 
     def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:
         """Per-sentence weight of the evidence on title + abstract records (None: all alike)."""
@@ -254,6 +263,11 @@ class ChallengeHybridV3(ChallengeHybridV2):
     name = "challenge-hybrid-v3"
     default_enabled = False  # opt in with --proposers challenge-hybrid-v3
     model_version = "3"
+
+    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+        """Per sentence of a title + abstract record: rhetorical role and challenge frames read
+        from the parse (None, None: this proposer reads words only)."""
+        return None, None
 
     def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:
         title = next((i for i, s in enumerate(sents) if is_title(doc, s)), None)

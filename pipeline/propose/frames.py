@@ -1,0 +1,110 @@
+"""Challenge frames read from the parse: a Table 1.1 label in any of its English forms.
+
+Several challenges of Table 1.1 are named "<X> heterogeneity" (``skos:altLabel`` "data
+heterogeneity", "statistical heterogeneity", "system heterogeneity", "device heterogeneity"),
+and its realities say the same with a verb ("Clients' hardware varies significantly", "each
+client draws training data from their own distribution"). Papers write the same concept as
+"heterogeneity of edge data", "heterogeneous data distributions", "local distributions vary",
+"diverse local distributions": a fixed regex per wording only catches the wordings someone
+has seen. Here the *variation* is a closed class of general English words (heterogeneous,
+diverse, vary, differ, ...) and *what varies* is a noun taken from the Table 1.1 labels; a
+frame fires when the parse links the two (modifier, prepositional object, subject of "vary",
+object of a mis-tagged adjective). No topic word is picked from an abstract.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_TTL = Path(__file__).resolve().parents[2] / "corpus" / "challenges.ttl"
+
+#: general English words of variation (adjectives, nouns and verbs of "not all alike")
+STRONG = frozenset({
+    "heterogeneous", "heterogeneity", "heterogenous", "diverse", "diversity", "differ", "vary", "varying",
+    "varied", "variation", "variability", "disparate", "disparity", "dissimilar", "skewed", "skew",
+    "divergent", "divergence",
+})
+#: words that often only count or enumerate ("different clients", "various devices"): half weight
+WEAK = frozenset({"different", "difference", "differing", "various", "variety", "distinct"})
+VARIATION = STRONG | WEAK
+
+#: what varies, beyond the "<X> heterogeneity" labels: the noun of a Table 1.1 reality or
+#: assumption ("each client draws training data from their own distribution" -> non-IID)
+_EXTRA_OBJECTS = {"distribution": "non_iid_data"}
+_GENERIC = {"client", "worker", "node", "fednas", "fl"}  # label words that name no concept
+
+
+@lru_cache(maxsize=1)
+def objects() -> dict[str, str]:
+    """Lemma of what varies -> challenge key, from the "<X> heterogeneity" labels of the scheme."""
+    text = _TTL.read_text(encoding="utf-8") if _TTL.is_file() else ""
+    out: dict[str, str] = {}
+    for block in text.split("\n\n"):
+        key = re.search(r'fa:key "([a-z_]+)"', block)
+        if not key:
+            continue
+        for label in re.findall(r'"([^"]+)"@en', block):
+            m = re.fullmatch(r"(?:[\w-]+ )*?([\w-]+) heterogeneity", label.strip().lower())
+            if m and m.group(1) not in _GENERIC:
+                out[m.group(1)] = key.group(1)
+    for word, code in _EXTRA_OBJECTS.items():
+        out.setdefault(word, code)
+    return out
+
+
+def _forms(tok) -> set[str]:
+    forms = {tok.lower_, tok.lemma_.lower()}
+    if tok.lower_ == "data":  # the small model lemmatises "data" to "datum"
+        forms.add("data")
+    if tok.lower_ == "statistical":
+        forms.add("statistical")
+    return forms
+
+
+def _nouns_with_modifiers(tok) -> list:
+    """A noun and its compound/adjective modifiers ("edge data", "local data distributions")."""
+    mods = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "conj")]
+    return [tok, *mods, *[g for m in mods for g in m.children if g.dep_ in ("compound", "conj")]]
+
+
+def _linked(tok) -> list:
+    """Tokens the parse links to a variation word as what varies."""
+    out = []
+    if tok.dep_ in ("amod", "compound", "nmod") or (tok.pos_ == "ADJ" and tok.head.pos_ in ("NOUN", "PROPN")):
+        out += _nouns_with_modifiers(tok.head)
+    for c in tok.children:
+        if c.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "nmod", "poss"):
+            out += _nouns_with_modifiers(c)
+        if c.dep_ == "prep" and c.lower_ in ("of", "in", "across", "among", "between", "on"):
+            out += [g for p in c.children if p.dep_ == "pobj" for g in _nouns_with_modifiers(p)]
+    if tok.dep_ in ("acomp", "attr") or (tok.pos_ == "ADJ" and tok.head.lemma_ == "be"):
+        out += [g for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass") for g in _nouns_with_modifiers(c)]
+    if tok.dep_ == "conj" and tok.head.pos_ == "NOUN":  # "the sensitivity and heterogeneity of edge data"
+        out += _linked(tok.head) if tok.head.lemma_.lower() not in VARIATION else []
+        for c in tok.head.children:
+            if c.dep_ == "prep" and c.lower_ in ("of", "in", "across", "among"):
+                out += [g for p in c.children if p.dep_ == "pobj" for g in _nouns_with_modifiers(p)]
+    return out
+
+
+def frame_hits(doc) -> dict[str, tuple[float, str]]:
+    """Challenge key -> (strength, the words of its frame) in one parsed sentence: 1.0 for a
+    strong variation word, 0.5 for a weak one ("different", "various")."""
+    table = objects()
+    hits: dict[str, tuple[float, str]] = {}
+    for tok in doc:
+        word = tok.lemma_.lower() if tok.lemma_.lower() in VARIATION else tok.lower_
+        if word not in VARIATION:
+            continue
+        strength = 1.0 if word in STRONG else 0.5
+        for other in _linked(tok):
+            if other.i == tok.i:
+                continue
+            for form in _forms(other):
+                code = table.get(form)
+                if code and strength > hits.get(code, (0.0, ""))[0]:
+                    lo, hi = min(tok.i, other.i), max(tok.i, other.i)
+                    hits[code] = (strength, doc[lo:hi + 1].text)
+    return hits
