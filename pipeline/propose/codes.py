@@ -250,7 +250,7 @@ class ChallengeHybridV2(ChallengeHybrid):
 
     name = "challenge-hybrid-v2"
     structure_aware = True
-    default_enabled = True  # recall first: v3 gains precision on unseen papers but loses recall (README)
+    default_enabled = False  # superseded by challenge-hybrid-v4 (same on full text; reads the parse on abstracts)
 
 
 @PROPOSERS.register
