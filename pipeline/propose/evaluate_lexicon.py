@@ -6,7 +6,7 @@ expected to fire on an unseen paper. ``loo-lexicon`` estimates generalisation ho
 each held-out paper, every cue pattern (code cues and the sentence-context patterns) that
 matches in that paper but in no other gold paper and nowhere in the Table 1.1 definitions
 (every label, assumption, reality and definition in ``corpus/challenges.ttl`` and
-``corpus/nas_types.ttl``, plus the lexicon's own definitions) is dropped, curation exemplars
+``corpus/nas_types.ttl``) is dropped, curation exemplars
 quoting the held-out paper are dropped, and the paper is proposed at the default thresholds.
 A cue shared by two papers, or one the definitions themselves license, is kept: it was not
 fitted to a single abstract.
@@ -31,14 +31,13 @@ _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?:@en)?')
 @lru_cache(maxsize=1)
 def definition_texts() -> tuple[str, ...]:
     """Every literal of the challenge and NAS-type schemes (labels, assumptions, realities,
-    definitions) and the lexicon's definitions: text a cue may legitimately be written from."""
+    definitions): text a cue may legitimately be written from. The lexicon's own
+    ``definition`` fields are not included: they were written after reading the dev abstracts."""
     out: list[str] = []
     for name in ("challenges.ttl", "nas_types.ttl"):
         path = _CORPUS / name
         if path.is_file():
             out += [m.group(1) for m in _LITERAL.finditer(path.read_text(encoding="utf-8"))]
-    lex = load_lexicon()
-    out += [e.get("definition", "") for sec in _SECTIONS for e in lex.get(sec, {}).values()]
     return tuple(t for t in out if t.strip())
 
 

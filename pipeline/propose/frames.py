@@ -24,7 +24,7 @@ _TTL = Path(__file__).resolve().parents[2] / "corpus" / "challenges.ttl"
 STRONG = frozenset({
     "heterogeneous", "heterogeneity", "heterogenous", "diverse", "diversity", "differ", "vary", "varying",
     "varied", "variation", "variability", "disparate", "disparity", "dissimilar", "skewed", "skew",
-    "divergent", "divergence",
+    "diverge", "divergent", "divergence",
 })
 #: words that often only count or enumerate ("different clients", "various devices"): half weight
 WEAK = frozenset({"different", "difference", "differing", "various", "variety", "distinct"})
