@@ -3,7 +3,7 @@
 from pipeline import vocab
 from pipeline.propose import ProposalContext, get_proposer
 from pipeline.propose.base import document_from_record
-from pipeline.propose.frames import frame_hits, objects
+from pipeline.propose.frames import _stem, frame_hits, objects
 from pipeline.propose.nlp import parse
 
 
@@ -12,11 +12,15 @@ def _hits(text):
 
 
 def test_objects_come_from_the_table_labels():
-    table = objects()
+    hetero, limited, cost = objects()
     # "data heterogeneity", "statistical heterogeneity", "system/device heterogeneity" (challenges.ttl)
-    assert table["data"] == table["statistical"] == "non_iid_data"
-    assert table["hardware"] == table["system"] == table["device"] == "hardware_heterogeneity"
-    assert "client" not in table  # "client hardware heterogeneity": the generic word names no concept
+    assert hetero[_stem("data")] == hetero[_stem("statistical")] == "non_iid_data"
+    assert hetero[_stem("hardware")] == hetero[_stem("system")] == hetero[_stem("devices")] == "hardware_heterogeneity"
+    assert _stem("client") not in hetero  # "client hardware heterogeneity": the generic word names no concept
+    # "Limited Networking Capabilities", "limited computation"; "communication/computational/search cost"
+    assert limited[_stem("network")] == cost[_stem("communication")] == "limited_communication"
+    assert limited[_stem("computing")] == cost[_stem("search")] == cost[_stem("compute")] == "limited_computation"
+    assert _stem("distributed") != _stem("distribution")
 
 
 def test_one_concept_in_several_english_forms():
@@ -25,12 +29,17 @@ def test_one_concept_in_several_english_forms():
     assert set(_hits("Because local distributions vary across sites, no single model fits.")) == {"non_iid_data"}
     assert set(_hits("The hardware of the participating phones varies widely.")) == {"hardware_heterogeneity"}
     assert set(_hits("We cope with data and system heterogeneity.")) == {"non_iid_data", "hardware_heterogeneity"}
+    assert set(_hits("Uploading the supernet is a bottleneck for communication.")) == {"limited_communication"}
+    assert set(_hits("The search is too costly for phones.")) == {"limited_computation"}
+    assert set(_hits("Devices have scarce computing power.")) == {"limited_computation"}
 
 
 def test_no_frame_without_a_link_or_a_concept():
     assert _hits("We train heterogeneous neural architectures on the server.") == {}
     assert _hits("The data is stored in a database and the search is heterogeneous.") == {}
     assert _hits("Each client keeps its data private.") == {}
+    assert _hits("We deploy the model on many distributed devices.") == {}
+    assert _hits("The cost of labels is high in medicine.") == {}
 
 
 def test_weak_variation_words_count_half():
