@@ -1,14 +1,14 @@
 """Challenge frames read from the parse: a Table 1.1 label in any of its English forms.
 
-Several challenges of Table 1.1 are named "<X> heterogeneity" (``skos:altLabel`` "data
-heterogeneity", "statistical heterogeneity", "system heterogeneity", "device heterogeneity"),
-and its realities say the same with a verb ("Clients' hardware varies significantly", "each
-client draws training data from their own distribution"). Papers write the same concept as
-"heterogeneity of edge data", "heterogeneous data distributions", "local distributions vary",
-"diverse local distributions": a fixed regex per wording only catches the wordings someone
-has seen. Here the *variation* is a closed class of general English words (heterogeneous,
-diverse, vary, differ, ...) and *what varies* is a noun taken from the Table 1.1 labels; a
-frame fires when the parse links the two (modifier, prepositional object, subject of "vary",
+Table 1.1 names several challenges in three label shapes (``corpus/challenges.ttl``):
+"<X> heterogeneity" ("data heterogeneity", "system heterogeneity"), "limited <X>" ("Limited
+Networking Capabilities", "limited computation") and "<X> cost" ("communication cost", "search
+cost"). Papers state the same concepts as "heterogeneity of edge data", "local distributions
+vary", "communication is the bottleneck", "the search is costly": a fixed regex per wording only
+catches the wordings someone has seen. Here each shape has a closed class of general English
+words (variation: heterogeneous, diverse, vary, ...; limitation: limited, scarce, constrained,
+...; cost: cost, overhead, burden, ...) and *what it is about* is the X of the labels (stemmed);
+a frame fires when the parse links the two (modifier, prepositional object, subject of "vary",
 object of a mis-tagged adjective). No topic word is picked from an abstract.
 """
 
