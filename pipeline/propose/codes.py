@@ -1,11 +1,13 @@
 """Challenge and NAS-type proposers: weighted cues + exemplar similarity -> 0..1 score.
 
-``challenge-hybrid-v3`` (default) weighs each abstract sentence by its rhetorical role
-(``roles``: goal, problem statement, background, result). ``challenge-hybrid-v2``,
-``challenge-rules-v2`` (cues only) and ``challenge-embed-v2`` (similarity only) share one
-implementation and differ in two weights; likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full
-text by section (see ``structure``); on title + abstract they score exactly like the v1
-names, which stay registered (not default) for reproducibility.
+``challenge-hybrid-v4`` (the default, module ``challenge_v4``) adds what the parse says about
+each abstract sentence (``parse_evidence``: role and challenge frames). ``challenge-hybrid-v3``
+weighs each abstract sentence by its rhetorical role (``roles``: goal, problem statement,
+background, result). ``challenge-hybrid-v2``, ``challenge-rules-v2`` (cues only) and
+``challenge-embed-v2`` (similarity only) share one implementation and differ in two weights;
+likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full text by
+section (see ``structure``); on title + abstract they score exactly like the v1 names, which
+stay registered (not default) for reproducibility.
 """
 
 from __future__ import annotations
@@ -263,11 +265,6 @@ class ChallengeHybridV3(ChallengeHybridV2):
     name = "challenge-hybrid-v3"
     default_enabled = False  # opt in with --proposers challenge-hybrid-v3
     model_version = "3"
-
-    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
-        """Per sentence of a title + abstract record: rhetorical role and challenge frames read
-        from the parse (None, None: this proposer reads words only)."""
-        return None, None
 
     def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:
         title = next((i for i, s in enumerate(sents) if is_title(doc, s)), None)
