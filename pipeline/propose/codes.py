@@ -1,11 +1,13 @@
 """Challenge and NAS-type proposers: weighted cues + exemplar similarity -> 0..1 score.
 
-``challenge-hybrid-v3`` (default) weighs each abstract sentence by its rhetorical role
-(``roles``: goal, problem statement, background, result). ``challenge-hybrid-v2``,
-``challenge-rules-v2`` (cues only) and ``challenge-embed-v2`` (similarity only) share one
-implementation and differ in two weights; likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full
-text by section (see ``structure``); on title + abstract they score exactly like the v1
-names, which stay registered (not default) for reproducibility.
+``challenge-hybrid-v4`` (the default, module ``challenge_v4``) adds what the parse says about
+each abstract sentence (``parse_evidence``: role and challenge frames). ``challenge-hybrid-v3``
+weighs each abstract sentence by its rhetorical role (``roles``: goal, problem statement,
+background, result). ``challenge-hybrid-v2``, ``challenge-rules-v2`` (cues only) and
+``challenge-embed-v2`` (similarity only) share one implementation and differ in two weights;
+likewise ``nastype-hybrid-v2`` and ``nastype-rules-v2``. The v2 proposers read full text by
+section (see ``structure``); on title + abstract they score exactly like the v1 names, which
+stay registered (not default) for reproducibility.
 """
 
 from __future__ import annotations
@@ -99,10 +101,14 @@ class CodeProposer(Proposer):
         p_lex = np.zeros((n, k))
         hits: dict[tuple[int, int], list[str]] = {}
         if self.use_cues:
+            roles, frames = self.parse_evidence(doc, sents) if not full else (None, None)
             for i, s in enumerate(sents):
-                mult = space.context.multiplier(s.text, title=is_title(doc, s)) if self.use_context else 1.0
+                mult = space.context.multiplier(s.text, title=is_title(doc, s), role=roles[i] if roles else None) \
+                    if self.use_context else 1.0
                 for j, key in enumerate(space.keys):
                     strength, h = cue_strength(s.text, space.cues[key], space.negations[key])
+                    if frames and key in frames[i] and frames[i][key][0] > strength:  # the parse's frame
+                        strength, h = frames[i][key][0], [*h, frames[i][key][1]]
                     if strength:
                         p_lex[i, j] = p_from_cues(strength, mult, self.cue_k)
                         hits[(i, j)] = h
@@ -147,6 +153,11 @@ class CodeProposer(Proposer):
                 score *= self.non_fl_factor
             out.append(Scored(key, score, sents[best], hits.get((best, j), [])))
         return out
+
+    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+        """Per sentence of a title + abstract record: rhetorical role and challenge frames read
+        from the parse (None, None: this proposer reads words only)."""
+        return None, None
 
     def sentence_weights(self, doc: Document, sents: list[Sentence]) -> np.ndarray | None:
         """Per-sentence weight of the evidence on title + abstract records (None: all alike)."""
@@ -241,7 +252,7 @@ class ChallengeHybridV2(ChallengeHybrid):
 
     name = "challenge-hybrid-v2"
     structure_aware = True
-    default_enabled = True  # recall first: v3 gains precision on unseen papers but loses recall (README)
+    default_enabled = False  # superseded by challenge-hybrid-v4 (same on full text; reads the parse on abstracts)
 
 
 @PROPOSERS.register

@@ -9,7 +9,10 @@ leave-one-out figures so the numbers are not only fit-on-dev:
   other papers (best micro-F1, ties to the lower, recall-favouring threshold);
 * ``loo-curation``: a simulated review: the other papers' gold evidence is *accepted*
   and their false-positive proposals *rejected* as curation exemplars, then the held-out
-  paper is proposed with that context at the default thresholds.
+  paper is proposed with that context at the default thresholds;
+* ``loo-lexicon``: the held-out paper is proposed without the cues that match only in it
+  (and not in the Table 1.1 definitions), i.e. without what could only have been fitted to
+  it (:mod:`pipeline.propose.evaluate_lexicon`): the estimate closest to an unseen paper.
 
 Gold formats: one JSONL with ``title``, ``abstract``, ``challenges``, ``nas_types`` per line
 (``corpus/gold/seeds.jsonl``), or a ``gold.jsonl`` whose records lack the text, joined by
@@ -39,7 +42,7 @@ from pipeline.propose import (
 EVAL_KINDS = ("challenge", "nas_type")
 _GOLD_FIELD = {"challenge": "challenges", "nas_type": "nas_types"}
 _CODES = {"challenge": CHALLENGES, "nas_type": NAS_TYPES}
-DEFAULT_EVAL_PROPOSERS = ("challenge-hybrid-v2", "nastype-hybrid-v2")
+DEFAULT_EVAL_PROPOSERS = ("challenge-hybrid-v4", "nastype-hybrid-v2")
 
 
 @dataclass
@@ -234,11 +237,11 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
     Parameters
     ----------
     gold_path: a gold JSONL file, or several (their papers are pooled).
-    proposers: names or instances; default ``challenge-hybrid-v2`` + ``nastype-hybrid-v2``.
+    proposers: names or instances; default ``challenge-hybrid-v4`` + ``nastype-hybrid-v2``.
     thresholds: per kind (``{"challenge": 0.45}``) or per code key; default
         :data:`pipeline.propose.DEFAULT_THRESHOLDS`.
     cross_validate: also compute the leave-one-out figures (``loo-threshold``,
-        ``loo-curation``).
+        ``loo-curation``, ``loo-lexicon``).
     techniques: a ``techniques.jsonl`` (joined by ``idx`` with the first gold file): adds the
         technique open-code figures (:mod:`pipeline.propose.evaluate_techniques`).
     """
@@ -272,6 +275,9 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
     if cross_validate and len(records) > 2:
         report.cross_validated["loo-threshold"] = _loo_threshold(records, scores, kinds)
         report.cross_validated["loo-curation"] = _loo_curation(records, scores, props, context, thr, kinds)
+        from pipeline.propose.evaluate_lexicon import loo_lexicon
+
+        report.cross_validated["loo-lexicon"] = loo_lexicon(records, props, context, thr, kinds, _score_all, _count)
     if techniques is not None:
         from pipeline.propose.evaluate_techniques import DEFAULT_TECHNIQUE_PROPOSER, load_technique_gold, technique_figures
 

@@ -37,13 +37,15 @@ class Context:
         return cls(*(([p for p, _ in compile_patterns(c[k])]) for k in
                      ("motivation", "background", "results", "fl_setting")))
 
-    def multiplier(self, text: str, title: bool = False) -> float:
+    def multiplier(self, text: str, title: bool = False, role: str | None = None) -> float:
+        """``role``: the sentence's rhetorical role from the parse (``roles``), when known; a
+        goal or problem statement is motivated, a results sentence reports, whatever its words."""
         if title:
             return 1.1
-        motivated = any(p.search(text) for p in self.motivation)
+        motivated = role in ("goal", "problem") or any(p.search(text) for p in self.motivation)
         if any(p.search(text) for p in self.background) and not motivated:
             return 0.6
-        if any(p.search(text) for p in self.results) and not motivated:
+        if (role == "result" or any(p.search(text) for p in self.results)) and not motivated:
             return 0.4
         return 1.25 if motivated else 1.0
 

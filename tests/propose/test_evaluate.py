@@ -58,6 +58,8 @@ def test_dev_gold_figures(embedder, capsys):
     assert report.kinds["nas_type"].micro.f1 >= 0.8
     for name in ("loo-threshold", "loo-curation"):
         assert report.cross_validated[name]["challenge"].micro.recall >= 0.85
+    # without the cues only the held-out paper uses (README: v2 .76, v4 .88 on this pool)
+    assert report.cross_validated["loo-lexicon"]["challenge"].micro.recall >= 0.85
 
 
 def test_cli_agrees_with_api(embedder):

@@ -22,7 +22,7 @@ FL_ABSTRACT = (
 )
 
 
-CHALLENGE, NASTYPE = "challenge-hybrid-v2", "nastype-hybrid-v2"  # defaults; v1 agree on abstracts
+CHALLENGE, NASTYPE = "challenge-hybrid-v4", "nastype-hybrid-v2"  # defaults
 
 
 def keys(props, kind):
@@ -33,12 +33,13 @@ def test_registry_lists_names_and_defaults():
     names = available_proposers()
     assert {"challenge-hybrid-v1", "nastype-hybrid-v1", "technique-open-v1", "llm-openai-v1",
             "llm-llamacpp-v1", "challenge-hybrid-v2", "nastype-hybrid-v2", "technique-open-v2",
-            "challenge-rules-v1", "nastype-rules-v1", "challenge-rules-v2", "nastype-rules-v2"} <= set(names)
+            "challenge-rules-v1", "nastype-rules-v1", "challenge-rules-v2", "nastype-rules-v2",
+            "challenge-hybrid-v4"} <= set(names)
     with pytest.raises(UnknownNameError) as e:
         get_proposer("challenge-magic-v9")
     assert "challenge-hybrid-v2" in str(e.value)
     defaults = {p.name for p in default_proposers()}
-    assert {"challenge-hybrid-v2", "nastype-hybrid-v2", "technique-open-v3"} == defaults
+    assert {"challenge-hybrid-v4", "nastype-hybrid-v2", "technique-open-v3"} == defaults
 
 
 def test_a_plugin_adds_a_proposer_but_never_hides_a_built_in(tmp_path, monkeypatch):
