@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import relkit
 
@@ -29,7 +28,7 @@ def test_backup_while_writing_restore_and_roundtrip(rel_store, tmp_path):
             r = run_cli("backup", str(target), store=rel_store, timeout=120)
             assert r.returncode == 0, r.stderr
             backups.append(target)
-            time.sleep(0.3)
+            assert writer.stdout.readline().strip()  # another batch written before the next backup
     finally:
         writer.kill()  # our own child, by its handle
         writer.wait(10)
