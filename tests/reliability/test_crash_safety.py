@@ -16,7 +16,7 @@ def test_sigkill_at_random_points(driver, rel_template, tmp_path):
     for line in fig["details"]:
         print("  " + line)
     assert fig["kills"] == sum(KILLS.values())  # writers that finished first were retried (relkit.run_kills)
-    assert fig["validated"] == sum(KILLS.values())
+    assert fig["validated"] == fig["attempts"]  # every restart, killed or finished, was validated
     assert not fig["details"]
     assert fig["corrupt_stores"] == fig["partial_papers"] == fig["partial_imports"] == 0
     assert fig["partial_batches"] == fig["broken_chains"] == 0
