@@ -54,6 +54,31 @@ def phase_embed(bib: Path) -> dict:
     return {"wall_s": time.perf_counter() - t0, "sentences": len(texts), "peak_gb": _peak_gb()}
 
 
+class RssSampler:
+    """Resident memory every ``every`` seconds in a thread: where a peak comes from (growth or a spike)."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        import threading
+
+        import psutil
+
+        self.proc, self.every, self.samples = psutil.Process(), every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._t0 = time.perf_counter()
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append((round(time.perf_counter() - self._t0, 1), round(self.proc.memory_info().rss / 1024 ** 3, 3)))
+
+    def stop(self) -> list[tuple[float, float]]:
+        self._stop.set()
+        self._thread.join()
+        n = len(self.samples)
+        return [self.samples[min(n - 1, i * n // 10)] for i in range(11)] if n else []
+
+
 def phase_ingest(bib: Path, store_dir: Path, batch_size: int) -> dict:
     from pipeline.ingest import ingest_paths
     from pipeline.propose.embed import get_embedder
@@ -63,12 +88,15 @@ def phase_ingest(bib: Path, store_dir: Path, batch_size: int) -> dict:
     store = open_store(store_dir)
     init_store(store)
     get_embedder(store_dir / "embeddings").model.encode(["warm up"], show_progress_bar=False)
+    before = _peak_gb()
+    sampler = RssSampler()
     t0 = time.perf_counter()
     summary = ingest_paths(store, [bib], progress=False, batch_size=batch_size)
     wall = time.perf_counter() - t0
+    timeline = sampler.stop()
     emb = get_embedder(store_dir / "embeddings")
     return {"wall_s": wall, "counts": summary.counts(), "failed": summary.failed[:3],
-            "encoded": emb.encoded_count, "peak_gb": _peak_gb()}
+            "encoded": emb.encoded_count, "peak_gb": _peak_gb(), "peak_before_gb": before, "rss_timeline": timeline}
 
 
 def _child(args: list[str]) -> dict:
@@ -111,6 +139,8 @@ def main(argv: list[str] | None = None) -> None:
           f"(aim <= {AIM_RATIO:.0f}x: {'met' if ratio <= AIM_RATIO else 'NOT met'})")
     print(f"ingest peak memory: {ingest['peak_gb']:.2f} GB = {mem:.2f}x the {AIM_PEAK_GB} GB aim "
           f"({'met' if mem <= 1 else 'NOT met'}); {ingest['peak_gb'] / embed['peak_gb']:.2f}x the embedding-only process")
+    print(f"peak before the clock started (model loaded, store seeded): {ingest['peak_before_gb']:.2f} GB; "
+          "RSS over the run (s, GB): " + ", ".join(f"{t:.0f}:{g:.2f}" for t, g in ingest["rss_timeline"]))
     print(f"throughput: {args.records / ingest['wall_s']:.1f} records/s")
     if ingest["failed"]:
         print("failures:", ingest["failed"])
