@@ -226,6 +226,7 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
         for f in unfinished:
             open_files.pop(f, None)  # every record of it is committed now
         unfinished.clear()
+        store.flush()  # the session stays open for the whole ingest: its memtables would hold every batch
         _release_freed_memory()
         return True
 
