@@ -63,7 +63,8 @@ class RssSampler:
 
         import psutil
 
-        self.proc, self.every, self.samples = psutil.Process(), every, []
+        self.proc, self.every = psutil.Process(), every
+        self.samples: list[tuple[float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._t0 = time.perf_counter()
