@@ -7,7 +7,7 @@ write, the methods rebuild) and the page script's rerun, through Streamlit's
 58 full texts, ~500 proposals, ~2,000 decisions). The clicks are the browser
 bench's: accept, previous, undo accept. Printed: median and max per action and
 undo accept / accept (same run), the ratio that tells whether undo costs more
-than the click it reverts. ``--profile`` prints where the undo's time goes.
+than the click it reverts.
 
     python bench/bench_clicks.py --repeat 5
 """
@@ -15,10 +15,7 @@ than the click it reverts. ``--profile`` prints where the undo's time goes.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import statistics
 import sys
 import tempfile
@@ -37,7 +34,7 @@ def _button(at, label_start: str):
     return hits[0]
 
 
-def run_clicks(location: str, repeat: int, profile: bool) -> dict[str, list[float]]:
+def run_clicks(location: str, repeat: int) -> dict[str, list[float]]:
     from streamlit.testing.v1 import AppTest
 
     os.environ["FEDATLAS_STORE"] = location
@@ -49,15 +46,10 @@ def run_clicks(location: str, repeat: int, profile: bool) -> dict[str, list[floa
     if at.exception:
         raise SystemExit(f"page exception: {at.exception}")
     times: dict[str, list[float]] = {}
-    prof = cProfile.Profile() if profile else None
 
     def timed(name: str, button) -> None:
         t0 = time.perf_counter()
-        if prof is not None and name == "undo accept":
-            prof.enable()
         button.click().run()
-        if prof is not None and name == "undo accept":
-            prof.disable()
         times.setdefault(name, []).append(time.perf_counter() - t0)
         if at.exception:
             raise SystemExit(f"{name}: page exception: {at.exception}")
@@ -67,10 +59,6 @@ def run_clicks(location: str, repeat: int, profile: bool) -> dict[str, list[floa
         timed("accept", at.button(key="btn_accept"))
         timed("previous", _button(at, "Previous"))
         timed("undo accept", _button(at, "Undo 'accept"))
-    if prof is not None:
-        out = io.StringIO()
-        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(35)
-        print(out.getvalue())
     return times
 
 
@@ -79,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--records", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--store", help="use (and keep) this store; built if it does not exist")
-    ap.add_argument("--profile", action="store_true", help="cProfile of the undo clicks")
     args = ap.parse_args(argv)
     from bench_app import build_store
 
@@ -93,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             made = build_store(location, args.records)
             print("built store: " + ", ".join(f"{k} {v}" for k, v in made.items())
                   + f" in {time.perf_counter() - t0:.0f} s", flush=True)
-        times = run_clicks(location, args.repeat, args.profile)
+        times = run_clicks(location, args.repeat)
     print(f"\n{'action':<12} {'n':>3} {'median s':>9} {'max s':>7}")
     for name, ts in times.items():
         print(f"{name:<12} {len(ts):>3} {statistics.median(ts):>9.3f} {max(ts):>7.3f}")
