@@ -186,3 +186,24 @@ def test_missing_file(tmp_path):
     with pytest.raises(InputError) as exc:
         read_path(tmp_path / "nope.pdf")
     one_line(exc, "nope.pdf", "no such file")
+
+
+def test_bibtex_plain_values_skip_the_latex_decoder_with_the_same_result():
+    """The fast path (no LaTeX syntax: the value is its own decoding) gives what the decoder gives."""
+    import random
+
+    from bibtexparser.middlewares.latex_encoding import LatexDecodingMiddleware
+
+    from pipeline.sources.bibtex import LATEX_SYNTAX, _BoundedLatexDecoding
+
+    full, fast = LatexDecodingMiddleware(), _BoundedLatexDecoding()
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in range(32, 127)] + ["\n", "\t", "é", "–", "中", "\u00a0"]
+    plain = 0
+    for _ in range(3000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        plain += not LATEX_SYNTAX.search(value)
+        assert fast._transform_python_value_string(value) == full._transform_python_value_string(value), value
+    assert plain > 300  # the fast path was taken, not only the decoder
+    for latex in ("Caf\\'e", "x -- y", "50\\% of {NAS}", "``quoted''", "{NAS} search", "a~b"):
+        assert fast._transform_python_value_string(latex)[0] != latex  # still decoded
