@@ -228,7 +228,7 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
         for f in unfinished:
             open_files.pop(f, None)  # every record of it is committed now
         unfinished.clear()
-        store.flush()  # the session stays open for the whole ingest: its memtables would hold every batch
+        store.flush()  # a committed batch goes to disk now, not in RocksDB memtables until the end
         _release_freed_memory()
         return True
 
