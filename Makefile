@@ -71,7 +71,7 @@ lint: install-test
 	$(VENV)/bin/mypy --python-version 3.11 --follow-imports=silent $(TYPED)
 
 test: install-test chromium lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 	@command -v chromium >/dev/null 2>&1 || echo "!!! chromium missing: the browser tests were SKIPPED (see the skip list above) !!!"
 
 clean:
