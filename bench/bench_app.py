@@ -247,6 +247,20 @@ def report(times: dict[str, list[float]], aim_s: float) -> bool:
     return ok
 
 
+def prepared_store(location: str, records: int, *sizes: int) -> str:
+    """The benchmark store at ``location``, built first when it does not exist (the load is printed:
+    the figures mean little without it)."""
+    from pipeline.store import store_exists
+
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    if not store_exists(location):
+        t0 = time.perf_counter()
+        made = build_store(location, records, *sizes)
+        print("built store: " + ", ".join(f"{k} {v}" for k, v in made.items())
+              + f" in {time.perf_counter() - t0:.0f} s", flush=True)
+    return location
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=5000)
@@ -258,16 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", help="use (and keep) this store; built if it does not exist")
     args = ap.parse_args(argv)
     from atlas_testing import running_app
-    from pipeline.store import store_exists
 
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
-        location = args.store or str(Path(tmp) / "store")
-        if not store_exists(location):
-            t0 = time.perf_counter()
-            made = build_store(location, args.records, args.fulltexts, args.proposals, args.decisions)
-            print("built store: " + ", ".join(f"{k} {v}" for k, v in made.items())
-                  + f" in {time.perf_counter() - t0:.0f} s", flush=True)
+        location = prepared_store(args.store or str(Path(tmp) / "store"), args.records, args.fulltexts,
+                                  args.proposals, args.decisions)
         with running_app(location, start_timeout_s=120) as url:
             times = run_browser(url, args.repeat)
     ok = report(times, args.aim)

@@ -68,18 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--store", help="use (and keep) this store; built if it does not exist")
     args = ap.parse_args(argv)
-    from bench_app import build_store
+    from bench_app import prepared_store
 
-    from pipeline.store import store_exists
-
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="bench-clicks-") as tmp:
-        location = args.store or str(Path(tmp) / "store")
-        if not store_exists(location):
-            t0 = time.perf_counter()
-            made = build_store(location, args.records)
-            print("built store: " + ", ".join(f"{k} {v}" for k, v in made.items())
-                  + f" in {time.perf_counter() - t0:.0f} s", flush=True)
+        location = prepared_store(args.store or str(Path(tmp) / "store"), args.records)
         times = run_clicks(location, args.repeat)
     print(f"\n{'action':<12} {'n':>3} {'median s':>9} {'max s':>7}")
     for name, ts in times.items():
