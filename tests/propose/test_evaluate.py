@@ -41,15 +41,24 @@ def test_known_precision_recall(tmp_path):
     assert rep.macro.f1 == pytest.approx(1 / 3, abs=1e-3)
 
 
+def _dev_gold() -> str:
+    """The development gold set lives in ../shared (beside the checkout); without it, skip."""
+    from pathlib import Path
+
+    if not Path(DEV_GOLD).exists():
+        pytest.skip(f"the development gold set is not here ({DEV_GOLD})")
+    return DEV_GOLD
+
+
 def test_dev_gold_format_and_seeds_load():
-    recs = load_gold(DEV_GOLD)
+    recs = load_gold(_dev_gold())
     assert len(recs) == 10 and recs[0].abstract and recs[2].labels["challenge"] == {"privacy"}
     seeds = load_gold("corpus/gold/seeds.jsonl")
     assert seeds[0].labels["challenge"] == {"limited_computation", "limited_communication"}
 
 
 def test_dev_gold_figures(embedder, capsys):
-    report = evaluate([DEV_GOLD, "corpus/gold/seeds.jsonl"])
+    report = evaluate([_dev_gold(), "corpus/gold/seeds.jsonl"])
     text = format_report(report)
     with capsys.disabled():
         print("\n" + text)
