@@ -228,8 +228,7 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
         for f in unfinished:
             open_files.pop(f, None)  # every record of it is committed now
         unfinished.clear()
-        store.flush()  # a committed batch goes to disk now, not in RocksDB memtables until the end
-        _release_freed_memory()
+        _release_freed_memory()  # (the batch's session ends next: the store flushes RocksDB's memtables then)
         return True
 
     done = 0
@@ -285,7 +284,7 @@ def _release_freed_memory() -> None:
     """Hand the batch's freed heap back to the system (glibc's ``malloc_trim``; elsewhere nothing).
 
     A batch's tensors (of varying sizes) and its transaction leave freed memory in glibc's arenas;
-    together with the store's flush this keeps the peak of a 5,000-record ingest flat
+    together with the flush at the end of each batch's session this keeps the peak of a 5,000-record ingest flat
     (bench/bench_bulk.py prints the resident size over the run)."""
     try:
         import ctypes

@@ -343,8 +343,5 @@ class Store(abc.ABC):
     def close(self) -> None:  # noqa: B027  pragma: no cover - an optional hook: a remote store holds nothing
         pass
 
-    def flush(self) -> None:  # noqa: B027 - an optional hook: a remote store buffers nothing here
-        """Write what the store buffers in memory to disk (a long write session: bulk ingest)."""
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.location}>"

@@ -117,12 +117,6 @@ class EmbeddedStore(Store):
         finally:
             self._tlock.release()
 
-    def flush(self) -> None:
-        """RocksDB's memtables to disk: a write session holding the database open through a
-        bulk ingest keeps every batch's writes in memory until it ends otherwise."""
-        if self._db is not None:
-            self._db.flush()
-
     def _release(self) -> None:
         if self._db is not None:
             try:
