@@ -66,13 +66,11 @@ class TfidfLogistic(Ranker):
         return TfidfVectorizer(stop_words="english").fit_transform(texts)
 
     def fit(self, X, y):
-        from sklearn.linear_model import LogisticRegression
-
-        self.model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000).fit(X, y)
+        self.model, self.columns = _fit_logistic(X, y, C=10.0, class_weight="balanced", max_iter=1000)
         return self
 
     def scores(self, X):
-        return self.model.predict_proba(X)[:, 1]
+        return self.model.predict_proba(X[:, self.columns])[:, 1]
 
 
 @REG.register
@@ -96,6 +94,29 @@ class TfidfNaiveBayes(Ranker):
         return self.model.predict_proba(X)[:, 1]
 
 
+def _active_columns(X) -> np.ndarray:
+    """The feature columns that are non-zero in some row of ``X``.
+
+    A column that is zero in every training row has a zero gradient apart from
+    the L2 penalty, so its coefficient is exactly 0 at the (strictly convex)
+    logistic optimum: fitting on the active columns gives the same model while
+    L-BFGS works in a space of a few thousand words instead of the whole
+    vocabulary (0.26 s -> a fraction per decision at 5,000 records).
+    """
+    X = X.tocsr() if hasattr(X, "tocsr") else X
+    if hasattr(X, "indices"):
+        return np.unique(X.indices)
+    return np.flatnonzero(np.any(np.asarray(X) != 0, axis=0))
+
+
+def _fit_logistic(X, y: np.ndarray, **options):
+    """A logistic regression fitted on ``X``'s active columns; returns (model, columns)."""
+    from sklearn.linear_model import LogisticRegression
+
+    cols = _active_columns(X)
+    return LogisticRegression(**options).fit(X[:, cols], y), cols
+
+
 def get_ranker(name: str | None = None) -> Ranker:
     return REG.get(name or DEFAULT_RANKER)()
 
@@ -111,13 +132,11 @@ def can_rank(labels: dict[int, int]) -> bool:
 
 def estimate_remaining(X, labels: dict[int, int], unlabelled: list[int]) -> float:
     """Expected relevant records among ``unlabelled`` (see :data:`ESTIMATE_METHOD`)."""
-    from sklearn.linear_model import LogisticRegression
-
     if not unlabelled or not can_rank(labels):
         return 0.0
     idx = sorted(labels)
-    model = LogisticRegression(max_iter=1000).fit(X[idx], np.array([labels[i] for i in idx]))
-    return float(model.predict_proba(X[unlabelled])[:, 1].sum())
+    model, cols = _fit_logistic(X[idx], np.array([labels[i] for i in idx]), max_iter=1000)
+    return float(model.predict_proba(X[unlabelled][:, cols])[:, 1].sum())
 
 
 @dataclass

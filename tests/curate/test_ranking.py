@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -135,3 +136,26 @@ def test_reviewer_queue_learns_only_from_that_reviewer(demo_store):
     curate.screen(store, "ada", fed, "title-abstract", "include", ranking=(q.model, q.version))
     d = curate.history(store, curate.screening.decision_node(fed, "title-abstract", "ada"))[-1]
     assert d.params["ranking"] == {"model": "tfidf-lr", "version": "1"}
+
+
+def test_logistic_fit_on_active_columns_is_the_full_fit():
+    """Words absent from every labelled record get a zero weight at the optimum, so fitting on the
+    labelled rows' active columns (what makes a decision fast) must give the full fit's scores."""
+    from sklearn.linear_model import LogisticRegression
+
+    from pipeline.curate.ranking import TfidfLogistic, estimate_remaining
+
+    texts = [f"federated {w} search client {w}{i % 7} device" if i % 5 else f"unrelated {i} cooking recipe {w}"
+             for i, w in enumerate(["alpha", "beta", "gamma", "delta", "omega", "sigma"] * 10)]
+    ranker = TfidfLogistic()
+    X = ranker.features(texts)
+    labelled = list(range(0, 60, 3))  # a third labelled: many words of the rest never seen in training
+    y = np.array([int(i % 5 != 0) for i in labelled])
+    assert len(set(X[labelled].indices)) < X.shape[1]  # some words occur only in unlabelled records
+    full = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000, tol=1e-10).fit(X[labelled], y)
+    ranker.fit(X[labelled], y)
+    np.testing.assert_allclose(ranker.scores(X), full.predict_proba(X)[:, 1], atol=1e-3)
+    unlabelled = [i for i in range(60) if i not in labelled]
+    plain = LogisticRegression(max_iter=1000, tol=1e-10).fit(X[labelled], y)
+    assert estimate_remaining(X, dict(zip(labelled, y.tolist())), unlabelled) == pytest.approx(
+        float(plain.predict_proba(X[unlabelled])[:, 1].sum()), abs=1e-2)
