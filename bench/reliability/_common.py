@@ -1,4 +1,4 @@
-"""Shared by the long reliability runs: the kit lives in tests/reliability/relkit.py."""
+"""Shared by the long reliability runs: the kit lives in tests/reliability/relkit/ (a package)."""
 
 import sys
 from pathlib import Path

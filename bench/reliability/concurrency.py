@@ -6,7 +6,6 @@ targets (each session overlaps the next by half), decisions written vs. found.
 
 import argparse
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,8 +23,9 @@ with tempfile.TemporaryDirectory() as tmp:
     props = relkit.proposal_iris(n_props)
     step = args.decisions // 2
     t0 = time.monotonic()
-    procs = [subprocess.Popen([sys.executable, str(relkit.HERE / "relkit.py"), "curate-worker", str(path), f"s{i}",
-                               *props[i * step:i * step + args.decisions]], stdout=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen(relkit.role_argv("curate-worker", str(path), f"s{i}",
+                                               *props[i * step:i * step + args.decisions]),
+                              stdout=subprocess.PIPE, text=True)
              for i in range(args.sessions)]
     written = []
     for p in procs:

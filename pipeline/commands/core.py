@@ -11,7 +11,8 @@ from typing import cast
 
 import click
 
-from pipeline.errors import InputError, QueryError, ValidationError
+from pipeline.errors import InputError, QueryError, UnknownNameError, ValidationError
+from pipeline.store.rdf_formats import rdf_by_suffix, rdf_format, rdf_names, rdf_syntax
 
 pass_ctx = click.pass_obj
 
@@ -87,7 +88,7 @@ def query_cmd(obj, sparql: str | None, file: str | None, fmt: str) -> None:
     Prefixes fa:, fad:, skos:, prov:, dcterms:, bibo:, cito:, rdfs: ... are
     predeclared. Data lives in named graphs: use GRAPH ?g { ... }.
     """
-    from pyoxigraph import RdfFormat, Triple, serialize
+    from pyoxigraph import Triple, serialize
 
     from pipeline.store.base import serialized
     from pipeline.store.guard import check_read
@@ -99,13 +100,14 @@ def query_cmd(obj, sparql: str | None, file: str | None, fmt: str) -> None:
         click.echo("true" if result else "false")
     elif result and not isinstance(result[0], dict):
         triples = cast("list[Triple]", result)  # the first item is no row: a CONSTRUCT/DESCRIBE answer
-        click.echo(serialized(serialize(triples, format=RdfFormat.TURTLE)).decode("utf-8"), nl=False)
+        click.echo(serialized(serialize(triples, format=rdf_format("turtle"))).decode("utf-8"), nl=False)
     else:
         click.echo(format_rows(result, fmt))
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["nquads", "trig", "jsonld"]), default="nquads", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(rdf_names(named_graphs=True)), default="nquads",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def export_cmd(obj, fmt: str, output: str | None) -> None:
@@ -118,24 +120,22 @@ def export_cmd(obj, fmt: str, output: str | None) -> None:
         sys.stdout.buffer.write(data)
 
 
-FORMAT_BY_SUFFIX = {".nq": "nquads", ".nquads": "nquads", ".trig": "trig", ".jsonld": "jsonld",
-                    ".json": "jsonld", ".ttl": "turtle", ".nt": "ntriples"}
-
-
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(sorted(set(FORMAT_BY_SUFFIX.values()))),
+@click.option("--format", "fmt", type=click.Choice(rdf_names()),
               help="Default: from the file extension.")
 @click.option("--replace/--merge", default=False, help="Replace the graphs the file contains (default: merge).")
 @pass_ctx
 def import_cmd(obj, file: str, fmt: str | None, replace: bool) -> None:
-    """Import an export (N-Quads, TriG, JSON-LD) in one transaction."""
+    """Import an export (N-Quads, TriG, JSON-LD) or one graph (Turtle, N-Triples, RDF/XML) in one transaction."""
     from pipeline.vocab import iri
 
-    fmt = fmt or FORMAT_BY_SUFFIX.get(Path(file).suffix.lower())
-    if not fmt:
-        raise InputError(f"{file}: unknown format; use --format")
-    graph = iri("graph", "import") if fmt in ("turtle", "ntriples") else None
+    try:
+        syntax = rdf_syntax(fmt) if fmt else rdf_by_suffix(Path(file).name)
+    except UnknownNameError as e:
+        raise InputError(f"{file}: unknown format; use --format", hint=f"suffixes {e.hint}") from None
+    fmt = syntax.name
+    graph = None if syntax.named_graphs else iri("graph", "import")  # triples land in one graph
     try:
         n = obj.store(create=True).load(Path(file).read_bytes(), fmt, graph=graph, replace=replace)
     except QueryError as e:

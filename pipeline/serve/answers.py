@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.serve.config import EndpointError
-from pipeline.serve.formats import media_type
 
 
 @dataclass(frozen=True)
@@ -106,18 +105,19 @@ def _counted(items: Iterable[Any], max_rows: int, what: str) -> Iterator[Any]:
 def capped_serialize(items: Iterable[Any], fmt: str, job: Job, what: str) -> Reply:
     import pyoxigraph as ox
 
-    from pipeline.store.base import rdf_format
+    from pipeline.store.rdf_formats import rdf_syntax
     from pipeline.vocab import PREFIXES
 
+    syntax = rdf_syntax(fmt)
     out = _CappedWriter(job.max_bytes)
-    prefixes = PREFIXES if fmt in ("turtle", "trig") else None
+    prefixes = PREFIXES if syntax.prefixes else None
     try:
         # pyoxigraph's stub asks for a full IO[bytes]; it calls only write() and flush()
-        ox.serialize(_counted(items, job.max_rows, what), out, format=rdf_format(fmt),  # type: ignore[arg-type]
+        ox.serialize(_counted(items, job.max_rows, what), out, format=syntax.rdf_format,  # type: ignore[arg-type]
                      prefixes=prefixes)
     except TooLarge:
         raise too_large("bytes", job.max_bytes, "--max-bytes") from None
-    return Reply(200, out.getvalue(), media_type(fmt))
+    return Reply(200, out.getvalue(), syntax.media_type)
 
 
 def serialize_answer(result: Any, job: Job) -> Reply:
@@ -125,11 +125,11 @@ def serialize_answer(result: Any, job: Job) -> Reply:
     import pyoxigraph as ox
 
     from pipeline.store.base import serialized
-    from pipeline.store.embedded import _RESULT_FORMATS
+    from pipeline.store.rdf_formats import result_syntax
 
     if isinstance(result, ox.QueryBoolean):
-        fmt, media = _RESULT_FORMATS[job.result_format]
-        return Reply(200, serialized(result.serialize(format=fmt)), media)
+        res = result_syntax(job.result_format)
+        return Reply(200, serialized(result.serialize(format=res.results_format)), res.media_type)
     if isinstance(result, ox.QuerySolutions):
         # TSV is one line per solution: stream it with a line cap, then convert.
         out = _CappedWriter(job.max_bytes, job.max_rows + 1)
@@ -141,11 +141,12 @@ def serialize_answer(result: Any, job: Job) -> Reply:
                 raise too_large("rows", job.max_rows, "--max-rows") from None
             raise too_large("bytes", job.max_bytes, "--max-bytes") from None
         tsv = out.getvalue()
-        fmt, media = _RESULT_FORMATS[job.result_format]
-        if job.result_format == "tsv":
-            return Reply(200, tsv, media)
-        body = serialized(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt))
+        res = result_syntax(job.result_format)
+        if res.results_format == ox.QueryResultsFormat.TSV:
+            return Reply(200, tsv, res.media_type)
+        body = serialized(ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
+            format=res.results_format))
         if len(body) > job.max_bytes:
             raise too_large("bytes", job.max_bytes, "--max-bytes")
-        return Reply(200, body, media)
+        return Reply(200, body, res.media_type)
     return capped_serialize(result, job.graph_format, job, "triples")

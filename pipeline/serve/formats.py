@@ -3,47 +3,23 @@
 from __future__ import annotations
 
 from pipeline.serve.config import EndpointError
+from pipeline.store.rdf_formats import RDF_SYNTAXES, RESULT_SYNTAXES, rdf_by_media, rdf_media_types
 
-# name -> media type, for SELECT/ASK answers and for graphs (CONSTRUCT, DESCRIBE, /store)
-RESULT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_TYPES = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-DATASET_TYPES = {"nquads": "application/n-quads", "trig": "application/trig"}
+# name -> media type, for SELECT/ASK answers, for graphs (CONSTRUCT, DESCRIBE) and for the
+# whole dataset (GET /store); all read from the one table in pipeline.store.rdf_formats
+RESULT_TYPES = {r.name: r.media_type for r in RESULT_SYNTAXES}
+GRAPH_TYPES = {s.name: s.media_type for s in RDF_SYNTAXES if s.one_graph}
+DATASET_TYPES = {s.name: s.media_type for s in RDF_SYNTAXES if not s.one_graph}
 
-_RESULT_ALIASES = {
-    "application/json": "json", "application/xml": "xml", "text/xml": "xml",
-    "application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-}
-_GRAPH_ALIASES = {
-    "application/turtle": "turtle", "application/x-turtle": "turtle", "text/n3": "turtle",
-    "text/rdf+n3": "turtle", "text/plain": "ntriples", "application/json": "jsonld",
-    "application/x-json+ld": "jsonld", "application/xml": "rdfxml", "text/xml": "rdfxml",
-}
-# ?format= / ?output= names (SPARQLWrapper sends these too): name -> (result name, graph name)
-_FORMAT_PARAM = {
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
-    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"),
-    "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "n-triples": (None, "ntriples"),
-    "jsonld": ("json", "jsonld"), "json-ld": ("json", "jsonld"),
-    "rdfxml": ("xml", "rdfxml"), "rdf+xml": ("xml", "rdfxml"), "rdf": ("xml", "rdfxml"),
-    "nquads": (None, "nquads"), "trig": (None, "trig"),
-}
+_RESULT_ALIASES = {m: r.name for r in RESULT_SYNTAXES for m in r.media_aliases}
+_GRAPH_ALIASES = {m: s.name for s in RDF_SYNTAXES if s.one_graph for m in s.media_aliases}
+# ?format= / ?output= names (SPARQLWrapper sends these too): name -> (result name, graph name);
+# a result name also names its graph twin (json -> jsonld) and the twin names the result back
+_TWIN_OF = {r.graph_twin: r.name for r in RESULT_SYNTAXES if r.graph_twin}
+_FORMAT_PARAM = {r.name: (r.name, r.graph_twin) for r in RESULT_SYNTAXES} | {
+    name: (_TWIN_OF.get(s.name), s.name) for s in RDF_SYNTAXES for name in (s.name, *s.aliases)}
 # request bodies (Graph Store Protocol uploads): media type -> Store format name
-UPLOAD_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
-    "text/plain": "ntriples", "application/n-quads": "nquads", "application/trig": "trig",
-    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
-}
+UPLOAD_TYPES = {m: rdf_by_media(m).name for m in rdf_media_types()}
 
 
 def _parse_accept(header: str) -> list[str]:
@@ -135,7 +111,3 @@ def negotiate(accept: str | None, format_param: str | list[str] | None) -> tuple
         if other is not None and other in DATASET_TYPES:
             dataset = other
     return result, graph, dataset
-
-
-def media_type(name: str) -> str:
-    return {**RESULT_TYPES, **GRAPH_TYPES, **DATASET_TYPES}[name]

@@ -20,6 +20,7 @@ from pipeline.serve.connection import BoundedHandler
 from pipeline.serve.formats import UPLOAD_TYPES, negotiate
 from pipeline.serve.guard import UPDATE_AT_QUERY
 from pipeline.serve.web import preflight_headers, static_file, yasgui_page
+from pipeline.store.rdf_formats import rdf_names, result_names
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*$")
 _QUERY_PATHS = {"/query", "/sparql"}
@@ -185,8 +186,8 @@ class EndpointHandler(BoundedHandler):
             "service_queries": config.allow_service,
             "limits": {"timeout_s": config.timeout_s, "max_rows": config.max_rows,
                        "max_bytes": config.max_bytes, "max_body": config.max_body},
-            "result_formats": ["json", "xml", "csv", "tsv"],
-            "graph_formats": ["turtle", "ntriples", "jsonld", "rdfxml"],
+            "result_formats": result_names(),
+            "graph_formats": rdf_names(one_graph=True),
             "predeclared_prefixes": PREFIXES,
         }
         if "text/html" in (self.headers.get("Accept") or ""):

@@ -134,7 +134,7 @@ def run_graph_get(store: Any, job: Job) -> Reply:
 def run_graph_write(store: Any, job: Job) -> Reply:
     import pyoxigraph as ox
 
-    from pipeline.store.base import rdf_format
+    from pipeline.store.rdf_formats import rdf_format
 
     try:
         parsed = list(ox.parse(job.data, format=rdf_format(job.data_format)))

@@ -23,13 +23,13 @@ from pyoxigraph import (
     Quad,
     QueryBoolean,
     QuerySolutions,
-    RdfFormat,
     Triple,
     parse,
     serialize,
 )
 
 from pipeline.errors import QueryError, StaleWriteError
+from pipeline.store.rdf_formats import rdf_format, rdf_names, rdf_syntax
 from pipeline.vocab import sparql_iri, sparql_prefixes
 
 Term = NamedNode | BlankNode | Literal
@@ -38,24 +38,6 @@ Object = NamedNode | BlankNode | Literal | Triple  # ... and as a quad object
 TermRow = dict[str, Term | None]  # one SELECT solution: variable -> term (None when unbound)
 ValueRow = dict[str, Any]  # the same with plain Python values (see term_value)
 QueryResult = list[TermRow] | bool | list[Triple]  # what a query of unknown form gives (console, CLI)
-
-FORMATS = {
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
-QUAD_FORMATS = {"nquads", "trig", "jsonld"}
-
-
-def rdf_format(name: str) -> RdfFormat:
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise QueryError(f"unknown RDF format {name!r}", hint="known: " + ", ".join(FORMATS)) from None
-
 
 def term_value(term: Any) -> Any:
     """A plain Python value for an RDF term (str, int, float, bool or None)."""
@@ -297,12 +279,13 @@ class Store(abc.ABC):
     def dump(self, fmt: str = "nquads", graph: NamedNode | None = None) -> bytes:
         """Serialise the dataset (or one graph) in ``fmt``."""
         quads = self.quads(graph)
-        rf = rdf_format(fmt)
-        if fmt in QUAD_FORMATS:
-            return serialized(serialize(quads, format=rf))
+        syntax = rdf_syntax(fmt)
+        if syntax.named_graphs:
+            return serialized(serialize(quads, format=syntax.rdf_format))
         if graph is None and len({q.graph_name for q in quads}) > 1:
-            raise QueryError(f"format {fmt!r} holds one graph; use nquads, trig or jsonld for the whole store")
-        return serialized(serialize([q.triple for q in quads], format=rf))
+            whole = ", ".join(rdf_names(named_graphs=True))
+            raise QueryError(f"format {fmt!r} holds one graph; use {whole} for the whole store")
+        return serialized(serialize([q.triple for q in quads], format=syntax.rdf_format))
 
     def load(self, data: bytes, fmt: str, graph: NamedNode | None = None, replace: bool = False) -> int:
         """Parse ``data`` and add it in one transaction; returns quads added.

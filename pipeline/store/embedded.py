@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from pipeline.errors import InputError, QueryError, StoreBusyError, StoreError, TransactionError
 from pipeline.store.base import Store, check_nesting, serialized
 from pipeline.store.guard import declares_dataset
+from pipeline.store.rdf_formats import rdf_names, rdf_syntax, result_names, result_syntax
 
 LOCK_NAME = "atlas.lock"
 REVISION_NAME = "revision"  # rewritten by every write session, in any process
@@ -36,28 +37,15 @@ def _thread_lock(path: str) -> threading.RLock:
         return _thread_locks.setdefault(path, threading.RLock())
 
 
-_RESULT_FORMATS = {
-    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json"),
-    "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
-    "csv": (ox.QueryResultsFormat.CSV, "text/csv"),
-    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values"),
-}
-_GRAPH_FORMATS = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
-}
-
-
 def serialize_result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
                      result_format: str) -> tuple[bytes, str]:
-    """Serialise a pyoxigraph query result in a SPARQL protocol format."""
+    """Serialise a pyoxigraph query result in a SPARQL protocol format (an unknown or
+    mismatched name gets the default: JSON for solutions, Turtle for graphs)."""
     if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        fmt, media = _RESULT_FORMATS.get(result_format, _RESULT_FORMATS["json"])
-        return serialized(result.serialize(format=fmt)), media
-    graph_fmt, media = _GRAPH_FORMATS.get(result_format, _GRAPH_FORMATS["turtle"])
-    return serialized(ox.serialize(list(result), format=graph_fmt)), media
+        res = result_syntax(result_format if result_format in result_names() else "json")
+        return serialized(result.serialize(format=res.results_format)), res.media_type
+    graph = rdf_syntax(result_format if result_format in rdf_names(one_graph=True) else "turtle")
+    return serialized(ox.serialize(list(result), format=graph.rdf_format)), graph.media_type
 
 
 class EmbeddedStore(Store):

@@ -17,20 +17,22 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from pipeline.errors import QueryError, StoreError, TransactionError
+from pipeline.errors import QueryError, StoreError, TransactionError, UnknownNameError
 from pipeline.store.base import Store
 from pipeline.store.guard import declares_dataset
+from pipeline.store.rdf_formats import media_type, rdf_by_media, rdf_syntax, result_by_media, result_syntax
 from pipeline.vocab import sparql_iri
 
-_ACCEPT = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
+# what ``_query`` asks for: results as JSON, graphs as N-Triples (both parse without prefixes)
+_QUERY_ACCEPT = f"{result_syntax('json').media_type}, {rdf_syntax('ntriples').media_type};q=0.9"
+
+
+def _accept(result_format: str) -> str:
+    """The Accept header for a ``raw_query`` format name (any type for a name Atlas does not know)."""
+    try:
+        return media_type(result_format)
+    except UnknownNameError:
+        return "*/*"
 
 
 def derive_update_url(query_url: str) -> str:
@@ -70,12 +72,15 @@ class RemoteStore(Store):
             raise StoreError(f"cannot reach SPARQL server {url}: {reason}") from None
 
     def _query(self, sparql: str):
-        body, ctype = self._post(self._read_url(sparql), sparql, "application/sparql-query",
-                                 "application/sparql-results+json, application/n-triples;q=0.9")
-        if "n-triples" in ctype or "turtle" in ctype:
-            fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE
-            return list(ox.parse(body, format=fmt))
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        body, ctype = self._post(self._read_url(sparql), sparql, "application/sparql-query", _QUERY_ACCEPT)
+        try:  # a result type first: application/json is SPARQL JSON here, not JSON-LD
+            return ox.parse_query_results(body, format=result_by_media(ctype).results_format)
+        except UnknownNameError:
+            pass
+        try:
+            return list(ox.parse(body, format=rdf_by_media(ctype).rdf_format))
+        except UnknownNameError:  # an unlabelled answer: what was asked for first
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def _read_url(self, sparql: str) -> str:
         """Oxigraph server: treat the default graph as the union of all graphs, as the
@@ -88,7 +93,7 @@ class RemoteStore(Store):
 
     def raw_query(self, sparql: str, result_format: str) -> tuple[bytes, str]:
         return self._post(self._read_url(sparql), sparql, "application/sparql-query",
-                          _ACCEPT.get(result_format, "*/*"))
+                          _accept(result_format))
 
     def quads(self, graph=None):
         if graph is None:

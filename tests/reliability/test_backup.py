@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import relkit
 
@@ -18,8 +17,8 @@ def _history(store) -> list[tuple]:
 
 
 def test_backup_while_writing_restore_and_roundtrip(rel_store, tmp_path):
-    writer = subprocess.Popen([sys.executable, str(relkit.HERE / "relkit.py"), "curate-loop", str(rel_store), "wendy",
-                               "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=relkit.ROOT)
+    writer = subprocess.Popen(relkit.role_argv("curate-loop", str(rel_store), "wendy", "3"), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=relkit.ROOT)
     backups = []
     try:
         assert writer.stdout.readline().strip()  # the writer is writing

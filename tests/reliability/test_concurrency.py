@@ -62,9 +62,8 @@ def test_two_sessions_cli_ingest_and_endpoint(rel_store, tmp_path):
         t = threading.Thread(target=reader, daemon=True)
         t.start()
         started = time.monotonic()
-        procs = {who: subprocess.Popen([sys.executable, str(relkit.HERE / "relkit.py"), "curate-worker",
-                                        str(rel_store), who, *targets], stdout=subprocess.PIPE, text=True,
-                                       stderr=subprocess.PIPE, cwd=relkit.ROOT)
+        procs = {who: subprocess.Popen(relkit.role_argv("curate-worker", str(rel_store), who, *targets),
+                                       stdout=subprocess.PIPE, text=True, stderr=subprocess.PIPE, cwd=relkit.ROOT)
                  for who, targets in sessions.items()}
         ingest = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "--store", str(rel_store), "ingest",
                                    *map(str, seeds), "--quiet", *relkit.PROPOSER_ARGS], cwd=relkit.ROOT,
