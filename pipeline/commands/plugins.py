@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import click
 
-#: modules that define a registry (importing them creates it); a new kind adds its module here
-REGISTRY_MODULES = [
-    "pipeline.cli",
-    "pipeline.sources",
-    "pipeline.report.exchange.exporters",
-    "pipeline.propose.base",
-    "eval_fednas.experiments",
-    "eval_fednas.engines",
-    "pipeline.report.build",
-    "pipeline.curate.ranking",
-    "app.pages",
-]
-
-
-def registries() -> dict:
-    """Every kind of extension with its registry, importing what defines them."""
-    from pipeline.registry import KNOWN_REGISTRY_MODULES, REGISTRIES
-
-    for name in dict.fromkeys(REGISTRY_MODULES + KNOWN_REGISTRY_MODULES):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as e:  # an optional part of Atlas that is not installed
-            if not (e.name and name.startswith(e.name)):
-                raise
-    return dict(sorted(REGISTRIES.items()))
+from pipeline.registry import registries
 
 
 @click.command("plugins")

@@ -91,10 +91,27 @@ def test_every_extension_point_is_declared_and_documented():
     import tomllib
 
     from atlas_testing import ROOT
-    from pipeline.commands.plugins import registries
+    from pipeline.registry import registries
 
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["fedatlas"]["entry-point-groups"]
     groups = {reg.group for reg in registries().values()}
     assert set(declared) == groups
     doc = (ROOT / "docs" / "extending.md").read_text()
     assert [g for g in groups if f"`{g}`" not in doc] == []
+
+
+def test_every_registry_is_made_in_a_module_of_the_one_list():
+    """A kind whose module is missing from REGISTRY_MODULES would be left out of `fedatlas plugins`."""
+    import ast
+
+    from atlas_testing import ROOT
+    from pipeline.registry import REGISTRY_MODULES
+
+    makers = set()
+    for top in ("pipeline", "app", "eval_fednas"):
+        for path in (ROOT / top).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            if any(isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", "")) == "Registry"
+                   for n in ast.walk(tree)):
+                makers.add(".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"))
+    assert makers and makers - {"pipeline.registry"} == set(REGISTRY_MODULES)

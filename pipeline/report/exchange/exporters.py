@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
+from pipeline.registry import Registry
 from pipeline.store import Store
 
 #: topic -> the command whose ``--format`` lists the exporters of that topic
@@ -44,8 +44,6 @@ class Exporter:
 
 
 EXPORTERS: Registry[Exporter] = Registry("exporters", builtins=("pipeline.report.exchange.exporters",))
-if __name__ not in KNOWN_REGISTRY_MODULES:
-    KNOWN_REGISTRY_MODULES.append(__name__)
 
 
 def exporter_names(topic: str) -> list[str]:
