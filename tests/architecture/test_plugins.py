@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas_testing import run_cli
+from atlas_testing import fake_distribution, plugin_env, run_cli
 
 PLUGIN = '''
 def demo_artefact(ctx):
@@ -29,24 +29,17 @@ PAGE = Page(key="claims", title="Claims", icon=":material/fact_check:", script=_
 
 @pytest.fixture
 def plugin_path(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    dist = site / "atlas_demo_plugin-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (site / "atlas_demo_plugin.py").write_text(PLUGIN)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: atlas-demo-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[fedatlas.report_artefacts]\n"
-        "demo-artefact = atlas_demo_plugin:demo_artefact\n"
-        "gaps = atlas_demo_plugin:fake_gaps\n"
-        "[fedatlas.app_pages]\n"
-        "claims = atlas_demo_plugin:PAGE\n"
-        "[fedatlas.proposers]\n"
-        "broken-v1 = atlas_demo_plugin:DoesNotExist\n")
-    return site
+    return fake_distribution(tmp_path / "site", "atlas-demo-plugin", {"atlas_demo_plugin": PLUGIN},
+                             "[fedatlas.report_artefacts]\n"
+                             "demo-artefact = atlas_demo_plugin:demo_artefact\n"
+                             "gaps = atlas_demo_plugin:fake_gaps\n"
+                             "[fedatlas.app_pages]\n"
+                             "claims = atlas_demo_plugin:PAGE\n"
+                             "[fedatlas.proposers]\n"
+                             "broken-v1 = atlas_demo_plugin:DoesNotExist\n")
 
 
-def _env(site: Path) -> dict:
-    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+_env = plugin_env
 
 
 def test_plugin_is_listed_beside_builtins_and_cannot_hide_them(plugin_path):
