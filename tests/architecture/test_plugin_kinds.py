@@ -22,6 +22,10 @@ ENTRY_POINTS = """\
 count-papers = my_pkg.cli:count_papers
 [fedatlas.readers]
 lines = my_pkg.readers:LINES
+[fedatlas.proposers]
+privacy-words-v1 = my_pkg.proposer:PrivacyWords
+[fedatlas.report_artefacts]
+methods-per-year = my_pkg.report:methods_per_year
 [fedatlas.rankers]
 hashed-sgd = my_pkg.ranker:HashedSGD
 [fedatlas.exporters]
@@ -83,7 +87,7 @@ def ok(result) -> str:
 
 
 def test_the_docs_have_an_example_for_every_kind_used_here():
-    assert {"cli", "readers", "ranker", "exporter", "engine"} <= set(doc_examples())
+    assert {"cli", "readers", "proposer", "ranker", "report", "exporter", "engine"} <= set(doc_examples())
 
 
 def test_plugin_command_is_in_help_and_runs(site, seeded_store):
@@ -94,18 +98,21 @@ def test_plugin_command_is_in_help_and_runs(site, seeded_store):
     assert count == str(len(papers)) and len(papers) > 0
 
 
-def test_plugin_reader_is_picked_by_its_suffix(site, seeded_store, tmp_path):
+def test_plugin_reader_is_picked_by_its_suffix_and_plugin_proposer_runs(site, seeded_store, tmp_path):
     data = tmp_path / "two.lines"
     data.write_text("Federated NAS on phones\tWe search architectures on devices.\n"
                     "\tno title here\n"
                     "Private one-shot NAS\tDifferential privacy in the super-net.\n")
     env = plugin_env(site)
-    result = run_cli("ingest", str(data), "--quiet", "--proposer", "challenge-rules-v2",
+    result = run_cli("ingest", str(data), "--quiet", "--proposer", "privacy-words-v1",
                      store=seeded_store.location, env=env)
     assert result.returncode == 7, result.stderr + result.stdout  # the bad line fails, the good ones go in
     assert "2 new" in result.stdout and "line 2: no title" in result.stderr
     titles = {p["title"] for p in json.loads(ok(run_cli("papers", "--format", "json", store=seeded_store.location)))}
     assert {"Federated NAS on phones", "Private one-shot NAS"} <= titles
+    props = json.loads(ok(run_cli("proposals", "--format", "json", store=seeded_store.location)))
+    assert {(p["title"], p["label"]) for p in props if p.get("proposer") == "privacy-words-v1"} == {
+        ("Private one-shot NAS", "Privacy")}
     plain = run_cli("ingest", str(data), "--quiet", store=seeded_store.location)  # without the plugin
     assert plain.returncode != 0 and ".lines" in plain.stdout + plain.stderr
 
@@ -151,3 +158,11 @@ def test_plugin_engine_runs_a_plugin_experiment(site, tmp_path):
     builtin = ok(run_cli("eval", "run", "engine-probe", "--seeds", "2", "--no-store",
                          "--out", str(tmp_path / "runs2"), env=env))
     assert re.search(r"^probe\s+refuted", builtin, re.M)  # the verdict can come out either way
+
+
+def test_plugin_report_artefact_is_built(site, seeded_store, tmp_path):
+    out = tmp_path / "report"
+    ok(run_cli("report", "--out", str(out), "--only", "methods-per-year", store=seeded_store.location,
+               env=plugin_env(site)))
+    rows = list(csv.DictReader((out / "methods_per_year.csv").open()))
+    assert rows and sum(int(r["methods"]) for r in rows) >= 3
