@@ -108,3 +108,29 @@ def test_every_registry_is_made_in_a_module_of_the_one_list():
                    for n in ast.walk(tree)):
                 makers.add(".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"))
     assert makers and makers - {"pipeline.registry"} == set(REGISTRY_MODULES)
+
+
+def test_an_unknown_name_is_the_first_thing_answered(tmp_path):
+    """Before the store is opened and before any work (no progress bar): the name is refused with the known ones."""
+    typo = tmp_path / "typo"
+    paper = tmp_path / "p.txt"
+    paper.write_text("A title\n\nFederated NAS.\n")
+    run = run_cli("eval", "run", "nope", store=typo)
+    assert run.returncode == 2 and run.stderr.startswith("error: E") and "unknown experiment 'nope'" in run.stderr
+    assert "xu-fednas" in run.stderr and "store" not in run.stderr
+    ingest = run_cli("ingest", str(paper), "--proposer", "nope", store=typo)
+    assert ingest.returncode == 2 and "unknown proposer 'nope'" in ingest.stderr and "challenge-hybrid-v4" in ingest.stderr
+    assert len(ingest.stderr.strip().splitlines()) == 1 and not typo.exists()
+
+
+def test_ingest_refuses_an_unknown_proposer_before_any_work(seeded_store, tmp_path, capfd):
+    from pipeline.errors import UnknownNameError
+    from pipeline.ingest import ingest_paths
+
+    paper = tmp_path / "p.txt"
+    paper.write_text("A title\n\nFederated NAS.\n")
+    revision = seeded_store.revision()
+    with pytest.raises(UnknownNameError, match="nope"):
+        ingest_paths(seeded_store, [paper], proposer_names=["nope"], progress=True)
+    assert capfd.readouterr().err == ""  # no progress bar was started
+    assert seeded_store.revision() == revision
