@@ -19,7 +19,7 @@ class RegistryChoice(click.Choice[str]):
         self._cached: tuple[str, ...] | None = None
         super().__init__((), case_sensitive=True)
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         if self._cached is None:
             self._cached = tuple(self._names())
