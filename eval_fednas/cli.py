@@ -47,12 +47,12 @@ def eval_group() -> None:
 @click.pass_obj
 def run_cmd(obj, name, quick, seeds, engine, device, scale, out_dir, no_store, threads) -> None:
     """Run experiment NAME and write results, plots and Replication nodes."""
-    from .runner import make_spec, run_spec
+    from . import runner
 
     _threads(threads)
-    spec = make_spec(name, quick, seeds, engine, device, scale=scale)  # names, scale, device: checked first
+    runner.make_spec(name, quick, seeds, engine, device, scale=scale)  # name, engine, scale, device: checked first
     store = None if (no_store or obj is None) else obj.store()
-    result = run_spec(spec, out_dir, store)
+    result = runner.run_experiment(name, quick, seeds, engine, device, out_dir, store, scale=scale)
     if quick:
         click.echo("SMOKE RUN (--quick): results are not verdicts.")
     for v in result["verdicts"]:
