@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
+from pipeline.registry import Registry
 
 VIEWS = Path(__file__).parent / "views"
 
@@ -24,7 +24,6 @@ class Page:
 
 
 APP_PAGES: Registry[Page] = Registry("app_pages", key=lambda page: page.key)
-KNOWN_REGISTRY_MODULES.append(__name__)
 
 BUILTIN = [
     ("screening", "Screening", ":material/filter_alt:"),

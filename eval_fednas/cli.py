@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import click
 
+from pipeline.commands.choices import RegistryChoice
+
 # torch and the experiments load when a subcommand runs, so that `fedatlas`
 # itself starts fast (tests/test_startup.py checks this): engine names come
 # from the engine registry only when click validates or shows them.
 
 
-class RegistryChoice(click.Choice):
-    """A click choice read from a registry on first use (plugins included)."""
+def _engine_names() -> list[str]:
+    from .engines import names
 
-    def __init__(self, module: str) -> None:
-        self._module = module
-        super().__init__(())
+    return names()
 
-    @property
-    def choices(self) -> tuple[str, ...]:
-        import importlib
 
-        return tuple(importlib.import_module(self._module).names())
-
-    @choices.setter
-    def choices(self, value: object) -> None:
-        pass
 THREADS_HELP = ("torch intra-op CPU threads (0 = torch's default). The models are small, so extra threads gain "
                 "little and oversubscribe shared machines badly; 1 is the sensible default.")
 
@@ -45,7 +37,7 @@ def eval_group() -> None:
 @click.argument("name")
 @click.option("--quick", is_flag=True, help="Smoke run (~1 min on 2 cores); never a verdict.")
 @click.option("--seeds", type=int, default=None, help="Number of paired seeds (default 5; 2 with --quick).")
-@click.option("--engine", type=RegistryChoice("eval_fednas.engines"), default="builtin", show_default=True)
+@click.option("--engine", type=RegistryChoice(_engine_names), default="builtin", show_default=True)
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--scale", type=click.Choice(["small", "paper"]), default="small", show_default=True,
               help="paper: the paper's group number, local epochs and rounds on CIFAR-10-sized data (for a GPU).")
@@ -55,11 +47,12 @@ def eval_group() -> None:
 @click.pass_obj
 def run_cmd(obj, name, quick, seeds, engine, device, scale, out_dir, no_store, threads) -> None:
     """Run experiment NAME and write results, plots and Replication nodes."""
-    from .runner import run_experiment
+    from . import runner
 
     _threads(threads)
+    runner.make_spec(name, quick, seeds, engine, device, scale=scale)  # name, engine, scale, device: checked first
     store = None if (no_store or obj is None) else obj.store()
-    result = run_experiment(name, quick, seeds, engine, device, out_dir, store, scale=scale)
+    result = runner.run_experiment(name, quick, seeds, engine, device, out_dir, store, scale=scale)
     if quick:
         click.echo("SMOKE RUN (--quick): results are not verdicts.")
     for v in result["verdicts"]:

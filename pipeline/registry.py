@@ -111,6 +111,29 @@ class Registry(Generic[T]):
         return self._origin.get(name, "built-in")
 
 
-#: modules known to define a registry (a defining module may append itself); `fedatlas plugins`
-#: imports these and its own list so that every kind is listed
-KNOWN_REGISTRY_MODULES: list[str] = []
+#: every module that defines a registry (importing it creates it): the one list, read by
+#: :func:`registries` (so `fedatlas plugins` and the docs list every kind); a new kind adds its
+#: module here (tests/architecture checks that every ``Registry(...)`` is listed). Optional
+#: parts of Atlas that are not installed are skipped.
+REGISTRY_MODULES: tuple[str, ...] = (
+    "pipeline.cli",
+    "pipeline.sources.base",
+    "pipeline.report.exchange.exporters",
+    "pipeline.propose.base",
+    "eval_fednas.experiments",
+    "eval_fednas.engines",
+    "pipeline.report.build",
+    "pipeline.curate.ranking",
+    "app.pages",
+)
+
+
+def registries() -> dict[str, Registry[Any]]:
+    """Every kind of extension with its registry, by kind, importing the modules that define them."""
+    for name in REGISTRY_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as e:  # an optional part of Atlas that is not installed
+            if not (e.name and name.startswith(e.name)):
+                raise
+    return dict(sorted(REGISTRIES.items()))

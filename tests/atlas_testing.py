@@ -34,6 +34,24 @@ def run_cli(*args: str, store: Path | str | None = None, input: str | None = Non
                           env=full_env, cwd=ROOT, timeout=timeout)
 
 
+def fake_distribution(site: Path, name: str, modules: dict[str, str], entry_points: str) -> Path:
+    """An installed distribution as ``importlib.metadata`` sees it: ``modules`` (name -> source)
+    and ``NAME-0.1.dist-info`` with ``entry_points.txt`` under ``site``; put ``site`` on the
+    path (:func:`plugin_env`) and Atlas finds the plugins without any registry being patched."""
+    dist = site / f"{name.replace('-', '_')}-0.1.dist-info"
+    dist.mkdir(parents=True)
+    for module, source in modules.items():
+        (site / f"{module}.py").write_text(source)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(entry_points)
+    return site
+
+
+def plugin_env(site: Path) -> dict:
+    """The environment of a `fedatlas` process that has the distributions under ``site`` installed."""
+    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 

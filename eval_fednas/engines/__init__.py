@@ -6,14 +6,12 @@ callable ``(clients, device) -> Engine``). Flower is imported only when asked fo
 
 from __future__ import annotations
 
-from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
+from pipeline.registry import Registry
 
 from .base import Engine, FitJob, FitResult
 from .builtin import BuiltinEngine, LoopEngine
 
 REG: Registry = Registry("engines", builtins=(__name__,))
-if __name__ not in KNOWN_REGISTRY_MODULES:
-    KNOWN_REGISTRY_MODULES.append(__name__)
 REG.register(BuiltinEngine, name="builtin")
 REG.register(LoopEngine, name="loop")
 

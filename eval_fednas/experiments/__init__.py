@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.registry import KNOWN_REGISTRY_MODULES, Registry
+from pipeline.registry import Registry
 
 from .base import AccountingCheck, ClaimVerdict, Experiment, RunSpec
 
@@ -10,8 +10,6 @@ BUILTINS = ("xu_fednas", "supernet_ranking", "fedoras_sampling", "fednas_darts",
             "xu_ablations")
 
 REG: Registry[type[Experiment]] = Registry("experiments", builtins=tuple(f"{__name__}.{m}" for m in BUILTINS))
-if __name__ not in KNOWN_REGISTRY_MODULES:
-    KNOWN_REGISTRY_MODULES.append(__name__)
 
 
 def register(cls: type[Experiment]) -> type[Experiment]:

@@ -32,7 +32,9 @@ def ingest_cmd(obj, paths, workers, proposers, origin, batch_size, quiet) -> Non
     (input error) if anything failed.
     """
     from pipeline.ingest import ingest_paths
+    from pipeline.propose import check_proposer_names
 
+    check_proposer_names(list(proposers))  # before the store is opened: the name is the first mistake to report
     summary = ingest_paths(obj.store(), list(paths), workers=workers, proposer_names=list(proposers) or None,
                            origin=origin, progress=not quiet, batch_size=batch_size)
     for line in summary.lines():

@@ -1,4 +1,8 @@
-"""Report and exchange commands: report, export-bib, codebook, qdpx, labels, orkg, snowball."""
+"""Report and exchange commands: report, export-bib, export-as, codebook, qdpx, labels, orkg, snowball.
+
+Every ``--format`` of an exchange command lists the exporter registry's formats of its topic
+(:mod:`pipeline.report.exchange.exporters`), so a plugin format is offered like a built-in one.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from pipeline.commands.choices import exporter_formats
 from pipeline.errors import InputError
 
 pass_ctx = click.pass_obj
@@ -41,15 +46,27 @@ def report_cmd(obj, out_dir: str, only: tuple[str, ...]) -> None:
 
 
 @click.command("export-bib")
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default="bibtex", show_default=True,
-              help="BibTeX, RIS, or CSL-JSON (Zotero, pandoc --citeproc).")
+@click.option("--format", "fmt", type=exporter_formats("bibliography"), default="bibtex", show_default=True,
+              help="BibTeX, RIS, CSL-JSON (Zotero, pandoc --citeproc), or a plugin's format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def export_bib_cmd(obj, fmt: str, output: str | None) -> None:
-    """The included papers as BibTeX or RIS."""
-    from pipeline.report.exchange.bib import export_bibliography
+    """The included papers as BibTeX, RIS or CSL-JSON."""
+    from pipeline.report.exchange.exporters import exporter
 
-    _emit(export_bibliography(obj.store(), fmt), output)
+    _emit(exporter(fmt, "bibliography").bytes(obj.store()), output)
+
+
+@click.command("export-as")
+@click.argument("fmt", metavar="FORMAT", type=exporter_formats(""))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@pass_ctx
+def export_as_cmd(obj, fmt: str, output: str | None) -> None:
+    """Write the store in any exchange format of the exporter registry, built-in or plugin
+    (`fedatlas plugins` lists them)."""
+    from pipeline.report.exchange.exporters import exporter
+
+    _emit(exporter(fmt).bytes(obj.store()), output)
 
 
 @click.group("codebook")
@@ -58,16 +75,15 @@ def codebook_group() -> None:
 
 
 @codebook_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["skos", "qdc"]), default="skos", show_default=True)
+@click.option("--format", "fmt", type=exporter_formats("codebook"), default="skos", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def codebook_export_cmd(obj, fmt: str, output: str | None) -> None:
     """Export the codebook as SKOS Turtle or as a REFI-QDA codebook (.qdc) for QualCoder,
     ATLAS.ti, MAXQDA or NVivo."""
-    from pipeline.report.exchange.qdc import export_qdc
-    from pipeline.report.exchange.skos import export_skos
+    from pipeline.report.exchange.exporters import exporter
 
-    _emit(export_skos(obj.store()) if fmt == "skos" else export_qdc(obj.store()), output)
+    _emit(exporter(fmt, "codebook").bytes(obj.store()), output)
 
 
 @codebook_group.command("import")
@@ -163,16 +179,16 @@ def labels_import_cmd(obj, file: str, reviewer: str | None, stage: str, decision
 
 
 @labels_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["asreview"]), default="asreview", show_default=True)
+@click.option("--format", "fmt", type=exporter_formats("labels"), default="asreview", show_default=True)
 @click.option("--stage", type=click.Choice(["title-abstract", "full-text"]), default="title-abstract",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @pass_ctx
 def labels_export_cmd(obj, fmt: str, stage: str, output: str | None) -> None:
     """The records with their final decision at the stage, as an ASReview labelled CSV."""
-    from pipeline.report.exchange.labels import export_asreview
+    from pipeline.report.exchange.exporters import exporter
 
-    _emit(export_asreview(obj.store(), stage), output)
+    _emit(exporter(fmt, "labels").bytes(obj.store(), stage=stage), output)
 
 
 @click.command("orkg")
@@ -209,4 +225,4 @@ def snowball_cmd(obj, direction: str | None, dry_run: bool, mailto: str | None, 
     click.echo(result.summary() + ("" if dry_run or not result.proposed else f"; written to {result.written_to}"))
 
 
-commands = [report_cmd, export_bib_cmd, codebook_group, qdpx_group, labels_group, orkg_cmd, snowball_cmd]
+commands = [report_cmd, export_bib_cmd, export_as_cmd, codebook_group, qdpx_group, labels_group, orkg_cmd, snowball_cmd]

@@ -169,6 +169,9 @@ def ingest_paths(store: Store, paths: list[str | os.PathLike], *, workers: int =
     """Ingest files into ``store``; see the module docstring for the guarantees."""
     from tqdm import tqdm
 
+    from pipeline.propose import check_proposer_names
+
+    check_proposer_names(proposer_names or [])  # a mistyped name is refused before any file is read
     summary = IngestSummary()
     files, missing = expand_paths(paths)
     summary.failed += missing

@@ -44,6 +44,12 @@ def get_proposer(name: str, **params) -> Proposer:
     return PROPOSERS.get(name)(**params)
 
 
+def check_proposer_names(names: list[str]) -> None:
+    """Refuse an unknown (or broken) proposer name with the known ones, before any work is done."""
+    for name in names:
+        PROPOSERS.get(name)
+
+
 def default_proposers() -> list[Proposer]:
     """The proposers ``ingest`` runs unless told otherwise (the LLM ones are off)."""
     return [cls() for _, cls in PROPOSERS.items() if getattr(cls, "default_enabled", False)]

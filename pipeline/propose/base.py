@@ -105,7 +105,6 @@ class ProposalContext:
 PROPOSERS: registry.Registry[type[Proposer]] = registry.Registry(
     "proposers", builtins=("pipeline.propose.codes", "pipeline.propose.challenge_v4", "pipeline.propose.technique",
                            "pipeline.propose.opencodes", "pipeline.propose.llm"))
-registry.KNOWN_REGISTRY_MODULES.append(__name__)
 
 
 class Proposer:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas_testing import run_cli
+from atlas_testing import fake_distribution, plugin_env, run_cli
 
 PLUGIN = '''
 def demo_artefact(ctx):
@@ -29,24 +29,17 @@ PAGE = Page(key="claims", title="Claims", icon=":material/fact_check:", script=_
 
 @pytest.fixture
 def plugin_path(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    dist = site / "atlas_demo_plugin-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (site / "atlas_demo_plugin.py").write_text(PLUGIN)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: atlas-demo-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[fedatlas.report_artefacts]\n"
-        "demo-artefact = atlas_demo_plugin:demo_artefact\n"
-        "gaps = atlas_demo_plugin:fake_gaps\n"
-        "[fedatlas.app_pages]\n"
-        "claims = atlas_demo_plugin:PAGE\n"
-        "[fedatlas.proposers]\n"
-        "broken-v1 = atlas_demo_plugin:DoesNotExist\n")
-    return site
+    return fake_distribution(tmp_path / "site", "atlas-demo-plugin", {"atlas_demo_plugin": PLUGIN},
+                             "[fedatlas.report_artefacts]\n"
+                             "demo-artefact = atlas_demo_plugin:demo_artefact\n"
+                             "gaps = atlas_demo_plugin:fake_gaps\n"
+                             "[fedatlas.app_pages]\n"
+                             "claims = atlas_demo_plugin:PAGE\n"
+                             "[fedatlas.proposers]\n"
+                             "broken-v1 = atlas_demo_plugin:DoesNotExist\n")
 
 
-def _env(site: Path) -> dict:
-    return {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+_env = plugin_env
 
 
 def test_plugin_is_listed_beside_builtins_and_cannot_hide_them(plugin_path):
@@ -91,10 +84,53 @@ def test_every_extension_point_is_declared_and_documented():
     import tomllib
 
     from atlas_testing import ROOT
-    from pipeline.commands.plugins import registries
+    from pipeline.registry import registries
 
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["fedatlas"]["entry-point-groups"]
     groups = {reg.group for reg in registries().values()}
     assert set(declared) == groups
     doc = (ROOT / "docs" / "extending.md").read_text()
     assert [g for g in groups if f"`{g}`" not in doc] == []
+
+
+def test_every_registry_is_made_in_a_module_of_the_one_list():
+    """A kind whose module is missing from REGISTRY_MODULES would be left out of `fedatlas plugins`."""
+    import ast
+
+    from atlas_testing import ROOT
+    from pipeline.registry import REGISTRY_MODULES
+
+    makers = set()
+    for top in ("pipeline", "app", "eval_fednas"):
+        for path in (ROOT / top).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            if any(isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", "")) == "Registry"
+                   for n in ast.walk(tree)):
+                makers.add(".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"))
+    assert makers and makers - {"pipeline.registry"} == set(REGISTRY_MODULES)
+
+
+def test_an_unknown_name_is_the_first_thing_answered(tmp_path):
+    """Before the store is opened and before any work (no progress bar): the name is refused with the known ones."""
+    typo = tmp_path / "typo"
+    paper = tmp_path / "p.txt"
+    paper.write_text("A title\n\nFederated NAS.\n")
+    run = run_cli("eval", "run", "nope", store=typo)
+    assert run.returncode == 2 and run.stderr.startswith("error: E") and "unknown experiment 'nope'" in run.stderr
+    assert "xu-fednas" in run.stderr and "store" not in run.stderr
+    ingest = run_cli("ingest", str(paper), "--proposer", "nope", store=typo)
+    assert ingest.returncode == 2 and "unknown proposer 'nope'" in ingest.stderr and "challenge-hybrid-v4" in ingest.stderr
+    assert len(ingest.stderr.strip().splitlines()) == 1 and not typo.exists()
+
+
+def test_ingest_refuses_an_unknown_proposer_before_any_work(seeded_store, tmp_path, capfd):
+    from pipeline.errors import UnknownNameError
+    from pipeline.ingest import ingest_paths
+
+    paper = tmp_path / "p.txt"
+    paper.write_text("A title\n\nFederated NAS.\n")
+    revision = seeded_store.revision()
+    with pytest.raises(UnknownNameError, match="nope"):
+        ingest_paths(seeded_store, [paper], proposer_names=["nope"], progress=True)
+    assert capfd.readouterr().err == ""  # no progress bar was started
+    assert seeded_store.revision() == revision

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
-from pipeline.errors import InputError, UnknownNameError
+from pipeline.errors import InputError
 from pipeline.report.exchange.convert import bibtex_entry, ris_record, with_key
 from pipeline.report.exchange.records import BibRecord, bib_records
 from pipeline.store import Store
 
-__all__ = ["BibRecord", "EXPORTERS", "bib_records", "export_bibliography", "to_bibtex", "to_csl_json", "to_ris"]
+__all__ = ["BibRecord", "bib_records", "bibliography", "export_bibliography", "to_bibtex", "to_csl_json", "to_ris"]
 
 
 def to_bibtex(records: list[BibRecord]) -> str:
@@ -93,16 +94,19 @@ def to_csl_json(records: list[BibRecord]) -> str:
     return json.dumps([csl_item(b) for b in records], ensure_ascii=False, indent=2) + "\n"
 
 
-EXPORTERS = {"bibtex": to_bibtex, "ris": to_ris, "csl-json": to_csl_json}
-
-
-def export_bibliography(store: Store, fmt: str = "bibtex", papers: list[str] | None = None) -> str:
-    """The included papers (or ``papers``) in ``fmt``; InputError when there are none."""
-    writer = EXPORTERS.get(fmt)
-    if writer is None:
-        raise UnknownNameError(f"unknown bibliography format {fmt!r}", hint="known: " + ", ".join(EXPORTERS))
+def bibliography(store: Store, writer: Callable[[list[BibRecord]], str], papers: list[str] | None = None) -> str:
+    """The included papers (or ``papers``) written by ``writer``; InputError when there are none."""
     records = bib_records(store, papers)
     if not records:
         raise InputError("no included papers to export",
                          hint="include papers at full text first (fedatlas curate screen ... --stage fulltext)")
     return writer(records)
+
+
+def export_bibliography(store: Store, fmt: str = "bibtex", papers: list[str] | None = None) -> str:
+    """The included papers (or ``papers``) in the bibliography format ``fmt`` of the exporter
+    registry (built-in or plugin); an unknown format is answered with the known ones."""
+    from pipeline.report.exchange.exporters import exporter
+
+    out = exporter(fmt, "bibliography").output(store, papers=papers)
+    return out if isinstance(out, str) else out.decode("utf-8")
