@@ -53,7 +53,10 @@ def set_version(tx, version: int) -> None:
 
 def record_version_if_missing(store: Store, current: int = SCHEMA_VERSION) -> None:
     """Stamp a store without a version record (one ``fedatlas import`` created) with ``current``:
-    unstamped, a later Atlas could neither migrate it nor an older one refuse it."""
+    unstamped, a later Atlas could neither migrate it nor an older one refuse it. Embedded stores
+    only, as :func:`ensure_schema` (a remote endpoint keeps its own bookkeeping)."""
+    if str(store.location).startswith(("http://", "https://")):
+        return
     with store.session(write=True):
         if stored_version(store) is None:
             tx = store.transaction()
