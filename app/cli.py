@@ -38,33 +38,47 @@ def app_cmd(obj, port: int, store_location: str | None) -> None:
     raise SystemExit(run_child(streamlit_argv(port, location), env))
 
 
+class _Stop(Exception):
+    """Raised by the signal handler to leave an unbounded wait, so the grace period applies."""
+
+
 def run_child(argv: list[str], env: dict[str, str], grace_s: float = 20) -> int:
     """Run the Streamlit server as our child and take it down with us: SIGTERM or SIGHUP
     to ``fedatlas app`` (a service manager, ``kill``, a closed terminal) is passed on to
     the child, which is killed if it does not stop within ``grace_s``; Ctrl-C reaches
-    both (same process group) and we wait for the child to finish."""
+    both (same process group) and we wait for the child to finish. The handler breaks
+    out of the unbounded wait (else a child ignoring SIGTERM would be waited on forever)."""
     import signal
 
     child = subprocess.Popen(argv, env=env)
     stopping: list[int] = []
+    waiting = [False]  # raise _Stop only from inside the unbounded wait
 
     def forward(signum: int, _frame: object) -> None:
         stopping.append(signum)
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
+        if waiting[0]:
+            waiting[0] = False
+            raise _Stop
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         while True:
             try:
+                waiting[0] = not stopping
                 code = child.wait(grace_s if stopping else None)
                 break
+            except _Stop:
+                continue  # now wait at most grace_s
             except subprocess.TimeoutExpired:
                 child.kill()
             except KeyboardInterrupt:
                 stopping.append(signal.SIGINT)
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
+            finally:
+                waiting[0] = False
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

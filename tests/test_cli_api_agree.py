@@ -60,3 +60,32 @@ def test_proposals_paper_filter_is_an_iri_not_sparql(seeded_store):
     r = run_cli("proposals", "--status", "all", "--paper", "https://a> || ?paper != <https://x", "--format", "json",
                 store=seeded_store.location)
     assert r.returncode == 7 and "not an IRI" in r.stderr and r.stdout == ""
+
+
+def test_curate_edit_from_the_cli_shows_the_edited_code_once(seeded_store):
+    """`fedatlas curate edit` is the app's Edit: `proposals` then lists the proposal once,
+    with the reviewer's code, as the curation API reads it."""
+    from pipeline import curate
+    from pipeline.ingest.testing import P_HW, P_TECH, add_demo_papers
+    from pipeline.vocab import challenge, technique
+
+    add_demo_papers(seeded_store)
+    loc = seeded_store.location
+    before = {r["proposal"]: r["code"] for r in list_proposals(seeded_store, status="all")}
+    ecd = technique("early-candidate-dropping").value
+    assert before[P_TECH] != ecd
+    r = run_cli("curate", "edit", P_TECH, "--code", ecd, "--reviewer", "ada", store=loc)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("curate", "edit", P_HW, "--code", "limited_communication", "--reviewer", "bob", store=loc)
+    assert r.returncode == 0, r.stderr  # a key, read as a code of the proposal's kind (challenge)
+    via_cli = json.loads(run_cli("proposals", "--status", "all", "--format", "json", store=loc).stdout)
+    assert via_cli == list_proposals(seeded_store, status="all")
+    rows = [x for x in via_cli if x["proposal"] == P_TECH]
+    assert [(x["code"], x["status"]) for x in rows] == [(ecd, "edited")]
+    rows = [x for x in via_cli if x["proposal"] == P_HW]
+    assert [(x["code"], x["status"]) for x in rows] == [(challenge("limited_communication").value, "edited")]
+    views = {v.iri: v for v in curate.proposals(seeded_store)}
+    assert (views[P_TECH].code, views[P_TECH].status) == (ecd, "edited")
+    assert sorted(x["proposal"] for x in via_cli) == sorted(views)  # every proposal once
+    r = run_cli("curate", "edit", P_TECH, "--reviewer", "ada", store=loc)
+    assert r.returncode != 0 and "changes the code or the excerpt" in r.stderr

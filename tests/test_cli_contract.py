@@ -36,8 +36,14 @@ def test_import_creates_a_store(tmp_path):
     data.write_text('<http://e/s> <http://e/p> "o" <http://e/g> .\n')
     r = run_cli("import", str(data), store=tmp_path / "new")
     assert r.returncode == 0, r.stderr
-    r = run_cli("query", "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv", store=tmp_path / "new")
+    # the imported quad, and besides it only the store's own schema record (fad:graph/meta)
+    meta = "<https://w3id.org/fedatlas/id/graph/meta>"
+    r = run_cli("query", f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}", "--format", "csv",
+                store=tmp_path / "new")
     assert r.stdout.split() == ["o", "o"]
+    r = run_cli("query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {meta} {{ ?s ?p ?o }} }}", "--format", "csv",
+                store=tmp_path / "new")
+    assert r.stdout.split() == ["n", "1"]
 
 
 def _readme_exit_codes() -> dict[int, str]:

@@ -57,3 +57,26 @@ def test_init_records_the_current_version(tmp_path):
     assert stored_version(store) == SCHEMA_VERSION
     init_store(store)
     assert stored_version(open_store(tmp_path / "new")) == SCHEMA_VERSION
+
+
+def test_a_store_created_by_import_records_its_version_and_a_dumps_own_wins(tmp_path):
+    from atlas_testing import run_cli
+
+    data = tmp_path / "x.nt"
+    data.write_text('<https://example.org/s> <https://example.org/p> "o" .\n', encoding="utf-8")
+    r = run_cli("import", str(data), store=tmp_path / "new")
+    assert r.returncode == 0, r.stderr
+    assert stored_version(open_store(tmp_path / "new")) == SCHEMA_VERSION
+    # an export of a version-1 store keeps its record, so the next open migrates it
+    old = tmp_path / "old.nq"
+    old.write_text(f"{STORE_NODE_NT} <{FA.schemaVersion.value}> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> "
+                   f"<{META_GRAPH.value}> .\n<https://example.org/s> <https://example.org/p> \"o\" .\n",
+                   encoding="utf-8")
+    r = run_cli("import", str(old), "--format", "nquads", store=tmp_path / "from-old")
+    assert r.returncode == 0, r.stderr
+    store = open_store(tmp_path / "from-old")
+    assert stored_version(store) == SCHEMA_VERSION  # migrated on open: the default-graph triple moved
+    assert not [q for q in store.quads() if isinstance(q.graph_name, ox.DefaultGraph)]
+
+
+STORE_NODE_NT = str(iri("store", "this"))

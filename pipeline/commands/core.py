@@ -136,10 +136,14 @@ def import_cmd(obj, file: str, fmt: str | None, replace: bool) -> None:
         raise InputError(f"{file}: unknown format; use --format", hint=f"suffixes {e.hint}") from None
     fmt = syntax.name
     graph = None if syntax.named_graphs else iri("graph", "import")  # triples land in one graph
+    store = obj.store(create=True)
     try:
-        n = obj.store(create=True).load(Path(file).read_bytes(), fmt, graph=graph, replace=replace)
+        n = store.load(Path(file).read_bytes(), fmt, graph=graph, replace=replace)
     except QueryError as e:
         raise InputError(f"{file}: {e.message}", hint="the store was not changed") from None
+    from pipeline.store.schema import record_version_if_missing
+
+    record_version_if_missing(store)  # a store `import` created is of this schema (a dump's own record wins)
     click.echo(f"imported {n} quads from {file}")
 
 

@@ -37,6 +37,25 @@ def reject_cmd(obj, proposal: str, reason: str | None, reviewer: str) -> None:
     click.echo(api.reject(obj.store(), reviewer, proposal, reason=reason))
 
 
+@curate_cmd.command("edit")
+@click.argument("proposal")
+@click.option("--code", help="The code to record instead (an IRI, or a key of the proposal's kind).")
+@click.option("--start", type=click.IntRange(0), help="A new excerpt: start offset in the paper's text.")
+@click.option("--end", type=click.IntRange(0), help="End offset of the new excerpt (default: the old end).")
+@REVIEWER
+@pass_ctx
+def edit_cmd(obj, proposal: str, code: str | None, start: int | None, end: int | None, reviewer: str) -> None:
+    """Accept PROPOSAL (an IRI) with changes: another code and/or excerpt (the app's Edit)."""
+    store = obj.store()
+    if code is not None and ":" not in code:  # a key: of the same kind as the proposal
+        from pipeline import vocab
+        from pipeline.curate.proposals import get
+
+        kind = get(store, proposal).kind
+        code = getattr(vocab, kind)(code).value
+    click.echo(api.edit(store, reviewer, proposal, code=code, start=start, end=end))
+
+
 @curate_cmd.command("undo")
 @click.argument("decision")
 @REVIEWER

@@ -15,8 +15,19 @@ only :func:`identified_records` changes.
 
 The flow follows the PRISMA 2020 template for new reviews with databases,
 registers *and* other methods: two identification streams (``dbr``: databases
-and registers; ``other``: citation searching, manual additions, ...). A paper
-belongs to ``dbr`` when any of its records came from a database or register.
+and registers; ``other``: citation searching, manual additions, ...). PRISMA
+2020 counts a record where it was identified: a record from a database export
+is a database record, a bundled-corpus or manual entry is an "other methods"
+record, whatever it was merged with. So every record is *identified* in the
+stream of its own source; the paper (the one unique record that goes on to
+screening) belongs to the stream of the record identified **first**, and each
+later record of it is a *duplicate removed* in its own stream. Records carry no
+identification time, so "first" is the order in which a review adds them: the
+bundled corpus (loaded by ``fedatlas init``, before any search is ingested),
+then database/register records, then other methods (citation searching starts
+from what the searches found); ties by record IRI. E.g. a corpus paper that a
+database export also returned: 1 identified in ``other`` (screened there) and
+1 identified + 1 duplicate removed in ``dbr``.
 Atlas screens every record at title/abstract, so both streams carry the same
 boxes; records still awaiting a decision, pending ones and unresolved
 conflicts are boxes of their own, never counted as removed or excluded.
@@ -38,8 +49,10 @@ from collections import Counter
 
 from pipeline.curate import readmodel, records_model
 from pipeline.store import Store
+from pipeline.vocab import CORPUS_GRAPH
 
 DBR_SOURCES = ("database", "register")
+CORPUS = "corpus:"  # marks a bundled-corpus record in identified_records (identified before any search)
 STREAMS = ("dbr", "other")
 NOT_RETRIEVED_REASON = "Full text not available"
 BOXES = ("identified", "duplicates", "awaiting_screening", "screened", "excluded_screening", "conflicts_screening",
@@ -47,7 +60,8 @@ BOXES = ("identified", "duplicates", "awaiting_screening", "screened", "excluded
 
 
 def identified_records(store: Store) -> dict[str, list[str]]:
-    """paper IRI -> the record source of each record identified for it (``database``, ``backward``, ...)."""
+    """paper IRI -> the record source of each record identified for it (``database``, ``backward``, ...),
+    the record identified first (see the module doc) first; a bundled-corpus record is ``corpus:SOURCE``."""
     rows = store.select("""
         SELECT DISTINCT ?p ?rec ?src WHERE {
           { GRAPH ?g { ?p a fa:Paper ; fa:hasSource ?rec . OPTIONAL { ?rec fa:recordSource ?src } } }
@@ -60,10 +74,11 @@ def identified_records(store: Store) -> dict[str, list[str]]:
         key = (r["p"], r["rec"])
         if r["src"] or key not in by_record:
             by_record[key] = r["src"] or ""
-    out: dict[str, list[str]] = {}
-    for (p, _), src in sorted(by_record.items()):
-        out.setdefault(p, []).append(src)
-    return out
+    ranked: dict[str, list[tuple[int, str, str]]] = {}
+    for (p, rec), src in by_record.items():
+        rank = 0 if rec == CORPUS_GRAPH.value else 1 if src in DBR_SOURCES else 2
+        ranked.setdefault(p, []).append((rank, rec, f"{CORPUS}{src}" if rank == 0 else src))
+    return {p: [src for _, _, src in sorted(recs)] for p, recs in sorted(ranked.items())}
 
 
 readmodel.register(identified_records, keep=records_model.NOT_RECORD | (records_model.RECORD - {"add_record"}))
@@ -90,15 +105,15 @@ def prisma_counts(store: Store) -> dict:
         sources = readmodel.get(store, identified_records)
     streams = {s: _stream_counts() for s in STREAMS}
     for rec in recs:
-        srcs = [s or rec["source"] or "database" for s in sources.get(rec["paper"], [])] or [rec["source"] or "database"]
-        c = streams[stream_of(srcs)]
-        c["identified"] += len(srcs)
-        c["identified_by_source"].update(srcs)
-        if rec["duplicate_of"]:
-            c["duplicates"] += len(srcs)
-            continue
-        c["duplicates"] += len(srcs) - 1
-        _place(c, rec)
+        fallback = rec["source"] or "database"
+        srcs = [s.removeprefix(CORPUS) or fallback for s in sources.get(rec["paper"], [])] or [fallback]
+        for i, src in enumerate(srcs):  # each record where it was identified; all but the first are duplicates
+            c = streams[stream_of([src])]
+            c["identified"] += 1
+            c["identified_by_source"][src] += 1
+            c["duplicates"] += 1 if i or rec["duplicate_of"] else 0
+        if not rec["duplicate_of"]:
+            _place(streams[stream_of(srcs[:1])], rec)  # the paper: in the stream of its first record
     out: dict = {"streams": {}}
     for name, c in streams.items():
         c["identified_by_source"] = dict(sorted(c["identified_by_source"].items()))

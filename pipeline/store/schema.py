@@ -51,6 +51,19 @@ def set_version(tx, version: int) -> None:
     tx.add(STORE_NODE, FA.schemaVersion, lit(version), META_GRAPH)
 
 
+def record_version_if_missing(store: Store, current: int = SCHEMA_VERSION) -> None:
+    """Stamp a store without a version record (one ``fedatlas import`` created) with ``current``:
+    unstamped, a later Atlas could neither migrate it nor an older one refuse it. Embedded stores
+    only, as :func:`ensure_schema` (a remote endpoint keeps its own bookkeeping)."""
+    if str(store.location).startswith(("http://", "https://")):
+        return
+    with store.session(write=True):
+        if stored_version(store) is None:
+            tx = store.transaction()
+            set_version(tx, current)
+            store.commit(tx)
+
+
 def ensure_schema(store: Store, current: int = SCHEMA_VERSION) -> int | None:
     """Refuse a newer store, migrate an older one; returns the version the store now has."""
     with store.session(write=True):

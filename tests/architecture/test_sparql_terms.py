@@ -26,7 +26,8 @@ SPARQL = re.compile(r"\b(GRAPH|FILTER|BIND|PREFIX|USING|OPTIONAL)\b|\bASK\s*\{|\
                     r"|\b(fa|skos|dcterms|prov|rdfs|bibo|cito):[A-Za-z]|(?:^|[\s({])[?$][A-Za-z_]")
 RENDERERS = {"sparql_iri", "sparql_literal", "as_iri", "node", "iri", "paper_graph", "NamedNode", "lit", "paper",
              "challenge", "technique", "nas_type", "status", "polarity", "verdict", "int", "float", "len",
-             "sparql_prefixes", "method_iri", "reviewer_iri"}
+             "sparql_prefixes", "method_iri", "reviewer_iri",
+             "_values", "_graph_block"}  # VALUES of sparql_iri terms; quads' own Oxigraph serialisation
 MARK = "# sparql: rendered"
 
 
@@ -87,8 +88,75 @@ def _safe_names(fn: ast.AST | None) -> set[str]:
     return names
 
 
+def _module_strings(tree: ast.AST) -> dict[str, str]:
+    """UPPER_CASE module constants bound to string literals (templates used with ``.format``)."""
+    out = {}
+    for n in getattr(tree, "body", []):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) \
+                and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str):
+            out[n.targets[0].id] = n.value.value
+    return out
+
+
+def _add_chain(n: ast.AST) -> list[ast.AST]:
+    """The operands of ``a + b + c`` in order."""
+    if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
+        return _add_chain(n.left) + _add_chain(n.right)
+    return [n]
+
+
+def _concatenations(tree: ast.AST):
+    """``"... <" + x + "> ..."``: (node, constant text, holes) for each outermost ``+`` chain holding text.
+    An f-string operand is constant text here (its own holes are checked as an f-string)."""
+    inner: set[int] = set()
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add)) or id(n) in inner:
+            continue
+        parts = _add_chain(n)
+        inner.update(id(x) for x in ast.walk(n) if x is not n)
+        texts = [p.value if isinstance(p, ast.Constant) and isinstance(p.value, str)
+                 else "".join(v.value for v in p.values if isinstance(v, ast.Constant))
+                 if isinstance(p, ast.JoinedStr) else None for p in parts]
+        if all(t is None for t in texts):
+            continue
+        holes = [(p, texts[i - 1] or "" if i else "", texts[i + 1] or "" if i + 1 < len(parts) else "")
+                 for i, p in enumerate(parts) if texts[i] is None]
+        yield n, "".join(t for t in texts if t), holes
+
+
+def _formats(tree: ast.AST, strings: dict[str, str]):
+    """``"... <{}> ...".format(x)`` and ``TEMPLATE.format(x)``: (node, text, holes)."""
+    import string
+
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "format"):
+            continue
+        v = n.func.value
+        text = v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) \
+            else strings.get(v.id) if isinstance(v, ast.Name) else None
+        if text is None:
+            continue
+        fields = list(string.Formatter().parse(text))
+        named = {k.arg: k.value for k in n.keywords if k.arg}
+        holes, auto, consts = [], 0, [f[0] for f in fields]
+        for i, (literal, field, _, _) in enumerate(fields):
+            if field is None:
+                continue
+            key = field.split(".")[0].split("[")[0]
+            if key == "":
+                expr, auto = (n.args[auto] if auto < len(n.args) else None), auto + 1
+            else:
+                expr = n.args[int(key)] if key.isdigit() and int(key) < len(n.args) else named.get(key)
+            if expr is not None:
+                holes.append((expr, literal, consts[i + 1] if i + 1 < len(fields) else ""))
+        yield n, "".join(consts), holes
+
+
 def _templates(tree: ast.AST):
-    """(node, constant text, [(expr, before, after)]) for f-strings and '...' % x templates."""
+    """(node, constant text, [(expr, before, after)]) for f-strings, '...' % x templates,
+    ``+`` concatenations and ``.format`` calls."""
+    yield from _concatenations(tree)
+    yield from _formats(tree, _module_strings(tree))
     for n in ast.walk(tree):
         if isinstance(n, ast.JoinedStr):
             parts = n.values
@@ -131,6 +199,8 @@ def violations() -> list[str]:
             names = _safe_names(owner.get(id(node_)))
             rel = path.relative_to(ROOT)
             for expr, before, after in holes:
+                if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+                    continue  # a fixed fragment written in the code (TEMPLATE.format(var="?x"))
                 raw = (before.endswith("<") and after.startswith(">")) or \
                       (before[-1:] in "\"'" and before[-1:] == after[:1] and before[-1:] != "")
                 if raw and not _constant(expr):
@@ -168,3 +238,34 @@ def test_the_check_catches_the_bug_it_was_written_for(tmp_path, monkeypatch):
             assert len(found) == 2 and all("raw value" in f for f in found), found
         else:
             assert found == [], found
+
+
+def _violations_of(tmp_path, text: str) -> list[str]:
+    (tmp_path / "pipeline").mkdir(exist_ok=True)
+    (tmp_path / "app").mkdir(exist_ok=True)
+    (tmp_path / "pipeline" / "q.py").write_text(text, encoding="utf-8")
+    globals()["ROOT"] = tmp_path
+    try:
+        return violations()
+    finally:
+        globals()["ROOT"] = Path(__file__).resolve().parents[2]
+
+
+def test_the_check_sees_concatenation_and_format_too(tmp_path):
+    """Not only f-strings: ``+`` and ``.format`` paste values as easily."""
+    bad = ('TEMPLATE = "SELECT ?x WHERE {{ ?x fa:kind \\"{kind}\\" }}"\n'
+           'def f(store, paper: str, kind: str, where: str):\n'
+           '    store.select("SELECT ?x WHERE { ?x fa:aboutPaper <" + paper + "> }")\n'
+           '    store.select("SELECT ?x WHERE { GRAPH ?g { " + where + " } }")\n'
+           '    store.select("SELECT ?x WHERE {{ ?x fa:aboutPaper <{}> }}".format(paper))\n'
+           '    store.select(TEMPLATE.format(kind=kind))\n')
+    found = _violations_of(tmp_path, bad)
+    assert len(found) == 4, found
+    assert sum("raw value" in f for f in found) == 3 and any("'where'" in f for f in found), found
+    good = ('from pipeline.vocab import sparql_iri, sparql_literal\n'
+            'TEMPLATE = "SELECT ?x WHERE {{ ?x fa:kind {kind} }}"\n'
+            'def f(store, paper: str, kind: str):\n'
+            '    store.select("SELECT ?x WHERE { ?x fa:aboutPaper " + sparql_iri(paper) + " }")\n'
+            '    store.select(TEMPLATE.format(kind=sparql_literal(kind)))\n'
+            '    store.select(TEMPLATE.format(kind="?k"))\n')
+    assert _violations_of(tmp_path, good) == []

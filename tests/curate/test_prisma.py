@@ -106,14 +106,16 @@ def test_ingest_merges_are_duplicates_and_nothing_is_screened_yet(store):
     c = prisma_counts(store)
     assert check_invariants(c) == []
     d, o = c["streams"]["dbr"], c["streams"]["other"]
-    # by hand: 13 BibTeX entries; 2 merged into corpus records by arXiv id (each now 2 records: corpus +
-    # BibTeX), r1again merged into r1 by DOI, the suspected duplicate is a record of its own (awaiting);
-    # the 4 other corpus records (protocol left out) are manual additions
-    assert d["identified_by_source"] == {"database": 13, "manual": 2}
-    assert (d["identified"], d["duplicates"], d["awaiting_screening"], d["screened"]) == (15, 3, 10, 2)
-    assert (d["sought"], d["assessed"], d["included"]) == (2, 2, 2)  # FedorAS and He et al., screened in the corpus
-    assert o["identified_by_source"] == {"manual": 4}
-    assert (o["identified"], o["duplicates"], o["screened"], o["excluded_reports"], o["included"]) == (4, 0, 4, 3, 1)
+    # by hand: 13 BibTeX entries, all database records; 2 merged into corpus records by arXiv id: the corpus
+    # record (manual, loaded at init) was identified first, so FedorAS and He et al. are screened in the other
+    # stream and their BibTeX records are duplicates removed in the databases stream; r1again merged into r1
+    # by DOI; the suspected duplicate is a record of its own (awaiting)
+    assert d["identified_by_source"] == {"database": 13}
+    assert (d["identified"], d["duplicates"], d["awaiting_screening"], d["screened"]) == (13, 3, 10, 0)
+    assert (d["sought"], d["assessed"], d["included"]) == (0, 0, 0)
+    # the 6 corpus records (protocol left out): 4 of their own + FedorAS and He et al.
+    assert o["identified_by_source"] == {"manual": 6}
+    assert (o["identified"], o["duplicates"], o["screened"], o["excluded_reports"], o["included"]) == (6, 0, 6, 3, 3)
     assert c["identified"] == 19 and c["duplicates"] == 3 and c["awaiting_screening"] == 10
 
 
@@ -142,13 +144,13 @@ def test_dual_screening_with_conflicts_hand_count(store):
     c = prisma_counts(store)
     assert check_invariants(c) == []
     d = c["streams"]["dbr"]
-    # by hand (databases stream: r1..r9 + FedorAS + He et al.):
-    # screened r1-r7, r9 + 2 corpus = 10 (r8 and the suspect await); excluded r3, r7 (resolved); conflicts r2, r4;
-    # sought r1, r5, r6, r9 + 2 corpus = 6; not retrieved r5; assessed 5; excluded r9 ("Not in English",
-    # the first of the two agreeing reviewers' reasons); pending r1 (full-text conflict); included r6 + 2 corpus
-    assert boxes(d) == {"identified": 15, "duplicates": 3, "awaiting_screening": 2, "screened": 10,
-                        "excluded_screening": 2, "conflicts_screening": 2, "sought": 6, "not_retrieved": 1,
-                        "assessed": 5, "excluded_reports": 1, "pending": 1, "conflicts_full_text": 1, "included": 3}
+    # by hand (databases stream: 13 records of r1..r9, the suspect, r1again, FedorAS and He et al.; the last
+    # three duplicates): screened r1-r7, r9 = 8 (r8 and the suspect await); excluded r3, r7 (resolved);
+    # conflicts r2, r4; sought r1, r5, r6, r9 = 4; not retrieved r5; assessed 3; excluded r9 ("Not in English",
+    # the first of the two agreeing reviewers' reasons); pending r1 (full-text conflict); included r6
+    assert boxes(d) == {"identified": 13, "duplicates": 3, "awaiting_screening": 2, "screened": 8,
+                        "excluded_screening": 2, "conflicts_screening": 2, "sought": 4, "not_retrieved": 1,
+                        "assessed": 3, "excluded_reports": 1, "pending": 1, "conflicts_full_text": 1, "included": 1}
     assert d["exclusion_reasons"] == {"Not in English": 1}
     assert r["r2"] not in c["included_papers"] and r["r6"] in c["included_papers"]
     assert c["included"] == 4 and c["exclusion_reasons"] == {"Not a FedNAS method (centralised NAS)": 3,
@@ -159,7 +161,7 @@ def test_dual_screening_with_conflicts_hand_count(store):
     curate.mark_duplicate(store, "ada", r["r4"], r["r1"])
     after = prisma_counts(store)
     assert check_invariants(after) == []
-    assert (after["duplicates"], after["conflicts_screening"], after["streams"]["dbr"]["screened"]) == (4, 1, 9)
+    assert (after["duplicates"], after["conflicts_screening"], after["streams"]["dbr"]["screened"]) == (4, 1, 7)
     # resolving the full-text conflict moves r1 from pending to included
     curate.resolve(store, "carol", r["r1"], "full-text", "include")
     final = prisma_counts(store)
@@ -180,11 +182,39 @@ def test_snowballing_and_manual_records_are_other_methods(store):
     curate.screen(store, "ada", p, "title-abstract", "exclude")
     c = prisma_counts(store)
     o, o0 = c["streams"]["other"], before["streams"]["other"]
-    assert o["identified_by_source"] == {"backward": 1, "manual": 5}
+    assert o["identified_by_source"] == {"backward": 1, "manual": 7}
     assert (o["identified"] - o0["identified"], o["excluded_screening"] - o0["excluded_screening"],
             o["awaiting_screening"] - o0["awaiting_screening"]) == (2, 1, 1)
     assert c["streams"]["dbr"] == before["streams"]["dbr"]
     assert check_invariants(c) == [] and saved_query(store) == boxes(c)
+
+
+def test_a_record_counts_in_the_stream_it_was_identified_in(store, tmp_path):
+    """The objection: a corpus paper merged with a database record was counted in the databases stream,
+    manual record and all. Each record counts where it was found; the paper, where it was found first."""
+    from pipeline.ingest.loop import ingest_paths
+
+    r = keys_of(store)
+    before = prisma_counts(store)
+    # the same work as r2 (same DOI) again, now added by hand after the database search: a manual record,
+    # identified after the database one, so a duplicate removed in the other stream; r2 stays a database paper
+    again = tmp_path / "by-hand.bib"
+    again.write_text("@article{r2hand, title={Bravo Gradient Methods for Satellite Image Segmentation}, "
+                     "author={Tester, Tina}, year={2023}, doi={10.5555/atlas.r2}}\n", encoding="utf-8")
+    summary = ingest_paths(store, [again], proposer_names=["challenge-rules-v1"], origin="manual", progress=False)
+    assert not summary.failed, summary.failed
+    c = prisma_counts(store)
+    d, o, d0, o0 = c["streams"]["dbr"], c["streams"]["other"], before["streams"]["dbr"], before["streams"]["other"]
+    assert check_invariants(c) == []
+    assert (d["identified"], d["duplicates"], d["awaiting_screening"]) == (13, 3, 10) == \
+        (d0["identified"], d0["duplicates"], d0["awaiting_screening"])
+    assert (o["identified"] - o0["identified"], o["duplicates"] - o0["duplicates"], o["screened"] - o0["screened"],
+            o["awaiting_screening"] - o0["awaiting_screening"]) == (1, 1, 0, 0)
+    assert o["identified_by_source"] == {"manual": 7} and d["identified_by_source"] == {"database": 13}
+    curate.screen(store, "ada", r["r2"], "title-abstract", "include")
+    c = prisma_counts(store)
+    assert (c["streams"]["dbr"]["screened"], c["streams"]["other"]["screened"]) == (1, 6)  # r2 in dbr, once
+    assert c["identified"] == 20 and c["duplicates"] == 4 and saved_query(store) == boxes(c)
 
 
 def test_cli_report_and_saved_query_agree(store, tmp_path):
@@ -211,7 +241,7 @@ def test_cli_report_and_saved_query_agree(store, tmp_path):
     assert {r["box"] for r in all_rows if not r["box"].startswith("box")} == {  # the template's title boxes
         "prevstud", "newstud", "othstud", "identification", "screening", "included"}
     d = counts["streams"]["dbr"]
-    assert int(rows["database_results"]["n"]) == d["identified"]  # 12 BibTeX + 2 corpus records merged into them
+    assert int(rows["database_results"]["n"]) == d["identified"]  # the 13 BibTeX records
     assert int(rows["duplicates"]["n"]) == d["duplicates"]
     assert int(rows["database_results"]["n"]) - int(rows["duplicates"]["n"]) == d["screened"] + d["awaiting_screening"]
     assert int(rows["records_screened"]["n"]) == d["screened"]

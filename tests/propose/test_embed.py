@@ -80,3 +80,29 @@ def test_model_files_are_checked_against_their_recorded_sums(embedder, tmp_path)
     damaged = _model_copy(embedder.model_path, tmp_path / "damaged", change="config.json")
     with pytest.raises(InputError, match="config.json"):
         verify_model_files(damaged, expected=recorded)
+
+
+def test_loading_a_damaged_model_is_refused_before_it_is_used(tmp_path, monkeypatch):
+    """The check runs where the model is loaded, not only when called by hand: a damaged copy that its
+    package RECORD covers never reaches SentenceTransformer (and no vector comes out of it)."""
+    from pathlib import Path
+
+    from pipeline.errors import InputError
+    from pipeline.propose import embed
+
+    bundled = embed.bundled_model_path()
+    recorded = embed.recorded_hashes(bundled)
+    damaged = _model_copy(bundled, tmp_path / "damaged", change="config.json")
+    monkeypatch.setattr(embed, "recorded_hashes",
+                        lambda path: recorded if Path(path).resolve() == damaged.resolve() else None)
+    loaded = []
+    monkeypatch.setattr("sentence_transformers.SentenceTransformer", lambda *a, **k: loaded.append(a) or object())
+    e = Embedder(damaged, shipped=False)
+    with pytest.raises(InputError, match="config.json"):
+        e.encode(["a sentence"])
+    assert loaded == [] and str(damaged) not in embed._MODELS
+    intact = _model_copy(bundled, tmp_path / "intact")
+    monkeypatch.setattr(embed, "recorded_hashes",
+                        lambda path: recorded if Path(path).resolve() == intact.resolve() else None)
+    assert Embedder(intact, shipped=False).model is not None and len(loaded) == 1  # the intact copy loads
+    embed._MODELS.pop(str(intact), None)
