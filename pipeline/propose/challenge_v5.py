@@ -1,0 +1,54 @@
+"""``challenge-hybrid-v5``: v4 + the challenge a sentence sets out to address, read by meaning.
+
+Under ``loo-lexicon`` v4 still missed challenges that an abstract states in its goal or problem
+sentences with words no cue lists ("mitigate loss over late updates", "costly pipelines for
+subnet discovery"): the role said the sentence was a goal or problem statement, but no cue or
+frame named the challenge. v5 cuts the slot of the move out of the parse (the object of "to
+mitigate", the complement of "suffers from", the condition of "according to", see ``goals``)
+and compares that phrase with Table 1.1's own texts and paraphrases written from them, so a
+new wording of a known challenge is still recognised. The phrase's strength enters like a
+frame's, after the sentence's role (background and results sentences are still discounted).
+"""
+
+from __future__ import annotations
+
+from pipeline.document import Document, Sentence
+from pipeline.propose.base import PROPOSERS, ProposalContext
+from pipeline.propose.challenge_v4 import ChallengeHybridV4
+
+
+@PROPOSERS.register
+class ChallengeHybridV5(ChallengeHybridV4):
+    """v4 + goal/problem phrases of the parse matched to the Table 1.1 challenges by embedding."""
+
+    name = "challenge-hybrid-v5"
+    default_enabled = False
+    model_version = "5"
+    use_goals = True
+
+    def score_document(self, doc: Document, context: ProposalContext):
+        self._context = context
+        return super().score_document(doc, context)
+
+    def _matcher(self, context: ProposalContext):
+        from pipeline.propose.goals import GoalMatcher
+
+        emb = context.get_embedder()
+        cached = getattr(self, "_goal_matcher", None)
+        if cached is None or cached.embedder is not emb:
+            cached = self._goal_matcher = GoalMatcher(emb)
+        return cached
+
+    def evidence_from_parse(self, doc: Document, sents: list[Sentence], parsed: list) -> tuple[list | None, list | None]:
+        roles, frames = super().evidence_from_parse(doc, sents, parsed)
+        if not self.use_goals:
+            return roles, frames
+        goals = self._matcher(getattr(self, "_context", None) or ProposalContext()).hits(parsed)
+        merged = []
+        for i, g in enumerate(goals):
+            f = dict(frames[i]) if frames else {}
+            for key, (strength, text) in g.items():
+                if strength > f.get(key, (0.0, ""))[0]:
+                    f[key] = (strength, text)
+            merged.append(f)
+        return roles, merged
