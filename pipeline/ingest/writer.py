@@ -274,7 +274,9 @@ def load_state(store: Store, key: str) -> PaperState:
     g, node = paper_graph(key), paper(key)
     state.snapshot = store.quads(g)
     by_graph: dict[str, dict[str, str]] = {}
-    corpus_files: list[tuple[str, str]] = []
+    # a record written outside ingest: the paper typed in another graph (the bundled corpus, with or
+    # without a seed file; snowballing; a reviewer's added record), named by its file, else its graph
+    corpus_files: dict[str, str] = {}
     for r in store.select_terms(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}"):
         graph_term, p, o = r["g"], r["p"], r["o"]
         if graph_term is None or not isinstance(p, NamedNode) or o is None:
@@ -285,9 +287,11 @@ def load_state(store: Store, key: str) -> PaperState:
                 state.stored_fields.append((p, o))
             else:
                 state.fixed.add(p)  # curated in the corpus graph: never overwritten here
-        elif p == FA.sourceFile and graph_term != g:  # a bundled corpus record
-            corpus_files.append((graph_term.value, o.value))
-    for graph, file in corpus_files:
+        elif graph_term != g and p == FA.sourceFile:
+            corpus_files[graph_term.value] = o.value
+        elif graph_term != g and p == RDF.type and o == FA.Paper:
+            corpus_files.setdefault(graph_term.value, graph_term.value)
+    for graph, file in corpus_files.items():
         state.members[(file, None)] = _doc_from_fields(by_graph.get(graph, {}), Source(file, "corpus"))
     per_source: dict[str, tuple[Source, dict[str, str]]] = {}
     for row in store.select(f"""SELECT ?s ?file ?fmt ?rec ?hash ?origin ?p ?o WHERE {{ GRAPH {g} {{

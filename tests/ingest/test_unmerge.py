@@ -235,3 +235,27 @@ def test_unmerging_a_pdf_takes_its_full_text_and_proposals_and_undo_restores_the
     assert sorted(map(str, before - after)) == [] and sorted(map(str, after - before)) == []
     assert seeded_store.quads(paper_graph(local_name(split))) == []
     assert _flow(seeded_store) == (8, 1, 0, 7)
+
+
+def test_unmerging_a_record_merged_into_a_corpus_paper_without_a_seed_file(seeded_store, tmp_path):
+    """He et al. and FedorAS are bundled corpus records with no seed text (no ``fa:sourceFile``): a merge
+    into one of them must be undoable like any other (the corpus record is the paper's other record)."""
+    he = "he2020-fednas"
+    path = tmp_path / "search.bib"
+    path.write_text("@article{he2020dup, title={Towards Non-IID and Invisible Data with FedNAS: Federated Deep "
+                    "Learning via Neural Architecture Search}, author={He, Chaoyang}, year={2020}, "
+                    "eprint={2004.08546}, archivePrefix={arXiv}, abstract={Federated Learning (FL) has been proved "
+                    "to be an effective learning framework.}}\n", encoding="utf-8")
+    assert ingest_paths(seeded_store, [path], proposer_names=RULES, progress=False).counts()["merged"] == 1
+    corpus = [(p["title"], p["year"]) for p in list_papers(seeded_store) if local_name(p["paper"]) == he]
+    assert _flow(seeded_store) == (7, 1, 0, 6)
+
+    unmerge(seeded_store, "Bo", "he2020dup")
+
+    assert _flow(seeded_store) == (7, 0, 1, 6)  # no duplicate removed; the split-off record awaits screening
+    assert seeded_store.quads(paper_graph(he)) == []  # the corpus paper is its corpus record alone again
+    papers = {local_name(p["paper"]): p for p in list_papers(seeded_store)}
+    assert [(papers[he]["title"], papers[he]["year"])] == corpus and papers[he]["sources"] == []
+    [m] = [m for m in merges(seeded_store) if m.record.endswith("#he2020dup")]
+    split = papers[local_name(m.split_as)]
+    assert split["title"].startswith("Towards Non-IID") and split["sources"] == [f"{path}#he2020dup"]
