@@ -13,8 +13,9 @@ frame's, after the sentence's role (background and results sentences are still d
 from __future__ import annotations
 
 from pipeline.document import Document, Sentence
-from pipeline.propose.base import PROPOSERS, ProposalContext
+from pipeline.propose.base import PROPOSERS, ProposalContext, ensure_sentences
 from pipeline.propose.challenge_v4 import ChallengeHybridV4
+from pipeline.propose.structure import is_full_text, locate
 
 
 @PROPOSERS.register
@@ -25,6 +26,38 @@ class ChallengeHybridV5(ChallengeHybridV4):
     default_enabled = False
     model_version = "5"
     use_goals = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict[int, tuple[list[str], list]] = {}  # batch_texts' parse, by id of the document
+        self._protos_for: int | None = None  # id of the embedder the prototypes were queued for
+
+    def batch_texts(self, doc: Document, context: ProposalContext) -> list[str]:
+        """The goal phrases of a title + abstract record, so that ingest embeds them in the batch's
+        one model call with the sentences (a call per abstract for a handful of phrases cost more
+        than the phrases); the first document of an embedder also queues the prototypes. The parse
+        made here is kept for the following :meth:`propose` of the same document."""
+        from pipeline.propose.goals import phrases, prototypes
+        from pipeline.propose.nlp import parse
+
+        located = locate(doc) if self.structure_aware else []
+        if not self.use_goals or (located and is_full_text(located)):
+            return []  # full text is read by section; the goal phrases are not used there
+        sents = [s.text for s in ensure_sentences(doc) if s.text.strip()]
+        parsed = parse(sents)
+        self._parsed[id(doc)] = (sents, parsed)
+        out = [p for d in parsed for _, p in phrases(d)]
+        emb = context.get_embedder()
+        if self._protos_for != id(emb):
+            self._protos_for = id(emb)
+            out += [t for texts in prototypes().values() for t in texts]
+        return out
+
+    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+        kept = self._parsed.pop(id(doc), None)
+        if kept is not None and kept[0] == [s.text for s in sents]:
+            return self.evidence_from_parse(doc, sents, kept[1])
+        return super().parse_evidence(doc, sents)
 
     def score_document(self, doc: Document, context: ProposalContext):
         self._context = context
