@@ -159,8 +159,9 @@ def phrases(doc) -> list[tuple[str, str]]:
 #: Table 1.1 with no X. In NAS an unqualified cost is the search's computation and time (the
 #: review codes search cost as Limited Computational Resources); a communication word in the
 #: phrase makes it that challenge's instead.
+#: (Speed words such as "slow" are not here: a slow uplink is a communication limit, not a cost.)
 COST_WORDS = frozenset({"cost", "costs", "costly", "expensive", "overhead", "overheads", "burden", "prohibitive",
-                        "time-consuming", "slow", "lengthy"})
+                        "time-consuming"})
 COST_KEY = "limited_computation"
 
 

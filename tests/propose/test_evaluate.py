@@ -86,9 +86,9 @@ def test_v5_is_registered_and_evaluates(tmp_path, embedder):
 
     assert "challenge-hybrid-v5" in PROPOSERS.names()
     gold = tmp_path / "g.jsonl"
-    rows = [{"title": "Searching networks over phones", "challenges": ["limited_communication"], "nas_types": [],
-             "abstract": "We design a search that lowers the traffic sent over slow uplinks."},
-            {"title": "A search for hospitals", "challenges": ["privacy"], "nas_types": [],
+    rows = [{"title": "Federated architecture search over phones", "challenges": ["limited_communication"], "nas_types": [],
+             "abstract": "To cope with the scarce uplink capacity of mobile participants, we compress the exchanged weights."},
+            {"title": "Private federated architecture search for hospitals", "challenges": ["privacy"], "nas_types": [],
              "abstract": "We protect the patient records of each site with differential privacy during the search."}]
     gold.write_text("\n".join(json.dumps(r) for r in rows))
     rep = evaluate(gold, proposers=["challenge-hybrid-v5"], kinds=["challenge"], cross_validate=False,
