@@ -23,7 +23,7 @@ class ChallengeHybridV5(ChallengeHybridV4):
     """v4 + goal/problem phrases of the parse matched to the Table 1.1 challenges by embedding."""
 
     name = "challenge-hybrid-v5"
-    default_enabled = False
+    default_enabled = True  # the default: v4's dev fit, higher recall under loo-lexicon
     model_version = "5"
     use_goals = True
 
