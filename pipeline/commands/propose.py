@@ -16,7 +16,7 @@ import click
               show_default=True, help="Which kind of code to measure.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--proposer", "proposers", multiple=True, metavar="NAME",
-              help="Proposer(s) to measure (default: challenge-hybrid-v4, nastype-hybrid-v2).")
+              help="Proposer(s) to measure (default: challenge-hybrid-v5, nastype-hybrid-v2).")
 @click.option("--threshold", "thresholds", multiple=True, metavar="KIND|CODE=X",
               help="Override a threshold, e.g. challenge=0.4 or privacy=0.6.")
 @click.option("--no-cv", is_flag=True, help="Skip the leave-one-out figures.")

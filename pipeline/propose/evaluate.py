@@ -42,7 +42,7 @@ from pipeline.propose import (
 EVAL_KINDS = ("challenge", "nas_type")
 _GOLD_FIELD = {"challenge": "challenges", "nas_type": "nas_types"}
 _CODES = {"challenge": CHALLENGES, "nas_type": NAS_TYPES}
-DEFAULT_EVAL_PROPOSERS = ("challenge-hybrid-v4", "nastype-hybrid-v2")
+DEFAULT_EVAL_PROPOSERS = ("challenge-hybrid-v5", "nastype-hybrid-v2")
 
 
 @dataclass
@@ -237,7 +237,7 @@ def evaluate(gold_path: str | Path | Sequence[str | Path], proposers: Sequence[s
     Parameters
     ----------
     gold_path: a gold JSONL file, or several (their papers are pooled).
-    proposers: names or instances; default ``challenge-hybrid-v4`` + ``nastype-hybrid-v2``.
+    proposers: names or instances; default ``challenge-hybrid-v5`` + ``nastype-hybrid-v2``.
     thresholds: per kind (``{"challenge": 0.45}``) or per code key; default
         :data:`pipeline.propose.DEFAULT_THRESHOLDS`.
     cross_validate: also compute the leave-one-out figures (``loo-threshold``,

@@ -46,7 +46,7 @@ _MOTIVE = re.compile(r"\b(to|so as to|in order to)\s+(\w+\s+){0,2}(reduce|lower|
                      r"depending on|tailored to|aware)\b", re.I)
 _CITED = re.compile(r"\[\d+(?:[,\u2013\-]\s*\d+)*\]|\(\w[^()]{0,40}\d{4}[a-z]?\)")
 #: The challenge proposer whose proposals tie a technique to the challenges of its sentence.
-TIES_FROM = "challenge-hybrid-v4"
+TIES_FROM = "challenge-hybrid-v5"
 
 
 @lru_cache(maxsize=1)

@@ -78,3 +78,21 @@ def test_cli_agrees_with_api(embedder):
     out = json.loads(res.output)
     api = evaluate("corpus/gold/seeds.jsonl", kinds=["challenge"], cross_validate=False).to_dict()
     assert out["kinds"] == api["kinds"]
+
+
+def test_v5_is_registered_and_evaluates(tmp_path, embedder):
+    from pipeline.propose import ProposalContext
+    from pipeline.propose.base import PROPOSERS
+
+    assert "challenge-hybrid-v5" in PROPOSERS.names()
+    gold = tmp_path / "g.jsonl"
+    rows = [{"title": "Federated architecture search over phones", "challenges": ["limited_communication"], "nas_types": [],
+             "abstract": "To cope with the scarce uplink capacity of mobile participants, we compress the exchanged weights."},
+            {"title": "Private federated architecture search for hospitals", "challenges": ["privacy"], "nas_types": [],
+             "abstract": "We protect the patient records of each site with differential privacy during the search."}]
+    gold.write_text("\n".join(json.dumps(r) for r in rows))
+    rep = evaluate(gold, proposers=["challenge-hybrid-v5"], kinds=["challenge"], cross_validate=False,
+                   context=ProposalContext(embedder=embedder))
+    assert rep.proposers == ["challenge-hybrid-v5"]
+    assert rep.kinds["challenge"].codes["privacy"].tp == 1
+    assert rep.kinds["challenge"].codes["limited_communication"].tp == 1

@@ -22,7 +22,7 @@ FL_ABSTRACT = (
 )
 
 
-CHALLENGE, NASTYPE = "challenge-hybrid-v4", "nastype-hybrid-v2"  # defaults
+CHALLENGE, NASTYPE = "challenge-hybrid-v5", "nastype-hybrid-v2"  # defaults
 
 
 def keys(props, kind):
@@ -39,7 +39,7 @@ def test_registry_lists_names_and_defaults():
         get_proposer("challenge-magic-v9")
     assert "challenge-hybrid-v2" in str(e.value)
     defaults = {p.name for p in default_proposers()}
-    assert {"challenge-hybrid-v4", "nastype-hybrid-v2", "technique-open-v3"} == defaults
+    assert {"challenge-hybrid-v5", "nastype-hybrid-v2", "technique-open-v3"} == defaults
 
 
 def test_a_plugin_adds_a_proposer_but_never_hides_a_built_in(tmp_path, monkeypatch):
