@@ -8,7 +8,9 @@ abstract, raw entry) count as member records of the kept paper: the kept
 paper's fields are re-chosen from its records and the duplicate's, field by
 field, with ingest's one rule (:func:`pipeline.ingest.dedup.merge_fields`, via
 ``unmerge._field_quads``), so tables, exports, screening and SPARQL show the
-richer metadata.
+richer metadata. Every later re-choice of the kept paper's fields (a re-ingest
+of its file, another record merged into it or split off) counts them too:
+``load_state`` reads them as ``PaperState.confirmed``.
 
 The records themselves stay on the duplicate's paper node (where PRISMA
 counts them, all as duplicates removed, so nothing is counted twice), and so
@@ -28,29 +30,22 @@ from pyoxigraph import NamedNode
 from pipeline.curate.events import LATEST, Op, Reviewer, commit, curated, history, node
 from pipeline.errors import InputError
 from pipeline.ingest.paper_graph import FIELD_PREDICATES
-from pipeline.ingest.unmerge import _abstract, _field_quads
-from pipeline.ingest.writer import PaperState, load_state
+from pipeline.ingest.unmerge import _field_quads
+from pipeline.ingest.writer import load_state, shown_records
 from pipeline.store import Store
 from pipeline.vocab import FA, local_name, paper_graph, sparql_iri
-
-
-def _docs(state: PaperState, p: NamedNode) -> dict:
-    """The members of ``p``; a PDF record's abstract is the paper's (its text's), as ``_split`` reads it."""
-    out = dict(state.members)
-    for doc in out.values():
-        if doc.sources and doc.sources[0].kind == "pdf" and not doc.abstract:
-            doc.abstract = _abstract(state.snapshot, p)
-    return out
 
 
 def absorb(store: Store, a: NamedNode, b: NamedNode):
     """The graph effect re-choosing ``b``'s fields from its records and duplicate ``a``'s."""
     b_key = local_name(b)
     gb = paper_graph(b_key)
-    sa, sb = load_state(store, local_name(a)), load_state(store, b_key)
+    sa, sb = load_state(store, local_name(a), confirmed=False), load_state(store, b_key)
     if not sa.members:
         raise InputError(f"{a.value} has no record to merge")
-    members = list(_docs(sb, b).values()) + list(_docs(sa, a).values())
+    sb.confirmed[a.value] = shown_records(sa, a.value)
+    shown_records(sb, b.value)  # its PDF record's abstract, as _split reads it
+    members = sb.field_records()
     kept = [x for x in sb.snapshot if not (x.subject == b and x.predicate in FIELD_PREDICATES)]
     new_b = kept + _field_quads(b, gb, members, sb.fixed)
 
@@ -61,17 +56,19 @@ def absorb(store: Store, a: NamedNode, b: NamedNode):
     return effect
 
 
-def release(store: Store, b: NamedNode):
-    """The graph effect re-choosing ``b``'s fields from its own records alone (as before the merge)."""
+def release(store: Store, a: NamedNode, b: NamedNode):
+    """The graph effect re-choosing ``b``'s fields without ``a``'s records (as they were before the merge)."""
     b_key = local_name(b)
     gb = paper_graph(b_key)
     sb = load_state(store, b_key)
-    rest = list(_docs(sb, b).values())
+    sb.confirmed.pop(a.value, None)
+    shown_records(sb, b.value)
+    rest = sb.field_records()
     kept = [x for x in sb.snapshot if not (x.subject == b and x.predicate in FIELD_PREDICATES)]
 
     def effect(tx) -> None:
         tx.clear_graph(gb)
-        if any(d.sources[0].kind != "corpus" for d in rest) or any(x.predicate == FA.hasSource for x in kept):
+        if sb.confirmed or any(d.sources[0].kind != "corpus" for d in sb.members.values()):  # else: corpus only
             tx.add_quads(kept + _field_quads(b, gb, rest, sb.fixed))
 
     return effect
@@ -105,7 +102,7 @@ def unmerge_confirmed(store: Store, who: str | Reviewer, a: NamedNode, b: NamedN
     """Undo a reviewer's merge: ``a`` gets its records back and the pair is ``fa:distinctFrom``."""
     with store.session():
         removes = [t for t in curated(store, a, FA.duplicateOf) if t[2] == b]
-        effect = release(store, b)
+        effect = release(store, a, b)
     op = Op("unmerge", a, {"of": b.value, "_external": True}, based_on, [(a, FA.distinctFrom, b)], removes)
     return commit(store, who, [op], graph_effect=effect)[0]
 
@@ -117,7 +114,7 @@ def undo_reviewer_merge(store: Store, who: str | Reviewer, decision: NamedNode, 
     with store.session():
         [d] = [e for e in history(store, _target(store, decision)) if e.iri == decision.value]
         a, b = node(d.target), node(d.payload["of"])
-        effect = release(store, b) if d.action == "duplicate" else absorb(store, a, b)
+        effect = release(store, a, b) if d.action == "duplicate" else absorb(store, a, b)
     op = Op("undo", a, {"undone_action": d.action, "of": b.value}, based_on,
             adds=_parse_nt(d.payload.get("_removed", [])), removes=_parse_nt(d.payload.get("_added", [])),
             undoes=decision)

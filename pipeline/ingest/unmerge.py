@@ -213,7 +213,8 @@ def _split(store: Store, who: str | Reviewer, m: NamedNode, based_on: Any) -> st
     def effect(tx) -> None:
         tx.clear_graph(g)
         if any(d.sources[0].kind != "corpus" for d in others):  # else the paper lives in the corpus graph only
-            tx.add_quads(kept + _field_quads(into, g, others, state.fixed))
+            tx.add_quads(kept + _field_quads(into, g, others + state.field_records()[len(state.members):],
+                                             state.fixed))
         tx.add_quads(document_quads(new_key, own, [], src.origin or "database", op.decision))
         tx.add_quads(_moved([x for x in quads if x.subject == rec], {rec: s_new}, ng))
         tx.add(new, FA.hasSource, s_new, ng)
@@ -252,7 +253,7 @@ def _remerge(store: Store, who: str | Reviewer, decision: NamedNode, based_on: A
         doc.abstract = _abstract(nquads, new)
     g, s_new = paper_graph(key), source_node(new_key, doc.sources[0])
     content = _content(nquads, new) if d.payload.get("content_moved") else []
-    members = list(state.members.values()) + [doc]
+    members = state.field_records() + [doc]
     op = Op("undo", m, {"undone_action": "unmerge", "paper": into.value, "split_as": new.value}, based_on,
             removes=[(m, FA.splitOffAs, new), (new, FA.distinctFrom, into)], undoes=decision)
     kept = [x for x in quads if not (x.subject == into and x.predicate in FIELD_PREDICATES)]

@@ -116,6 +116,16 @@ def test_not_duplicate_after_a_confirm_takes_the_merge_back(suspected):
     assert [m.status for m in merges(store) if m.kind == "suspect"] == ["dismissed"]
 
 
+def test_a_re_ingest_of_the_kept_paper_keeps_the_confirmed_duplicates_fields(suspected, tmp_path):
+    store, s = suspected
+    confirm_duplicate(store, "Ana", local_name(s.id))
+    (tmp_path / "first.bib").write_text(POOR.replace("year = {2023}", "year = {2023}, pages = {1--9}"),
+                                        encoding="utf-8")
+    counts = ingest_paths(store, [tmp_path / "first.bib"], proposer_names=RULES, progress=False).counts()
+    assert counts["updated"] == 1  # the kept paper's own record changed and its fields were re-chosen
+    assert _paper(store, s.paper)["doi"] == DOI and _record(store, s.paper)["abstract"] == ABSTRACT
+
+
 def test_marking_a_duplicate_by_hand_is_the_same_merge(suspected):
     """The app's "Mark duplicate" form (``curate.mark_duplicate``) and ``curate duplicate --of`` merge alike."""
     store, s = suspected
