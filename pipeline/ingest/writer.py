@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from pipeline.document import Document, Proposal, Source
 from pipeline.ingest.dedup import DedupIndex, merge_fields
@@ -316,15 +316,16 @@ def load_state(store: Store, key: str, confirmed: bool = True) -> PaperState:
     abstract = max((f.get(DCTERMS.abstract.value, "") for f in by_graph.values()), key=len, default="")
     state.rank = (max((RICHNESS.get(d.sources[0].kind, 0) for d in state.members.values()), default=0), len(abstract))
     if confirmed:
-        for r in store.select(f"SELECT ?d WHERE {{ GRAPH {sparql_iri(CURATION_GRAPH)} {{ ?d fa:duplicateOf {node} }} }}"):
-            state.confirmed[r["d"]] = shown_records(load_state(store, local_name(r["d"]), confirmed=False), r["d"])
+        for dup in store.select(f"SELECT ?d WHERE {{ GRAPH {sparql_iri(CURATION_GRAPH)} {{ ?d fa:duplicateOf {node} }} }}"):
+            d = str(dup["d"])
+            state.confirmed[d] = shown_records(load_state(store, local_name(d), confirmed=False), d)
     return state
 
 
 def shown_records(state: PaperState, p: str) -> list[Document]:
     """A paper's records as its fields count them: a PDF record's abstract is the paper's (its text's)."""
-    abstract = next((x.object.value for x in state.snapshot if x.subject.value == p and x.predicate == DCTERMS.abstract),
-                    "")
+    abstract = next((x.object.value for x in state.snapshot if isinstance(x.subject, NamedNode)
+                     and x.subject.value == p and x.predicate == DCTERMS.abstract and isinstance(x.object, Literal)), "")
     for doc in state.members.values():
         if doc.sources and doc.sources[0].kind == "pdf" and not doc.abstract:
             doc.abstract = abstract
