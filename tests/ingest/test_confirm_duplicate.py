@@ -89,6 +89,9 @@ def test_confirming_a_suspect_gives_the_kept_paper_the_richer_fields_and_unmerge
     [e] = [e for e in curate.history(store, dup) if e.iri == decision]
     assert (e.action, e.reviewer_name, bool(e.time)) == ("duplicate", "Ana", True)  # who and when
     assert [m.status for m in merges(store) if m.kind == "suspect"] == ["confirmed"]
+    from pipeline.store.shacl import validate_store
+
+    assert validate_store(store).conforms
     with pytest.raises(InputError, match="already"):
         confirm_duplicate(store, "Bo", local_name(dup), local_name(kept))
 
