@@ -206,12 +206,10 @@ def add_record(store: Store, who: str | Reviewer, title: str, source: str = "man
 
 def mark_duplicate(store: Store, who: str | Reviewer, paper: str | NamedNode, of: str | NamedNode,
                    based_on: Any = LATEST) -> str:
-    p, o = node(paper), node(of)
-    if p == o:
-        raise InputError("a record cannot duplicate itself")
-    with store.session():
-        return write(store, who, Op("duplicate", p, {"of": o.value}, based_on, [(p, FA.duplicateOf, o)],
-                                    curated(store, p, FA.duplicateOf)))
+    """``paper`` is a duplicate of ``of``: merged as a confirmed suspect is (one path, the app's and the CLI's)."""
+    from pipeline.ingest.unmerge import confirm_duplicate  # ingest builds on curate: imported when used
+
+    return confirm_duplicate(store, who, node(paper).value, node(of).value, based_on)
 
 
 def included_papers(store: Store) -> list[str]:

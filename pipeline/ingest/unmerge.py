@@ -14,9 +14,11 @@ identifier they share (:class:`~pipeline.ingest.dedup.DedupIndex`).
 ``curate undo`` of the decision merges them back (:func:`_remerge`).
 
 A reviewer's own merge (``duplicate``: ``fa:duplicateOf``) -- also how a
-suspected duplicate is confirmed (:func:`confirm_duplicate`) -- is undone the
-same way (:func:`unmerge` on the paper), and :func:`not_duplicate` dismisses
-a suspicion. PRISMA counts all of these through ``prisma_counts`` alone: a
+suspected duplicate is confirmed (:func:`confirm_duplicate`) -- moves the
+duplicate's records into the kept paper as ingest would
+(:mod:`pipeline.ingest.confirm`) and is undone the same way (:func:`unmerge`
+on the paper, or ``curate undo``); :func:`not_duplicate` dismisses a
+suspicion (after a confirm: undoes the merge). PRISMA counts all of these through ``prisma_counts`` alone: a
 record split off stops being a "duplicate removed".
 """
 
@@ -115,11 +117,9 @@ def unmerge(store: Store, who: str | Reviewer, ident: str, based_on: Any = LATES
     if m.kind == "reviewer":
         if m.detail != "curation":
             raise InputError(f"{m.id} is marked a duplicate in the bundled corpus, not by a reviewer")
-        a, b = node(m.id), node(m.paper)
-        with store.session():
-            removes = [t for t in curated(store, a, FA.duplicateOf) if t[2] == b]
-        return commit(store, who, [Op("unmerge", a, {"of": b.value}, based_on, [(a, FA.distinctFrom, b)],
-                                      removes)])[0]
+        from pipeline.ingest.confirm import unmerge_confirmed
+
+        return unmerge_confirmed(store, who, node(m.id), node(m.paper), based_on)
     return _split(store, who, node(m.id), based_on)
 
 
@@ -213,7 +213,8 @@ def _split(store: Store, who: str | Reviewer, m: NamedNode, based_on: Any) -> st
     def effect(tx) -> None:
         tx.clear_graph(g)
         if any(d.sources[0].kind != "corpus" for d in others):  # else the paper lives in the corpus graph only
-            tx.add_quads(kept + _field_quads(into, g, others, state.fixed))
+            tx.add_quads(kept + _field_quads(into, g, others + state.field_records()[len(state.members):],
+                                             state.fixed))
         tx.add_quads(document_quads(new_key, own, [], src.origin or "database", op.decision))
         tx.add_quads(_moved([x for x in quads if x.subject == rec], {rec: s_new}, ng))
         tx.add(new, FA.hasSource, s_new, ng)
@@ -227,6 +228,10 @@ def _split(store: Store, who: str | Reviewer, m: NamedNode, based_on: Any) -> st
 
 def _remerge(store: Store, who: str | Reviewer, decision: NamedNode, based_on: Any) -> str:
     """Undo an ``unmerge``: the split-off paper's record goes back into the paper it left."""
+    if "split_as" not in _payload(store, decision):  # a reviewer's merge undone
+        from pipeline.ingest.confirm import undo_reviewer_merge
+
+        return undo_reviewer_merge(store, who, decision, based_on)
     with store.session():
         [d] = [e for e in history(store, _target(store, decision)) if e.iri == decision.value]
         m, into, new = node(d.target), node(d.payload["paper"]), node(d.payload["split_as"])
@@ -248,7 +253,7 @@ def _remerge(store: Store, who: str | Reviewer, decision: NamedNode, based_on: A
         doc.abstract = _abstract(nquads, new)
     g, s_new = paper_graph(key), source_node(new_key, doc.sources[0])
     content = _content(nquads, new) if d.payload.get("content_moved") else []
-    members = list(state.members.values()) + [doc]
+    members = state.field_records() + [doc]
     op = Op("undo", m, {"undone_action": "unmerge", "paper": into.value, "split_as": new.value}, based_on,
             removes=[(m, FA.splitOffAs, new), (new, FA.distinctFrom, into)], undoes=decision)
     kept = [x for x in quads if not (x.subject == into and x.predicate in FIELD_PREDICATES)]
@@ -274,7 +279,19 @@ def _target(store: Store, decision: NamedNode) -> NamedNode:
     return target
 
 
+def _payload(store: Store, decision: NamedNode) -> dict:
+    with store.session():
+        return next(e.payload for e in history(store, _target(store, decision)) if e.iri == decision.value)
+
+
+def _undo_confirm(store: Store, who: str | Reviewer, decision: NamedNode, based_on: Any) -> str:
+    from pipeline.ingest.confirm import undo_reviewer_merge
+
+    return undo_reviewer_merge(store, who, decision, based_on)
+
+
 UNDO_HANDLERS["unmerge"] = _remerge
+UNDO_HANDLERS["duplicate"] = _undo_confirm
 
 
 # ---- suspected duplicates --------------------------------------------------------
@@ -290,23 +307,24 @@ def _pair(store: Store, ident: str, of: str | None) -> tuple[NamedNode, NamedNod
 
 def confirm_duplicate(store: Store, who: str | Reviewer, ident: str, of: str | None = None,
                       based_on: Any = LATEST) -> str:
-    """Merge a suspected duplicate (suspect id, or paper ``ident`` duplicate ``of`` another): a reviewer's merge."""
+    """Merge a suspected duplicate (suspect id, or paper ``ident`` duplicate ``of`` another) as ingest
+    merges on an identifier: its records join the kept paper (:func:`pipeline.ingest.confirm.confirm`)."""
+    from pipeline.ingest.confirm import confirm
+
     a, b = _pair(store, ident, of)
-    if a == b:
-        raise InputError("a record cannot duplicate itself")
-    with store.session():
-        removes = curated(store, a, FA.duplicateOf) + [t for t in curated(store, a, FA.distinctFrom) if t[2] == b]
-        removes += [t for t in curated(store, b, FA.distinctFrom) if t[2] == a]
-    return commit(store, who, [Op("duplicate", a, {"of": b.value}, based_on, [(a, FA.duplicateOf, b)], removes,
-                                  requires=[(f"ASK {{ GRAPH ?g {{ {sparql_iri(x)} a fa:Paper }} }}", f"no record {x.value}", True)
-                                            for x in (a, b)])])[0]
+    return confirm(store, who, a, b, based_on)
 
 
 def not_duplicate(store: Store, who: str | Reviewer, ident: str, of: str | None = None,
                   based_on: Any = LATEST) -> str:
-    """The reviewer's verdict that a suspected pair are different works (ingest keeps them apart)."""
+    """The reviewer's verdict that a suspected pair are different works (ingest keeps them apart).
+
+    After a confirm this is the undoing of that merge (:func:`unmerge`): the duplicate gets its
+    records back and the pair is kept apart, one decision."""
     a, b = _pair(store, ident, of)
     with store.session():
-        removes = [t for t in curated(store, a, FA.duplicateOf) if t[2] == b]
+        confirmed = [t for t in curated(store, a, FA.duplicateOf) if t[2] == b]
+    if confirmed:
+        return unmerge(store, who, a.value, based_on)
     return commit(store, who, [Op("not_duplicate", a, {"of": b.value}, based_on, [(a, FA.distinctFrom, b)],
-                                  removes)])[0]
+                                  [])])[0]

@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from pipeline.document import Document, Proposal, Source
 from pipeline.ingest.dedup import DedupIndex, merge_fields
@@ -106,6 +106,12 @@ class PaperState:
     fixed: set[NamedNode] = field(default_factory=set)  # field predicates owned by the corpus graph
     stored_fields: list[tuple[NamedNode, Term]] = field(default_factory=list)  # (p, o) in the paper graph, for patching
     snapshot: list[Quad] = field(default_factory=list)  # the paper graph before this batch (to undo)
+    # paper IRI -> the records of each paper a reviewer confirmed a duplicate of this one: they count in its fields
+    confirmed: dict[str, list[Document]] = field(default_factory=dict)
+
+    def field_records(self) -> list[Document]:
+        """The records the paper's fields are chosen from (``merge_fields``): its own and its duplicates'."""
+        return list(self.members.values()) + [d for docs in self.confirmed.values() for d in docs]
 
 
 class BatchWriter:
@@ -239,8 +245,7 @@ class BatchWriter:
 
     def _paper_quads(self, state: PaperState, tx, cited_for) -> list[Quad]:
         key, g = state.key, paper_graph(state.key)
-        members = list(state.members.values())
-        merged = merge_fields(members)
+        merged = merge_fields(state.field_records())
         meta = {sid: d for sid, d in state.members.items() if d.sources and d.sources[0].kind != "corpus"}
         if state.content is not None:
             sources = [_source_of(d, sid) for sid, d in meta.items()]
@@ -268,8 +273,9 @@ def distinct_pairs(store: Store) -> set[frozenset[str]]:
     return {frozenset((local_name(r["a"]), local_name(r["b"]))) for r in rows}
 
 
-def load_state(store: Store, key: str) -> PaperState:
-    """A stored paper's source records (each with its own metadata) and current fields."""
+def load_state(store: Store, key: str, confirmed: bool = True) -> PaperState:
+    """A stored paper's source records (each with its own metadata), current fields and, when
+    ``confirmed``, the records of the papers a reviewer confirmed duplicates of it."""
     state = PaperState(key, stored=True)
     g, node = paper_graph(key), paper(key)
     state.snapshot = store.quads(g)
@@ -309,7 +315,21 @@ def load_state(store: Store, key: str) -> PaperState:
         state.members[(src.path, src.record)] = _doc_from_fields(own or paper_fields, src)
     abstract = max((f.get(DCTERMS.abstract.value, "") for f in by_graph.values()), key=len, default="")
     state.rank = (max((RICHNESS.get(d.sources[0].kind, 0) for d in state.members.values()), default=0), len(abstract))
+    if confirmed:
+        for dup in store.select(f"SELECT ?d WHERE {{ GRAPH {sparql_iri(CURATION_GRAPH)} {{ ?d fa:duplicateOf {node} }} }}"):
+            d = str(dup["d"])
+            state.confirmed[d] = shown_records(load_state(store, local_name(d), confirmed=False), d)
     return state
+
+
+def shown_records(state: PaperState, p: str) -> list[Document]:
+    """A paper's records as its fields count them: a PDF record's abstract is the paper's (its text's)."""
+    abstract = next((x.object.value for x in state.snapshot if isinstance(x.subject, NamedNode)
+                     and x.subject.value == p and x.predicate == DCTERMS.abstract and isinstance(x.object, Literal)), "")
+    for doc in state.members.values():
+        if doc.sources and doc.sources[0].kind == "pdf" and not doc.abstract:
+            doc.abstract = abstract
+    return list(state.members.values())
 
 
 _FIELD_IRIS = {p.value for p in FIELD_PREDICATES}
