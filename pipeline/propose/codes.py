@@ -311,9 +311,10 @@ class NasTypeHybrid(CodeProposer):
     second_weight = 0.3
     default_enabled = False  # superseded by nastype-hybrid-v2
 
-    def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
+    def propose(self, doc: Document, context: ProposalContext | None = None,
+                parses: Mapping[str, Doc] | None = None) -> list[Proposal]:
         context = context or ProposalContext()
-        scored = self.score_document(doc, context)
+        scored = self.score_document(doc, context, parses)
         proposals = []
         for sc in scored:
             if sc.score >= context.threshold(self.kind, sc.key):
