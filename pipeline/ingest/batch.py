@@ -1,9 +1,10 @@
 """Machine work for many documents at once: sentences, embeddings, proposals.
 
 Database records (title + abstract) are split into sentences by one spaCy
-``pipe`` over the whole batch and their sentences embedded by one call to the
-embedder; the proposers then find every vector in the embedder's cache, so
-the per-document proposer API stays as it is. Full texts (sections, pages)
+``pipe`` over the whole batch, their sentences parsed (tagger, dependency parser)
+by one more ``pipe`` and embedded by one call to the embedder; the proposers that
+read the parse get the batch's parses (``parses=``, by sentence text) and find
+every vector in the embedder's cache, so no sentence is parsed or embedded twice. Full texts (sections, pages)
 keep the per-document path, where proposers embed only the sentences they need.
 """
 
@@ -83,26 +84,44 @@ def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[
         notes += cap_sizes(doc, name)
     annotate_batch(docs)
     texts = batch_sentences(docs)
+    parses = parse_batch(texts, proposers)
     if texts and context is not None and any(getattr(p, "model", "rules") != "rules" for p in proposers):
         for proposer in proposers:  # what a proposer embeds beyond the sentences (e.g. open-code labels)
             if hasattr(proposer, "batch_texts"):
-                texts += [t for doc in docs for t in proposer.batch_texts(doc, context)]
+                texts += [t for doc in docs for t in proposer.batch_texts(doc, context, **_parsed(proposer, parses))]
         context.get_embedder().encode(texts)  # fills the embedder's cache for the proposers below
     out: list[tuple[Document, list[Proposal]]] = []
     problems: list[str] = []
     for doc in docs:
-        proposals = run_proposers(doc, context, proposers, name, problems)
+        proposals = run_proposers(doc, context, proposers, name, problems, parses)
         doc.sentences = []  # not stored; keeps results small between processes
         out.append((doc, proposals))
     return out, problems, notes
 
 
-def run_proposers(doc: Document, context, proposers, name: str, problems: list[str]) -> list[Proposal]:
+def parse_batch(texts: list[str], proposers) -> dict | None:
+    """The parses of a batch's record sentences, by text: one parser pass for the whole batch,
+    handed to every proposer that reads the parse (``reads_parse``); None when none does."""
+    if not texts or not any(getattr(p, "reads_parse", False) for p in proposers):
+        return None
+    from pipeline.propose.nlp import parse_texts
+
+    return parse_texts(texts)
+
+
+def _parsed(proposer, parses: dict | None) -> dict:
+    """``parses=`` for a proposer that takes them (other proposers, plugins too, are called as before)."""
+    return {"parses": parses} if parses is not None and getattr(proposer, "reads_parse", False) else {}
+
+
+def run_proposers(doc: Document, context, proposers, name: str, problems: list[str],
+                  parses: dict | None = None) -> list[Proposal]:
     """Every proposer's proposals for ``doc``, in the order of ``proposers``.
 
     A proposer that another one reads (its ``ties_from``: the technique proposer ties its codes
     to the challenge proposer's proposals) runs first, and its proposals for this document are
-    passed on (``challenges=``) instead of being made a second time."""
+    passed on (``challenges=``) instead of being made a second time. ``parses``: the batch's
+    parses (:func:`parse_batch`), passed to the proposers that read the parse."""
     wanted = {getattr(p, "ties_from", None) for p in proposers}
     order = sorted(range(len(proposers)), key=lambda i: proposers[i].name not in wanted)
     made: dict[int, list[Proposal]] = {}
@@ -112,9 +131,9 @@ def run_proposers(doc: Document, context, proposers, name: str, problems: list[s
         source = getattr(proposer, "ties_from", None)
         try:
             if source is not None and source in by_name:
-                made[i] = proposer.propose(doc, context, challenges=by_name[source])
+                made[i] = proposer.propose(doc, context, challenges=by_name[source], **_parsed(proposer, parses))
             else:
-                made[i] = proposer.propose(doc, context)
+                made[i] = proposer.propose(doc, context, **_parsed(proposer, parses))
         except AtlasError as e:
             problems.append(f"{Path(name).name}: proposer {proposer.name}: {e.message}")
             continue

@@ -116,6 +116,9 @@ class Proposer:
     model: str = "rules"
     model_version: str = "1"
     default_enabled: bool = True
+    #: True when :meth:`propose` takes ``parses=`` (sentence text -> spaCy parse): ingest then
+    #: parses a batch's sentences once and hands the parses over instead of each proposer parsing
+    reads_parse: bool = False
 
     def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
         raise NotImplementedError

@@ -11,14 +11,21 @@ words:
 * *challenge frames* (``frames``): a Table 1.1 "<X> heterogeneity" label in any English form
   ("heterogeneity of edge data", "local distributions vary") counts as a decisive cue.
 
-Each sentence is parsed once (one batch per document). Full text reads by section as v2.
+Each sentence is parsed once (one batch per document, or one per ingest batch of records:
+``parses``). Full text reads by section as v2.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from pipeline.document import Document, Sentence
 from pipeline.propose.base import PROPOSERS, is_title
 from pipeline.propose.codes import ChallengeHybridV2
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 @PROPOSERS.register
@@ -31,10 +38,13 @@ class ChallengeHybridV4(ChallengeHybridV2):
     use_roles = True
     use_frames = True
 
-    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+    reads_parse = True
+
+    def parse_evidence(self, doc: Document, sents: list[Sentence],
+                       parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:
         from pipeline.propose.nlp import parse
 
-        return self.evidence_from_parse(doc, sents, parse([s.text for s in sents]))
+        return self.evidence_from_parse(doc, sents, parse([s.text for s in sents], known=parses))
 
     def evidence_from_parse(self, doc: Document, sents: list[Sentence], parsed: list) -> tuple[list | None, list | None]:
         """Roles and frames from the sentences' parses (one parse per document, shared by subclasses)."""

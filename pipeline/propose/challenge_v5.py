@@ -12,10 +12,16 @@ frame's, after the sentence's role (background and results sentences are still d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from pipeline.document import Document, Sentence
 from pipeline.propose.base import PROPOSERS, ProposalContext, ensure_sentences
 from pipeline.propose.challenge_v4 import ChallengeHybridV4
 from pipeline.propose.structure import is_full_text, locate
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 @PROPOSERS.register
@@ -32,11 +38,12 @@ class ChallengeHybridV5(ChallengeHybridV4):
         self._parsed: dict[int, tuple[list[str], list]] = {}  # batch_texts' parse, by id of the document
         self._protos_for: int | None = None  # id of the embedder the prototypes were queued for
 
-    def batch_texts(self, doc: Document, context: ProposalContext) -> list[str]:
+    def batch_texts(self, doc: Document, context: ProposalContext,
+                    parses: Mapping[str, Doc] | None = None) -> list[str]:
         """The goal phrases of a title + abstract record, so that ingest embeds them in the batch's
         one model call with the sentences (a call per abstract for a handful of phrases cost more
         than the phrases); the first document of an embedder also queues the prototypes. The parse
-        made here is kept for the following :meth:`propose` of the same document."""
+        made here (or found in the batch's ``parses``) is kept for the following :meth:`propose`."""
         from pipeline.propose.goals import phrases, prototypes
         from pipeline.propose.nlp import parse
 
@@ -44,7 +51,7 @@ class ChallengeHybridV5(ChallengeHybridV4):
         if not self.use_goals or (located and is_full_text(located)):
             return []  # full text is read by section; the goal phrases are not used there
         sents = [s.text for s in ensure_sentences(doc) if s.text.strip()]
-        parsed = parse(sents)
+        parsed = parse(sents, known=parses)
         self._parsed[id(doc)] = (sents, parsed)
         out = [p for d in parsed for _, p in phrases(d)]
         emb = context.get_embedder()
@@ -53,15 +60,16 @@ class ChallengeHybridV5(ChallengeHybridV4):
             out += [t for texts in prototypes().values() for t in texts]
         return out
 
-    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+    def parse_evidence(self, doc: Document, sents: list[Sentence],
+                       parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:
         kept = self._parsed.pop(id(doc), None)
         if kept is not None and kept[0] == [s.text for s in sents]:
             return self.evidence_from_parse(doc, sents, kept[1])
-        return super().parse_evidence(doc, sents)
+        return super().parse_evidence(doc, sents, parses)
 
-    def score_document(self, doc: Document, context: ProposalContext):
+    def score_document(self, doc: Document, context: ProposalContext, parses: Mapping[str, Doc] | None = None):
         self._context = context
-        return super().score_document(doc, context)
+        return super().score_document(doc, context, parses)
 
     def _matcher(self, context: ProposalContext):
         from pipeline.propose.goals import GoalMatcher

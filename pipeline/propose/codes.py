@@ -13,7 +13,9 @@ stay registered (not default) for reproducibility.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +24,9 @@ from pipeline.propose.base import PROPOSERS, ProposalContext, Proposer, ensure_s
 from pipeline.propose.roles import sentence_roles
 from pipeline.propose.scoring import CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues
 from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 _FEDERATED = re.compile(r"\bfederated\b|(?-i:\bFL\b)|\bFedAvg\b", re.I)
 
@@ -86,7 +91,10 @@ class CodeProposer(Proposer):
         return "all-MiniLM-L6-v2+rules" if self.use_embeddings else "rules"
 
     # ------------------------------------------------------------------ scoring
-    def score_document(self, doc: Document, context: ProposalContext) -> list[Scored]:
+    def score_document(self, doc: Document, context: ProposalContext,
+                       parses: Mapping[str, Doc] | None = None) -> list[Scored]:
+        """Per code: the document's score and best sentence. ``parses``: the sentences' parses by
+        text when the caller made them already (ingest's batch), else they are parsed here if needed."""
         located: list[Located] = locate(doc) if self.structure_aware else []
         full = bool(located) and is_full_text(located)
         if full:
@@ -101,7 +109,7 @@ class CodeProposer(Proposer):
         p_lex = np.zeros((n, k))
         hits: dict[tuple[int, int], list[str]] = {}
         if self.use_cues:
-            roles, frames = self.parse_evidence(doc, sents) if not full else (None, None)
+            roles, frames = self.parse_evidence(doc, sents, parses) if not full else (None, None)
             for i, s in enumerate(sents):
                 mult = space.context.multiplier(s.text, title=is_title(doc, s), role=roles[i] if roles else None) \
                     if self.use_context else 1.0
@@ -154,7 +162,8 @@ class CodeProposer(Proposer):
             out.append(Scored(key, score, sents[best], hits.get((best, j), [])))
         return out
 
-    def parse_evidence(self, doc: Document, sents: list[Sentence]) -> tuple[list | None, list | None]:
+    def parse_evidence(self, doc: Document, sents: list[Sentence],
+                       parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:
         """Per sentence of a title + abstract record: rhetorical role and challenge frames read
         from the parse (None, None: this proposer reads words only)."""
         return None, None
@@ -211,10 +220,11 @@ class CodeProposer(Proposer):
             return True
         return sum(1 for loc in own if _FEDERATED.search(loc.sentence.text)) >= 5
 
-    def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
+    def propose(self, doc: Document, context: ProposalContext | None = None,
+                parses: Mapping[str, Doc] | None = None) -> list[Proposal]:
         context = context or ProposalContext()
         proposals = []
-        for sc in self.score_document(doc, context):
+        for sc in self.score_document(doc, context, parses):
             if sc.score >= context.threshold(self.kind, sc.key):
                 rationale = ("cues: " + ", ".join(repr(h) for h in sc.hits)) if sc.hits else None
                 proposals.append(make_proposal(self, doc, self.kind, iri_for(self.kind, sc.key),
@@ -301,9 +311,10 @@ class NasTypeHybrid(CodeProposer):
     second_weight = 0.3
     default_enabled = False  # superseded by nastype-hybrid-v2
 
-    def propose(self, doc: Document, context: ProposalContext | None = None) -> list[Proposal]:
+    def propose(self, doc: Document, context: ProposalContext | None = None,
+                parses: Mapping[str, Doc] | None = None) -> list[Proposal]:
         context = context or ProposalContext()
-        scored = self.score_document(doc, context)
+        scored = self.score_document(doc, context, parses)
         proposals = []
         for sc in scored:
             if sc.score >= context.threshold(self.kind, sc.key):

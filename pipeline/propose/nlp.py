@@ -10,6 +10,7 @@ Term matching (NAS methods, FL terms, data sets) is a gazetteer on a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +23,7 @@ from spacy.util import filter_spans
 from pipeline.document import Document, Sentence
 
 __all__ = ["Entity", "split_sentences", "annotate", "match_entities", "get_nlp", "get_parser", "parse",
-           "PIPELINE_VERSION", "PARSER_MODEL"]
+           "parse_texts", "PIPELINE_VERSION", "PARSER_MODEL"]
 
 PIPELINE_VERSION = "sci-sentences-v1"
 #: The English tagger + dependency parser (Explosion's en_core_web_sm 3.8, re-uploaded offline).
@@ -173,11 +174,25 @@ def get_parser() -> Language:
     return nlp
 
 
-def parse(texts: list[str], batch_size: int = 64) -> list[Doc]:
-    """Parse many sentences in one batch (``nlp.pipe``): the parser runs once per batch."""
+def parse(texts: list[str], batch_size: int = 64, known: Mapping[str, Doc] | None = None) -> list[Doc]:
+    """Parse many sentences in one batch (``nlp.pipe``): the parser runs once per batch.
+
+    ``known``: parses already made for these texts (ingest parses a whole batch of records
+    once, :func:`parse_texts`); only the texts missing from it are parsed, so a consumer
+    handed its batch's parses does not run the parser at all."""
     if not texts:
         return []
-    return list(get_parser().pipe(texts, batch_size=batch_size))
+    if known is None:
+        return list(get_parser().pipe(texts, batch_size=batch_size))
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = dict(zip(missing, get_parser().pipe(missing, batch_size=batch_size))) if missing else {}
+    return [known[t] if t in known else fresh[t] for t in texts]
+
+
+def parse_texts(texts: list[str], batch_size: int = 64) -> dict[str, Doc]:
+    """One parse per distinct text, by text (a text's parse does not depend on its batch)."""
+    distinct = list(dict.fromkeys(texts))
+    return dict(zip(distinct, parse(distinct, batch_size=batch_size)))
 
 
 @lru_cache(maxsize=1)

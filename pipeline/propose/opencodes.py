@@ -19,7 +19,9 @@ own-action cue are parsed, all in one batch.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +29,9 @@ from pipeline.document import Document, Proposal, Sentence
 from pipeline.propose.base import PROPOSERS, CodebookEntry, ProposalContext, Proposer, make_proposal
 from pipeline.propose.mechanisms import Mechanism, framework_names, is_result_sentence, mechanisms
 from pipeline.propose.structure import is_full_text, is_junk, locate
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 #: Roles whose sentences describe the paper's own method.
 OPEN_ROLES = {"abstract": 1.0, "intro": 0.95, "method": 1.0, "body": 0.9, "conclusion": 0.8}
@@ -65,6 +70,8 @@ class TechniqueOpenV3(Proposer):
     default_enabled = True
     #: ingest passes the proposals of this proposer for the same paper, when it ran it already
     ties_from = TIES_FROM
+    #: ingest hands over its batch's parses (``parses=``) instead of this proposer parsing again
+    reads_parse = True
 
     def __init__(self, match: float = 0.6, top_k: int = 3, cap: int = 12, dup_cosine: float = 0.85) -> None:
         self.match = match
@@ -74,8 +81,9 @@ class TechniqueOpenV3(Proposer):
         self._found: dict[int, list] = {}  # candidates found by batch_texts, by id of the document
 
     # ------------------------------------------------------------------ finding
-    def candidates(self, doc: Document) -> list[tuple[Sentence, Mechanism, float]]:
-        """(sentence, mechanism, score) for every mechanism of the paper's own sentences."""
+    def candidates(self, doc: Document, parses: Mapping[str, Doc] | None = None) -> list[tuple[Sentence, Mechanism, float]]:
+        """(sentence, mechanism, score) for every mechanism of the paper's own sentences
+        (``parses``: their parses by text when made already, e.g. by ingest for a batch)."""
         located = locate(doc)
         full = is_full_text(located)
         own = [(loc.sentence, OPEN_ROLES[loc.role]) for loc in located if loc.role in OPEN_ROLES]
@@ -87,7 +95,7 @@ class TechniqueOpenV3(Proposer):
         from pipeline.propose.nlp import parse
 
         out = []
-        for (sent, weight), parsed in zip(todo, parse([s.text for s, _ in todo])):
+        for (sent, weight), parsed in zip(todo, parse([s.text for s, _ in todo], known=parses)):
             fl = 0.1 if _FL.search(sent.text) else 0.0
             motive = 0.05 if _MOTIVE.search(sent.text) else 0.0
             for m in mechanisms(parsed, framework):
@@ -95,12 +103,13 @@ class TechniqueOpenV3(Proposer):
                 out.append((sent, m, score))
         return out
 
-    def batch_texts(self, doc: Document, context: ProposalContext) -> list[str]:
+    def batch_texts(self, doc: Document, context: ProposalContext,
+                    parses: Mapping[str, Doc] | None = None) -> list[str]:
         """The texts :meth:`propose` will embed for ``doc``: ingest embeds a whole batch's in one call.
 
         The candidates found here are kept for the following :meth:`propose` of the same document.
         """
-        cands = [c for c in self.candidates(doc) if c[2] >= context.threshold(self.kind)]
+        cands = [c for c in self.candidates(doc, parses) if c[2] >= context.threshold(self.kind)]
         self._found[id(doc)] = cands
         return [t for c in cands for t in (self._text(doc, _span(doc, c)[0], c[1]), c[1].label)]
 
@@ -110,13 +119,14 @@ class TechniqueOpenV3(Proposer):
 
     # ------------------------------------------------------------------ proposing
     def propose(self, doc: Document, context: ProposalContext | None = None,
-                challenges: list[Proposal] | None = None) -> list[Proposal]:
+                challenges: list[Proposal] | None = None, parses: Mapping[str, Doc] | None = None) -> list[Proposal]:
         """Open codes of ``doc``; ``challenges``: the :attr:`ties_from` proposer's proposals for
-        ``doc`` with the same context, when already made (else it runs here)."""
+        ``doc`` with the same context, when already made (else it runs here); ``parses``: as
+        :meth:`candidates`."""
         context = context or ProposalContext()
         threshold = context.threshold(self.kind)
         found = self._found.pop(id(doc), None)
-        cands = found if found is not None else [c for c in self.candidates(doc) if c[2] >= threshold]
+        cands = found if found is not None else [c for c in self.candidates(doc, parses) if c[2] >= threshold]
         if not cands:
             return []
         spans = [_span(doc, c)[0] for c in cands]
@@ -135,7 +145,7 @@ class TechniqueOpenV3(Proposer):
                 neighbours[i] = [(entries[j].iri, round(float(sims[i, j]), 4)) for j in order]
         if curated:
             scores = _curated_scores(emb, vecs, label_vecs, scores, curated)
-        ties = _challenge_ties(doc, context, [s for s, _, _ in cands], challenges)
+        ties = _challenge_ties(doc, context, [s for s, _, _ in cands], challenges, parses)
         by_iri = {e.iri: e for e in entries}
         props = []
         for i, ((_sent, m, _), span, score, nb) in enumerate(zip(cands, spans, scores, neighbours)):
@@ -198,13 +208,15 @@ def _curated_scores(emb, vecs: np.ndarray, label_vecs: np.ndarray, scores: list[
 
 
 def _challenge_ties(doc: Document, context: ProposalContext, sentences: list[Sentence],
-                    chal: list[Proposal] | None = None) -> list[list[str]]:
+                    chal: list[Proposal] | None = None, parses: Mapping[str, Doc] | None = None) -> list[list[str]]:
     """Per candidate: the challenges its sentence (or the one before) states, else the paper's."""
     from pipeline import vocab
 
     if chal is None:
         try:
-            chal = default_challenge_proposer().propose(doc, context)
+            proposer = default_challenge_proposer()
+            extra = {"parses": parses} if parses is not None and getattr(proposer, "reads_parse", False) else {}
+            chal = proposer.propose(doc, context, **extra)
         except Exception:  # a broken challenge proposer must not lose the techniques
             return [[] for _ in sentences]
     chal = [c for c in chal if c.score >= context.threshold("challenge")]

@@ -133,3 +133,50 @@ def test_generated_exports_read_back_with_their_fields(tmp_path, writer):
         assert d.title == r["title"] and d.year == r["year"] and (d.doi or None) == (r["doi"] or None)
         assert (d.arxiv or None) == (r["arxiv"] or None) and d.abstract == r["abstract"]
         assert len(d.authors) == len(r["authors"])
+
+
+def _count_parses(monkeypatch) -> list[int]:
+    """Texts per call of the English parser's ``pipe`` (the real parser runs on)."""
+    from pipeline.propose.nlp import get_parser
+
+    parser = get_parser()
+    calls: list[int] = []
+    real_pipe = parser.pipe
+
+    def counting_pipe(texts, *args, **kwargs):
+        texts = list(texts)
+        calls.append(len(texts))
+        return real_pipe(texts, *args, **kwargs)
+
+    monkeypatch.setattr(parser, "pipe", counting_pipe)
+    return calls
+
+
+def test_the_parser_runs_once_per_batch_of_records(seeded_store, tmp_path, monkeypatch):
+    """Through a real ingest with the default proposers (two of them read the parse): one parser
+    pass per batch of records, not one per record and proposer."""
+    calls = _count_parses(monkeypatch)
+    summary = ingest_paths(seeded_store, _files(tmp_path), progress=False, batch_size=2)
+    assert summary.ok and summary.counts()["new"] == 5
+    # a.bib's 3 records in batches of 2 + 1, b.bib's and c.bib's one record each: 4 batches
+    assert len(calls) == 4 and all(n > 0 for n in calls)
+
+
+def test_batch_parses_change_no_proposal(monkeypatch):
+    """The proposers handed the batch's parses propose exactly what each makes parsing alone."""
+    from pipeline.propose import ProposalContext, default_proposers
+
+    recs = _records(6)
+    context, proposers = ProposalContext(), default_proposers()
+    calls = _count_parses(monkeypatch)
+    pairs, problems, _ = propose_batch([Document(title=r["title"], abstract=r["abstract"]) for r in recs],
+                                       context, proposers, "a.bib")
+    assert problems == [] and len(calls) == 1
+    got = [(p.proposer, p.code, p.label, p.score, p.start, p.end, p.rationale) for _, props in pairs for p in props]
+    want = []
+    for r in recs:
+        doc = Document(title=r["title"], abstract=r["abstract"])
+        by_proposer = {p.name: p.propose(doc, context) for p in proposers}
+        want += [(p.proposer, p.code, p.label, p.score, p.start, p.end, p.rationale)
+                 for proposer in proposers for p in by_proposer[proposer.name]]
+    assert got == want and any(p[0] == "technique-open-v3" for p in got)
