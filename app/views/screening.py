@@ -278,7 +278,7 @@ if tab_records.open is not False:
             st.selectbox("Record", list(titles), format_func=shown_as(titles), key="dup_a")
             st.selectbox("is a duplicate of", list(titles), format_func=shown_as(titles), key="dup_b")
             st.form_submit_button("Mark duplicate", disabled=not who,
-                                  **action(curate.mark_duplicate, store, who, success="Marked as duplicate",
+                                  **action(dedup.mark_duplicate, store, who, success="Marked as duplicate",
                                            keys={"paper": "dup_a", "of": "dup_b"}))
         with st.form("reasons"):
             st.markdown("**Exclusion reasons** (one per line)")

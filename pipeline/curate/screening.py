@@ -204,14 +204,6 @@ def add_record(store: Store, who: str | Reviewer, title: str, source: str = "man
     return p.value
 
 
-def mark_duplicate(store: Store, who: str | Reviewer, paper: str | NamedNode, of: str | NamedNode,
-                   based_on: Any = LATEST) -> str:
-    """``paper`` is a duplicate of ``of``: merged as a confirmed suspect is (one path, the app's and the CLI's)."""
-    from pipeline.ingest.unmerge import confirm_duplicate  # ingest builds on curate: imported when used
-
-    return confirm_duplicate(store, who, node(paper).value, node(of).value, based_on)
-
-
 def included_papers(store: Store) -> list[str]:
     """IRIs of the papers whose final full-text decision is ``include`` (one rule: ``prisma_counts``)."""
     from pipeline.curate.prisma import included  # prisma counts these records (one rule: prisma.box_of)

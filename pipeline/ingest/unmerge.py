@@ -315,6 +315,12 @@ def confirm_duplicate(store: Store, who: str | Reviewer, ident: str, of: str | N
     return confirm(store, who, a, b, based_on)
 
 
+def mark_duplicate(store: Store, who: str | Reviewer, paper: str | NamedNode, of: str | NamedNode,
+                   based_on: Any = LATEST) -> str:
+    """``paper`` is a duplicate of ``of``: merged as a confirmed suspect is (the app's "Mark duplicate" form)."""
+    return confirm_duplicate(store, who, node(paper).value, node(of).value, based_on)
+
+
 def not_duplicate(store: Store, who: str | Reviewer, ident: str, of: str | None = None,
                   based_on: Any = LATEST) -> str:
     """The reviewer's verdict that a suspected pair are different works (ingest keeps them apart).

@@ -10,6 +10,7 @@ from pipeline import curate
 from pipeline.errors import InputError, QueryError, StaleWriteError
 from pipeline.ingest.snowball import backward_candidates
 from pipeline.ingest.testing import P_HW, P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B, PROPOSALS_A
+from pipeline.ingest.unmerge import mark_duplicate
 from pipeline.report.tables import technique_cells
 from pipeline.vocab import CURATION_GRAPH, challenge, iri, paper_graph, technique
 
@@ -191,7 +192,7 @@ def test_screening_dual_kappa_conflict_and_prisma(store):
     assert counts["excluded_screening"] == 1 and counts["included"] == 4
     assert counts["excluded_reports"] == 3
     assert counts["exclusion_reasons"] == {"Not a FedNAS method (centralised NAS)": 3}
-    curate.mark_duplicate(store, "ada", papers_[1], papers_[0])
+    mark_duplicate(store, "ada", papers_[1], papers_[0])
     assert curate.prisma_counts(store)["duplicates"] == 1
 
 

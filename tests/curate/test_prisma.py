@@ -15,6 +15,7 @@ import pytest
 
 from pipeline import curate
 from pipeline.curate.prisma import BOXES, check_invariants, prisma_counts
+from pipeline.ingest.unmerge import mark_duplicate
 
 
 def copy_store(template, dst):
@@ -158,7 +159,7 @@ def test_dual_screening_with_conflicts_hand_count(store):
     assert saved_query(store) == boxes(c)
 
     # a record marked as a duplicate leaves every screening box and counts among the duplicates
-    curate.mark_duplicate(store, "ada", r["r4"], r["r1"])
+    mark_duplicate(store, "ada", r["r4"], r["r1"])
     after = prisma_counts(store)
     assert check_invariants(after) == []
     assert (after["duplicates"], after["conflicts_screening"], after["streams"]["dbr"]["screened"]) == (4, 1, 7)
@@ -169,7 +170,7 @@ def test_dual_screening_with_conflicts_hand_count(store):
     assert check_invariants(final) == [] and saved_query(store) == boxes(final)
     # a reviewer confirms the suspected duplicate: it leaves "awaiting" for "duplicates removed"
     suspect = keys_of(store, {"s": SUSPECT})["s"]
-    curate.mark_duplicate(store, "ada", suspect, WANG)
+    mark_duplicate(store, "ada", suspect, WANG)
     confirmed = prisma_counts(store)
     assert (confirmed["duplicates"], confirmed["awaiting_screening"]) == (5, 1)  # r8 still awaits
     assert check_invariants(confirmed) == [] and saved_query(store) == boxes(confirmed)

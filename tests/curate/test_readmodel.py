@@ -15,7 +15,7 @@ from pipeline import curate
 from pipeline.curate import events_model, proposals_model, readmodel, records_model
 from pipeline.curate.proposals import paper_titles, papers, proposals
 from pipeline.ingest.testing import P_NAS, P_NONIID, P_TECH, PAPER_A, PAPER_B
-from pipeline.ingest.unmerge import not_duplicate
+from pipeline.ingest.unmerge import mark_duplicate, not_duplicate
 from pipeline.store.embedded import EmbeddedStore
 from pipeline.vocab import FA, RDF, challenge, iri
 
@@ -107,9 +107,9 @@ def test_models_follow_each_kind_of_decision_and_equal_a_fresh_read(store):
         lambda: curate.resolve(store, "Cy", PAPER_A, "title-abstract", "include"),
         lambda: curate.screen(store, "Ada", PAPER_A, "full-text", "include"),
         lambda: curate.add_code(store, "Ada", PAPER_A, "challenge", challenge("non_iid_data"), start=0, end=30),
-        lambda: curate.mark_duplicate(store, "Ada", PAPER_B, PAPER_A),
+        lambda: mark_duplicate(store, "Ada", PAPER_B, PAPER_A),
         lambda: not_duplicate(store, "Ada", PAPER_B.value, of=PAPER_A.value),  # drops the duplicateOf again
-        lambda: curate.mark_duplicate(store, "Ada", PAPER_B, PAPER_A),
+        lambda: mark_duplicate(store, "Ada", PAPER_B, PAPER_A),
         lambda: curate.add_record(store, "Ada", "A Record Added By Hand", abstract="About federated search."),
     ]
     before = dict(readmodel.STATS)

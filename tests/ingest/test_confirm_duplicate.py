@@ -16,7 +16,7 @@ from pipeline.curate.prisma import check_invariants, prisma_counts
 from pipeline.curate.proposals import list_papers, list_proposals
 from pipeline.errors import InputError
 from pipeline.ingest import ingest_paths
-from pipeline.ingest.unmerge import confirm_duplicate, merges, not_duplicate, unmerge
+from pipeline.ingest.unmerge import confirm_duplicate, mark_duplicate, merges, not_duplicate, unmerge
 from pipeline.vocab import local_name, paper_graph
 
 TITLE = "Communication-Frugal Federated Architecture Search for Wearable Clients"
@@ -132,6 +132,6 @@ def test_a_re_ingest_of_the_kept_paper_keeps_the_confirmed_duplicates_fields(sus
 def test_marking_a_duplicate_by_hand_is_the_same_merge(suspected):
     """The app's "Mark duplicate" form (``curate.mark_duplicate``) and ``curate duplicate --of`` merge alike."""
     store, s = suspected
-    curate.mark_duplicate(store, "Ana", s.record, s.paper)
+    mark_duplicate(store, "Ana", s.record, s.paper)
     assert _paper(store, s.paper)["doi"] == DOI
     assert _record(store, s.paper)["abstract"] == ABSTRACT
