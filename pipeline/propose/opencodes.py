@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import PROPOSERS, CodebookEntry, ProposalContext, Proposer, make_proposal
+from pipeline.propose.base import PROPOSERS, CodebookEntry, ProposalContext, Proposer, ensure_sentences, make_proposal
 from pipeline.propose.mechanisms import Mechanism, framework_names, is_result_sentence, mechanisms
 from pipeline.propose.structure import is_full_text, is_junk, locate
 
@@ -49,6 +49,10 @@ _MOTIVE = re.compile(r"\b(to|so as to|in order to)\s+(\w+\s+){0,2}(reduce|lower|
                      r"mitigate|alleviate|relieve|protect|preserve|resist|accommodate|cope|deal|overcome|"
                      r"ensure|speed|accelerate|avoid|enable|facilitate)\b|\b(according to|based on|"
                      r"depending on|tailored to|aware)\b", re.I)
+#: The federated setting named anywhere in the paper: an adaptation technique is a change "explicitly
+#: motivated by the federated setting" (seed 000, open coding), so a paper that never names it (a
+#: centralised NAS paper, most records of a database export) states none.
+_FEDERATED = re.compile(r"(?i:\bfederat\w*)|\bFL\b|\bFed[A-Z]\w*")  # "FedX": a coined FL name
 _CITED = re.compile(r"\[\d+(?:[,\u2013\-]\s*\d+)*\]|\(\w[^()]{0,40}\d{4}[a-z]?\)")
 #: The challenge proposer whose proposals tie a technique to the challenges of its sentence.
 TIES_FROM = "challenge-hybrid-v5"
@@ -84,6 +88,8 @@ class TechniqueOpenV3(Proposer):
     def candidates(self, doc: Document, parses: Mapping[str, Doc] | None = None) -> list[tuple[Sentence, Mechanism, float]]:
         """(sentence, mechanism, score) for every mechanism of the paper's own sentences
         (``parses``: their parses by text when made already, e.g. by ingest for a batch)."""
+        if not _FEDERATED.search(" ".join([doc.title or "", *(s.text for s in ensure_sentences(doc))])):
+            return []
         located = locate(doc)
         full = is_full_text(located)
         own = [(loc.sentence, OPEN_ROLES[loc.role]) for loc in located if loc.role in OPEN_ROLES]

@@ -208,3 +208,18 @@ def test_simulated_review_curve_and_plot(tmp_path, embedder):
     assert "coded" in format_curve(curve)
     png = plot_curve(curve, tmp_path / "curve.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_v3_proposes_no_technique_for_a_paper_that_never_names_the_federated_setting(embedder, codebook):
+    """An adaptation technique is a change motivated by the federated setting (seed 000's open coding):
+    a centralised NAS abstract, like most records of a database export, states none; the same
+    mechanism sentence in a federated abstract does."""
+    from pipeline.document import Document
+
+    mechanism = "We propose a latency-aware sampling of subnets that fits each device's budget."
+    central = Document(title="Fast Architecture Search", text=f"Architecture search is costly. {mechanism}")
+    federated = Document(title="Fast Architecture Search",
+                         text=f"Architecture search in federated learning is costly. {mechanism}")
+    ctx = ProposalContext(codebook=list(codebook), embedder=embedder)
+    assert get_proposer("technique-open-v3").propose(central, ctx) == []
+    assert any("sampling" in p.evidence for p in get_proposer("technique-open-v3").propose(federated, ctx))
