@@ -21,6 +21,8 @@ STUBBORN = ("import signal, sys, os; signal.signal(signal.SIGTERM, signal.SIG_IG
 RUNNER = ("import sys; from app.cli import run_child; "
           f"sys.exit(run_child([sys.executable, '-c', {STUBBORN!r}], dict(__import__('os').environ), grace_s=1))")
 
+HANG_GUARD_S = 600  # bounds a hang only; the test waits for the runner to exit
+
 
 def test_sigterm_takes_down_a_child_that_ignores_it():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -30,9 +32,9 @@ def test_sigterm_takes_down_a_child_that_ignores_it():
         child_pid = int(runner.stdout.readline())  # the child ignores SIGTERM from here on
         child = psutil.Process(child_pid)
         runner.send_signal(signal.SIGTERM)
-        assert runner.wait(120) == 128 + signal.SIGTERM  # a bound against a hang, not a timing claim
+        assert runner.wait(HANG_GUARD_S) == 128 + signal.SIGTERM  # the runner's exit is the event
         assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
     finally:
         if runner.poll() is None:
             runner.kill()
-            runner.wait(30)
+            runner.wait(HANG_GUARD_S)

@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
 FAST_PROPOSERS = ["challenge-rules-v1", "nastype-rules-v1"]
 PROPOSER_ARGS = [a for n in FAST_PROPOSERS for a in ("--proposer", n)]
 BATCH = 5  # decisions per curation transaction in the crash tests
+HANG_GUARD_S = 600.0  # bounds a hung child process only; no test asserts how long anything takes
 
 
 def role_argv(role: str, *args: str) -> list[str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from relkit.common import FAST_PROPOSERS, ROOT, role_argv
+from relkit.common import FAST_PROPOSERS, HANG_GUARD_S, ROOT, role_argv
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Driver:
         if ready.strip() != "ready":
             raise RuntimeError(f"driver did not start: {ready!r}")
 
-    def run(self, args: list[str] | None = None, call: list | None = None, timeout: float = 60,
+    def run(self, args: list[str] | None = None, call: list | None = None, timeout: float = HANG_GUARD_S,
             kill_after: float | None = None) -> Outcome:
         job = {"args": args, "call": call, "timeout": timeout, "kill_after": kill_after}
         self.proc.stdin.write(json.dumps(job) + "\n")
@@ -52,7 +54,7 @@ class Driver:
         if self.proc.poll() is None:
             self.proc.stdin.close()
             try:
-                self.proc.wait(10)
+                self.proc.wait(HANG_GUARD_S)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
 
@@ -112,19 +114,21 @@ def driver_main() -> None:
                 finally:
                     os._exit(code)
         limit = job["kill_after"] if job["kill_after"] is not None else job["timeout"]
-        rc, timed_out, killed = None, False, False
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                rc = os.waitstatus_to_exitcode(status)
-                break
-            if time.monotonic() - t0 > limit:
+        fired = threading.Event()
+
+        def kill(pid: int = pid, fired: threading.Event = fired) -> None:  # at the chosen moment or the hang guard
+            fired.set()
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                killed = job["kill_after"] is not None
-                timed_out = not killed
-                break
-            time.sleep(0.005)
+
+        timer = threading.Timer(limit, kill)
+        timer.start()
+        _, status = os.waitpid(pid, 0)  # the child's exit is the event waited on
+        timer.cancel()
+        timer.join()  # no thread left running when the next job forks
+        killed = fired.is_set() and job["kill_after"] is not None
+        timed_out = fired.is_set() and not killed
+        rc = None if fired.is_set() else os.waitstatus_to_exitcode(status)
         res = {"rc": rc, "stdout": o_path.read_text(errors="replace") if o_path.exists() else "",
                "stderr": e_path.read_text(errors="replace") if e_path.exists() else "",
                "elapsed": time.monotonic() - t0, "timed_out": timed_out, "killed": killed}

@@ -145,9 +145,9 @@ def run_kills(driver: Driver, workdir: Path, template: Path, kills: dict[str, in
     ingest_args = lambda p: ["--store", str(p), "ingest", *files, "--quiet", *PROPOSER_ARGS]  # noqa: E731
     # reference runs: the complete result and how long it takes
     ref_dir = _fresh_copy(template, workdir / "ref")
-    t_ingest = driver.run(ingest_args(ref_dir), timeout=120).elapsed
+    t_ingest = driver.run(ingest_args(ref_dir)).elapsed
     reference = graph_counts(open_store(ref_dir))
-    t_import = driver.run(["--store", str(ref_dir), "import", str(nq)], timeout=120).elapsed
+    t_import = driver.run(["--store", str(ref_dir), "import", str(nq)]).elapsed
     for kind, n in kills.items():
         path = _fresh_copy(template, workdir / f"kill-{kind}")
         # a writer that finishes before its kill time (the machine's load changed since the reference
@@ -157,21 +157,20 @@ def run_kills(driver: Driver, workdir: Path, template: Path, kills: dict[str, in
             i, attempts = attempts, attempts + 1
             if kind == "ingest":
                 path = _fresh_copy(template, workdir / f"kill-{kind}")  # every kill lands in a write phase
-                out = driver.run(ingest_args(path), kill_after=rng.uniform(0.02, t_ingest * 1.05), timeout=120)
+                out = driver.run(ingest_args(path), kill_after=rng.uniform(0.02, t_ingest * 1.05))
             elif kind == "import":
                 path = _fresh_copy(template, workdir / f"kill-{kind}")
-                out = driver.run(["--store", str(path), "import", str(nq)], kill_after=rng.uniform(0.02, t_import),
-                                 timeout=120)
+                out = driver.run(["--store", str(path), "import", str(nq)], kill_after=rng.uniform(0.02, t_import))
             else:
                 out = driver.run(call=["curate_loop", str(path), f"killed{i}", str(rng.randrange(10**6))],
-                                 kill_after=rng.uniform(0.05, 1.5), timeout=120)
+                                 kill_after=rng.uniform(0.05, 1.5))
             fig["kills"] += int(out.killed)
             fig["attempts"] += 1  # a writer that finished first is checked like a killed one
             killed += int(out.killed)
             after_kill(path, kind, reference)
         # after the last kill the interrupted operation can be run to completion
         if kind == "ingest":
-            driver.run(ingest_args(path), timeout=120)
+            driver.run(ingest_args(path))
             done = graph_counts(open_store(path))
             if {g: n for g, n in done.items() if "/graph/paper/" in g} != \
                     {g: n for g, n in reference.items() if "/graph/paper/" in g}:
