@@ -116,20 +116,37 @@ class ActionTimedOut(Exception):
     """An action did not finish within the timeout (recorded as infinite; its section stops)."""
 
 
+# Counts the runs the page starts from now on: a MutationObserver sees every change of the script state,
+# however short the run (a poll could miss one), so a click that started no run at all is told apart.
+_ARM = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__benchRuns = 0;
+  if (window.__benchObserver) window.__benchObserver.disconnect();
+  window.__benchObserver = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__benchRuns += 1;
+  });
+  window.__benchObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
 def _timed(page, act, done, timeout_ms: int) -> float:
     from playwright.sync_api import Error as PlaywrightError
 
+    page.evaluate(_ARM)
     t0 = time.perf_counter()
     try:
         act()
         done()
         _idle(page, timeout_ms)
     except (PlaywrightError, AssertionError) as e:
-        raise ActionTimedOut(str(e).splitlines()[0]) from None
+        runs = page.evaluate("() => window.__benchRuns")
+        why = "the click started no run (lost before the server)" if not runs else \
+            f"the click started {runs} run(s), none showed the expected result"
+        raise ActionTimedOut(why + ": " + " | ".join(str(e).splitlines()[:3])) from None
     return time.perf_counter() - t0
 
 
-def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, list[float]]:
+def run_browser(url: str, repeat: int, timeout_ms: int = 120_000, only: tuple[str, ...] = ()) -> dict[str, list[float]]:
     from playwright.sync_api import expect, sync_playwright
 
     from atlas_testing import CHROMIUM, CHROMIUM_ARGS
@@ -147,6 +164,10 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
             fn()
         except ActionTimedOut as e:
             print(f"  gave up on this section: {e}", flush=True)
+            alerts = page.locator("[data-testid='stAlert']").all_inner_texts()
+            undos = page.get_by_role("button", name=re.compile(r"^Undo")).all_inner_texts()
+            errors = page.get_by_test_id("stException").all_inner_texts()
+            print(f"  the page shows alerts {alerts}, undo buttons {undos}, exceptions {errors}", flush=True)
             if os.environ.get("BENCH_APP_SCREENSHOT"):  # what the page showed when it gave up
                 page.screenshot(path=os.environ["BENCH_APP_SCREENSHOT"], full_page=True)
             times.setdefault(current[0] or "section", []).append(float("inf"))
@@ -231,7 +252,8 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000) -> dict[str, l
                     measure("undo screen", undo.click, flash("Undone"))
 
         for part in (pages, proposals, screening):
-            section(part)
+            if not only or part.__name__ in only:
+                section(part)
         browser.close()
     return times
 
@@ -270,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="times each action is measured")
     ap.add_argument("--aim", type=float, default=1.0, help="seconds every action should stay under")
     ap.add_argument("--store", help="use (and keep) this store; built if it does not exist")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds an action may take before its section stops")
+    ap.add_argument("--only", action="append", choices=["pages", "proposals", "screening"], default=[],
+                    help="measure only this section (repeatable)")
     args = ap.parse_args(argv)
     from atlas_testing import running_app
 
@@ -277,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         location = prepared_store(args.store or str(Path(tmp) / "store"), args.records, args.fulltexts,
                                   args.proposals, args.decisions)
         with running_app(location, start_timeout_s=120) as url:
-            times = run_browser(url, args.repeat)
+            times = run_browser(url, args.repeat, int(args.timeout * 1000), only=tuple(args.only))
     ok = report(times, args.aim)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ok else 1
