@@ -205,12 +205,17 @@ def run_browser(url: str, repeat: int, timeout_ms: int = 120_000, only: tuple[st
             record(name, _timed(page, act, done, timeout_ms))
 
         def opened(expander, button):
-            """``button`` inside ``expander``, which is opened first unless it is open already (Streamlit keeps an
-            expander's state across runs, so a blind click could close it)."""
+            """``button`` inside ``expander``, ready for a click: the expander opened unless it is open already
+            (asked of its ``<details>``, not guessed from the button: a blind click could close it), the button
+            scrolled into view and at rest (the expander's opening animation over). The reviewer's scrolling and
+            the animation are not the app's answer to a click, so they are waited for before the timer starts."""
             _idle(page, timeout_ms)
-            if not button.is_visible():
+            details = page.locator("details").filter(has=expander).first
+            if not details.evaluate("d => d.open"):
                 expander.click()
                 expect(button).to_be_visible(timeout=timeout_ms)
+            button.scroll_into_view_if_needed(timeout=timeout_ms)
+            button.element_handle(timeout=timeout_ms).wait_for_element_state("stable", timeout=timeout_ms)
             return button
 
         def pages() -> None:

@@ -140,8 +140,8 @@ if st.session_state.get("edit_open"):
 
 with st.expander("History of this proposal"):
     events = read_model(curate.history, v.iri)
+    undo_latest(store, events, key=f"undo_{v.iri}")  # above the table: it never moves as the history grows
     st.dataframe(history_table(events), hide_index=True, width="stretch")
-    undo_latest(store, events, key=f"undo_{v.iri}")
 
 st.divider()
 b1, b2 = st.columns([3, 1])

@@ -136,8 +136,8 @@ def screen_tab():
             if node:
                 with st.expander("History of my decision on this record"):
                     events = curate.history(store, node)
+                    undo_latest(store, events, key="scr_undo", flash_key=FLASH)  # above the table (never moves)
                     st.dataframe(history_table(events), hide_index=True, width="stretch")
-                    undo_latest(store, events, key="scr_undo", flash_key=FLASH)
         else:
             st.success("Nothing left to screen at this stage.")
 
