@@ -172,3 +172,19 @@ def test_cuda_stacked_equals_cpu_loop_per_family(digits_clients, clients64, fam)
         assert all(v.is_cuda for v in r.params.values())
         for k in ref.params:
             assert torch.allclose(r.params[k].cpu(), ref.params[k], atol=1e-8), (j.cid, k)
+
+
+def test_engines_keep_the_heap_on_glibc():
+    """Every in-process engine applies the allocator settings (or says it could not), and the opt-out holds."""
+    import platform
+    import subprocess
+    import sys
+
+    from eval_fednas.engines.heap import keep_heap
+
+    make_engine("loop", [])
+    assert keep_heap() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")
+    code = "from eval_fednas.engines.heap import keep_heap; print(keep_heap())"
+    env = {**__import__("os").environ, "FEDATLAS_KEEP_HEAP": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
