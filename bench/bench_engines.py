@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import time
 
@@ -41,6 +42,7 @@ import torch
 from eval_fednas.accounting import Ledger
 from eval_fednas.data import load_dataset, make_clients
 from eval_fednas.engines import make_engine
+from eval_fednas.engines.heap import keep_heap
 from eval_fednas.models import PrunableCNN, SuperNet, init_model
 from eval_fednas.strategy import FedAvg, FederatedRun, TrainConfig
 from eval_fednas.supernet import SubnetSampling
@@ -77,10 +79,12 @@ class Timed:
 
     def round(self) -> float:
         t, c = time.perf_counter(), time.process_time()
+        f = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         self.params, self.buffers = self.run.run(self.arch, self.params, self.buffers, 1)
         if self.params and next(iter(self.params.values())).is_cuda:
             torch.cuda.synchronize()
         self.cpu_s = time.process_time() - c  # this process only (not Flower's Ray workers)
+        self.faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f  # minor page faults, this process
         return self.n / (time.perf_counter() - t)
 
     def close(self) -> None:
@@ -118,11 +122,13 @@ def main() -> None:
     engines = {n: Timed(n, clients, a.family, ds, a.device) for n in names}
     rates: dict[str, list[float]] = {n: [] for n in names}
     cpu: dict[str, list[float]] = {n: [] for n in names}
+    faults: dict[str, list[int]] = {n: [] for n in names}
     try:
         for _ in range(a.rounds):
             for n in names:
                 rates[n].append(engines[n].round())
                 cpu[n].append(engines[n].cpu_s)
+                faults[n].append(engines[n].faults)
         if a.profile:
             from torch.profiler import ProfilerActivity, profile
 
@@ -143,6 +149,9 @@ def main() -> None:
     print(f"builtin / loop, process CPU time per round: {statistics.median(ratios):.2f}x (median; range "
           f"{min(ratios):.2f}-{max(ratios):.2f}x; builtin {1e3 * statistics.median(cpu['builtin']):.0f} ms, "
           f"loop {1e3 * statistics.median(cpu['loop']):.0f} ms)")
+    print("minor page faults per round (this process, median): "
+          + ", ".join(f"{n} {statistics.median(faults[n]):.0f}" for n in names if n != "flower")
+          + f"; heap kept (eval_fednas/engines/heap.py): {keep_heap()}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

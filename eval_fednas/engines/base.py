@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import torch
 
 from ..data import ClientData
+from .heap import keep_heap
 
 Params = dict[str, torch.Tensor]
 
@@ -71,6 +72,7 @@ class Engine(abc.ABC):
     resident = True
 
     def __init__(self, clients: list[ClientData], device: str = "cpu") -> None:
+        keep_heap()  # the same allocator settings for every engine of the process (see .heap)
         self.clients = [c.to(device) for c in clients] if (device != "cpu" and self.resident) else clients
         self.device = device
 

@@ -10,7 +10,7 @@ from ..models import family
 from .base import Engine, FitJob, FitResult
 from .forwards import STACKED
 from .local import local_fit
-from .stacked import stacked_fit
+from .stacked import PadCache, stacked_fit
 
 
 class LoopEngine(Engine):
@@ -41,16 +41,21 @@ class BuiltinEngine(Engine):
     def __init__(self, clients, device: str = "cpu", chunk: int = 512) -> None:
         super().__init__(clients, device)
         self.chunk = chunk
+        self.pads = PadCache()  # padded client data, reused across rounds
 
     def fit(self, jobs: list[FitJob]) -> list[FitResult]:
         out: list[FitResult | None] = [None] * len(jobs)
         groups: dict[tuple, list[int]] = defaultdict(list)
+        keys: dict[tuple, tuple] = {}  # jobs usually share one arch dict: serialise it once per call
         for i, j in enumerate(jobs):
             name = j.arch["family"]
             if not vectorisable(name):
                 raise AtlasError(f"the builtin engine cannot vectorise model family {name!r}",
                                  hint="run it with --engine loop, or give the family a stacked forward")
-            groups[j.group_key()].append(i)
+            k = (id(j.arch), j.epochs, j.lr, j.batch_size, j.eval_split, j.bn_mode, j.arch_lr)
+            if k not in keys:
+                keys[k] = j.group_key()
+            groups[keys[k]].append(i)
         for members in groups.values():
             for s in range(0, len(members), self.chunk):
                 part = members[s:s + self.chunk]
@@ -58,7 +63,8 @@ class BuiltinEngine(Engine):
                     for i in part:
                         out[i] = local_fit(jobs[i], self.clients[jobs[i].cid], self.device)
                     continue
-                res = stacked_fit([jobs[i] for i in part], [self.clients[jobs[i].cid] for i in part], self.device)
+                res = stacked_fit([jobs[i] for i in part], [self.clients[jobs[i].cid] for i in part], self.device,
+                                  cache=self.pads)
                 for i, r in zip(part, res):
                     out[i] = r
         return out  # type: ignore[return-value]

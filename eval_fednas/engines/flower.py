@@ -35,6 +35,7 @@ import torch
 from pipeline.errors import AtlasError
 
 from .base import Engine, FitJob, FitResult
+from .heap import keep_heap
 from .local import local_fit
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def make_client_app():
     @app.train()
     def train(msg: Message, context) -> Message:
         torch.set_num_threads(1)
+        keep_heap()  # as the in-process engines run
         cfg = msg.content["config"]
         pid = int(context.node_config["partition-id"])
         data = load_partition(str(cfg["data_dir"]), pid)

@@ -137,6 +137,30 @@ def _pad(xs: list[torch.Tensor], device) -> torch.Tensor:
     return pad_sequence(xs).to(device)  # sample-major (nmax, C, ...)
 
 
+class PadCache:
+    """Padded client data kept across rounds: the clients' data never change, so pad them once per client set.
+
+    Keyed by the identity of the :class:`ClientData` objects (the engine holds
+    them, so an id is never reused while cached) and the split; at most
+    ``size`` entries (the oldest go first).
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size, self.store = size, {}  # type: ignore[var-annotated]
+
+    def get(self, datas: list[ClientData], what: str, device, make):
+        key = (what, str(device), tuple(id(d) for d in datas))
+        if key not in self.store:
+            if len(self.store) >= self.size:
+                self.store.pop(next(iter(self.store)))
+            self.store[key] = (make(), datas)  # datas: kept alive with the entry
+        return self.store[key][0]
+
+
+def _padded(cache: PadCache | None, datas: list[ClientData], what: str, device, make):
+    return make() if cache is None else cache.get(datas, what, device, make)
+
+
 def _loss(out: torch.Tensor, yb: torch.Tensor, mb: torch.Tensor, cnt: torch.Tensor) -> torch.Tensor:
     """Sum over clients of each client's mean cross-entropy over its real samples."""
     ce = F.cross_entropy(out.float().reshape(-1, out.shape[-1]), yb.t().reshape(-1), reduction="none")
@@ -200,7 +224,8 @@ class _DartsVal:
         return self.X[vi, c], self.Y[vi, c], vm, vm.sum(0).clamp(min=1.0), self.full
 
 
-def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu") -> list[FitResult]:
+def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu",
+                cache: PadCache | None = None) -> list[FitResult]:
     """Train every job as one stacked computation, then evaluate; results in the order of ``jobs``.
 
     Runs the clients largest first (stable), so that the clients still
@@ -208,15 +233,15 @@ def stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str = "cpu"
     """
     order = sorted(range(len(jobs)), key=lambda c: -datas[c].n_train)
     if order == list(range(len(jobs))):
-        return _stacked_fit([*jobs], [*datas], device)
-    res = _stacked_fit([jobs[c] for c in order], [datas[c] for c in order], device)
+        return _stacked_fit([*jobs], [*datas], device, cache)
+    res = _stacked_fit([jobs[c] for c in order], [datas[c] for c in order], device, cache)
     out: list[FitResult | None] = [None] * len(jobs)
     for c, r in zip(order, res):
         out[c] = r
     return out  # type: ignore[return-value]
 
 
-def _stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str) -> list[FitResult]:
+def _stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str, cache: PadCache | None) -> list[FitResult]:
     j0 = jobs[0]
     fam = family(j0.arch["family"])
     fwd = STACKED[fam.name][0] if fam.name in STACKED else fam.forward_stacked
@@ -225,15 +250,16 @@ def _stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str) -> li
     wkeys = [k for k in st.P if not (fam.bilevel and k.startswith("alpha"))]
     akeys = [k for k in st.P if k not in wkeys]
     ns = [d.n_train for d in datas]
-    X, Y = _pad([d.x_train for d in datas], device), _pad([d.y_train for d in datas], device)
+    X, Y = _padded(cache, datas, "train", device, lambda: (_pad([d.x_train for d in datas], device),
+                                                           _pad([d.y_train for d in datas], device)))
     fdt = X.dtype if X.is_floating_point() else torch.float32
     plan = _plan(st, ns, B, fdt, device)
-    # slot tables (epoch, slot, client): which sample fills the slot, and whether it is real
-    idx = torch.zeros((E, len(plan) * B, C), dtype=torch.long)
-    real = torch.zeros((E, len(plan) * B, C), dtype=fdt)
-    for c, j in enumerate(jobs):
-        for e, perm in enumerate(_perms(ns[c], E, j.seed)):
-            idx[e, :ns[c], c], real[e, :ns[c], c] = perm, 1.0
+    # slot tables (epoch, slot, client): which sample fills the slot (one pad per epoch), and whether it is real
+    slots = len(plan) * B
+    perms = [_perms(n, E, j.seed) for n, j in zip(ns, jobs)]
+    idx = torch.stack([F.pad(pad_sequence([p[e] for p in perms]), (0, 0, 0, slots - max(ns))) for e in range(E)]
+                      or [torch.zeros((slots, C), dtype=torch.long)])[:E]
+    real = (torch.arange(slots)[:, None] < torch.tensor(ns)).to(fdt)  # (slots, C), the same every epoch
     idx, real = idx.to(device), real.to(device)
     val = _DartsVal(jobs, datas, ns, B, E, fdt, device) if akeys else None
     arange = torch.arange(C, device=device)
@@ -241,13 +267,13 @@ def _stacked_fit(jobs: list[FitJob], datas: list[ClientData], device: str) -> li
         Xe, Ye = X[idx[e], arange], Y[idx[e], arange]  # (steps*B, C, ...): this epoch's batches, in order
         for s, step in enumerate(plan):
             xb, yb = _cols(Xe[step.lo:step.hi], step.cols), _cols(Ye[step.lo:step.hi], step.cols)
-            mb = _cols(real[e, step.lo:step.hi], step.cols)
+            mb = _cols(real[step.lo:step.hi], step.cols)
             _sgd_step(st, fwd, arch, j0, step.sub, wkeys, xb, yb, mb, step.count, step.full, j0.lr, device, fdt)
             if val is not None:  # first-order DARTS: architecture step on a validation batch, weights fixed
                 xv, yv, mv, cv, fv = val.batch(e, s, step.cols)
                 _sgd_step(st, fwd, arch, j0, step.sub, akeys, xv, yv, mv, cv, fv, j0.arch_lr, device, fdt)
     params, buffers = st.results()
-    correct, n_evals = _evaluate(st, fwd, arch, datas, j0, device)
+    correct, n_evals = _evaluate(st, fwd, arch, datas, j0, device, cache)
     out_res = []
     for c, j in enumerate(jobs):
         macs = macs_per_sample(j.arch)
@@ -282,7 +308,8 @@ def _size_groups(ne: list[int]) -> list[list[int]]:
     return [sorted(order[:k]), sorted(order[k:])]
 
 
-def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, device) -> tuple[list[int], list[int]]:
+def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, device,
+              cache: PadCache | None = None) -> tuple[list[int], list[int]]:
     """Correct predictions per client on ``j0.eval_split``, as ``local.evaluate`` batches them; one host sync."""
     splits = [_split(d, j0.eval_split) for d in datas]
     if j0.eval_split is None:
@@ -290,7 +317,8 @@ def _evaluate(st: _Stack, fwd, arch: dict, datas: list[ClientData], j0: FitJob, 
     ne = [len(y) for _, y in splits]
     if max(ne) == 0:
         return [0] * st.C, ne
-    Xv, Yv = _pad([x for x, _ in splits], device), _pad([y for _, y in splits], device)
+    Xv, Yv = _padded(cache, datas, str(j0.eval_split), device, lambda: (_pad([x for x, _ in splits], device),
+                                                                        _pad([y for _, y in splits], device)))
     has_bn = any(k.endswith(".g") for k in st.P)
     if j0.bn_mode == "batch" and has_bn:  # batch statistics: training-size batches, as local evaluation does
         B = max(j0.batch_size, 1)

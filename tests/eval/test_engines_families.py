@@ -119,7 +119,7 @@ def test_builtin_engine_stacks_subnets_of_one_supernet_and_refuses_unknown_famil
     jobs = [FitJob(i, a, {k: p[k] for k in SuperNet.used_keys(p, a)}, {}, seed=i) for i, a in enumerate(subs)]
     assert len({j.group_key() for j in jobs}) == 1
     calls = []
-    monkeypatch.setattr(builtin, "stacked_fit", lambda js, ds_, dev: calls.append(len(js)) or stacked_fit(js, ds_, dev))
+    monkeypatch.setattr(builtin, "stacked_fit", lambda js, ds_, dev, **kw: calls.append(len(js)) or stacked_fit(js, ds_, dev, **kw))
     with make_engine("builtin", clients) as eng:
         eng.fit(jobs)
         assert calls == [3]
@@ -172,3 +172,37 @@ def test_cuda_stacked_equals_cpu_loop_per_family(digits_clients, clients64, fam)
         assert all(v.is_cuda for v in r.params.values())
         for k in ref.params:
             assert torch.allclose(r.params[k].cpu(), ref.params[k], atol=1e-8), (j.cid, k)
+
+
+def test_engines_keep_the_heap_on_glibc():
+    """Every in-process engine applies the allocator settings (or says it could not), and the opt-out holds."""
+    import platform
+    import subprocess
+    import sys
+
+    from eval_fednas.engines.heap import keep_heap
+
+    make_engine("loop", [])
+    assert keep_heap() is (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc")
+    code = "from eval_fednas.engines.heap import keep_heap; print(keep_heap())"
+    env = {**__import__("os").environ, "FEDATLAS_KEEP_HEAP": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_padded_data_cached_across_calls_float64(digits_clients, clients64):
+    """A second call (a later round) reads the padded data cached by the first; a new client subset pads anew."""
+    from eval_fednas.engines.stacked import PadCache
+
+    ds, _ = digits_clients
+    arch = PrunableCNN.default_arch(ds.input_shape, ds.num_classes, (8, 16, 16, 32))
+    cache = PadCache()
+    clients = clients64[:24]
+    for sub in (clients, clients, clients[::2]):
+        jobs = _jobs(arch, [arch] * len(sub), sub, "batch", epochs=1)
+        for j, c, r in zip(jobs, sub, stacked_fit(jobs, sub, cache=cache)):
+            ref = local_fit(j, c)
+            assert r.correct == ref.correct
+            for k in ref.params:
+                assert torch.allclose(r.params[k], ref.params[k], rtol=0, atol=ATOL), (j.cid, k)
+    assert len(cache.store) == 4  # train + val of the 24 clients, then of the half
