@@ -32,6 +32,21 @@ class ChallengeHybridV5(ChallengeHybridV4):
     default_enabled = True  # the default: v4's dev fit, higher recall under loo-lexicon
     model_version = "5"
     use_goals = True
+    use_anaphora = True
+
+    #: roles an anaphoric goal ("To address this problem, ...") turns into a problem statement
+    _LIFTED = frozenset({"background", "other"})
+
+    def anaphoric_problems(self, roles: list[str], parsed: list) -> list[str]:
+        """The sentence before an anaphoric goal sentence (see ``goals.anaphoric_goal``) is the
+        problem the paper addresses: read it as a problem statement, not as background."""
+        from pipeline.propose.goals import anaphoric_goal
+
+        out = list(roles)
+        for i in range(1, len(parsed)):
+            if out[i - 1] in self._LIFTED and anaphoric_goal(parsed[i]):
+                out[i - 1] = "problem"
+        return out
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,6 +99,8 @@ class ChallengeHybridV5(ChallengeHybridV4):
         roles, frames = super().evidence_from_parse(doc, sents, parsed)
         if not self.use_goals:
             return roles, frames
+        if roles and self.use_anaphora:
+            roles = self.anaphoric_problems(roles, parsed)
         goals = self._matcher(getattr(self, "_context", None) or ProposalContext()).hits(parsed)
         merged = []
         for i, g in enumerate(goals):

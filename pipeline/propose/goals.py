@@ -214,3 +214,28 @@ class GoalMatcher:
                 if s > out[i].get(key, (0.0, ""))[0]:
                     out[i][key] = (s, text)
         return out
+
+
+#: determiners that point back ("this problem", "these challenges", "such issues")
+_ANAPHORS = frozenset({"this", "these", "that", "those", "such", "the", "both", "above"})
+
+
+def anaphoric_goal(doc) -> bool:
+    """The sentence sets out to address a problem named before it: a purpose verb whose object
+    is only a problem noun pointing back ("To address this problem", "to tackle these
+    challenges", "To resolve the issue") or a bare pronoun ("to address it"). The preceding
+    sentence is then the paper's problem statement, whatever its words (roles alone read it as
+    background or 'other')."""
+    for t in doc:
+        if t.lemma_.lower() not in PURPOSE_VERBS or t.pos_ not in ("VERB", "AUX"):
+            continue
+        objs = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+        objs += [p for c in t.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
+        for o in objs:
+            mods = [c for c in o.children if c.dep_ not in ("det", "punct")]
+            if o.lower_ in ("it", "this", "these", "them", "that") and not mods:
+                return True
+            if o.lemma_.lower() in PROBLEM_NOUNS and not mods and \
+                    any(c.dep_ == "det" and c.lower_ in _ANAPHORS for c in o.children):
+                return True
+    return False

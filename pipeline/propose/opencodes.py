@@ -13,7 +13,9 @@ One proposal per distinct mechanism a paper states (a sentence may hold two), ea
 Sentence roles decide what may yield a code at all: the title, results sentences, related
 work, references, captions and experiments never do; the framework's name and an unchanged
 search strategy are recognised by the parse (generic or named objects). Only sentences with an
-own-action cue are parsed, all in one batch.
+own-action cue are parsed, all in one batch. A review or survey (:mod:`pipeline.propose.review`)
+states no technique of its own: it gets no open codes, only the refined techniques of the codebook
+that its worked examples of reviewed methods match (so a review still points at known codes).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 from pipeline.document import Document, Proposal, Sentence
 from pipeline.propose.base import PROPOSERS, CodebookEntry, ProposalContext, Proposer, ensure_sentences, make_proposal
 from pipeline.propose.mechanisms import Mechanism, framework_names, is_result_sentence, mechanisms
+from pipeline.propose.review import is_review
 from pipeline.propose.structure import is_full_text, is_junk, locate
 
 if TYPE_CHECKING:
@@ -153,15 +156,20 @@ class TechniqueOpenV3(Proposer):
             scores = _curated_scores(emb, vecs, label_vecs, scores, curated)
         ties = _challenge_ties(doc, context, [s for s, _, _ in cands], challenges, parses)
         by_iri = {e.iri: e for e in entries}
+        review = is_review(doc)  # a review states no technique of its own: no open codes
         props = []
         for i, ((_sent, m, _), span, score, nb) in enumerate(zip(cands, spans, scores, neighbours)):
             if score < threshold:
                 continue
             if nb and nb[0][1] >= self.match:
                 code, label = nb[0][0], by_iri[nb[0][0]].label
+            elif review:
+                continue
             else:
                 code, label = "new", m.label
             rationale = f"mechanism ({m.shape}): {m.label}"
+            if review:
+                rationale += "; reported by a review (a reviewed method's technique, not the paper's own)"
             if ties[i]:
                 rationale += "; challenges: " + ", ".join(ties[i])
             p = make_proposal(self, doc, self.kind, code, label, score, span, neighbours=nb, rationale=rationale)
