@@ -113,8 +113,8 @@ class CodeProposer(Proposer):
             for i, s in enumerate(sents):
                 mult = space.context.multiplier(s.text, title=is_title(doc, s), role=roles[i] if roles else None) \
                     if self.use_context else 1.0
-                for j, (strength, h) in enumerate(space.cue_row(s.text)):
-                    key = space.keys[j]
+                for j, (strength, found) in enumerate(space.cue_row(s.text)):
+                    key, h = space.keys[j], list(found)
                     if frames and key in frames[i] and frames[i][key][0] > strength:  # the parse's frame
                         strength, h = frames[i][key][0], [*h, frames[i][key][1]]
                     if strength:
@@ -170,11 +170,17 @@ class CodeProposer(Proposer):
             return False
         if any(context.threshold(self.kind, k) <= self.non_fl_factor for k in self.space.keys):
             return False
-        located = locate(doc) if self.structure_aware else []
-        if located and is_full_text(located):
-            return False
-        sents = [s for s in ensure_sentences(doc) if s.text.strip()]
-        return not self.space.context.is_federated(doc.text or " ".join(s.text for s in sents))
+        memo = self.__dict__.setdefault("_unfederated", {})  # id -> (document held, its text, answer)
+        kept = memo.get(id(doc))
+        if kept is None or kept[0] is not doc or kept[1] != doc.text:
+            located = locate(doc) if self.structure_aware else []
+            sents = [s for s in ensure_sentences(doc) if s.text.strip()]
+            unfed = not (located and is_full_text(located)) and \
+                not self.space.context.is_federated(doc.text or " ".join(s.text for s in sents))
+            if len(memo) >= 4096:
+                memo.clear()
+            kept = memo[id(doc)] = (doc, doc.text, unfed)
+        return kept[2]
 
     def parse_evidence(self, doc: Document, sents: list[Sentence],
                        parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:

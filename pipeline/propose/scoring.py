@@ -119,21 +119,22 @@ class CodeSpace:
         self.negations = {k: [re.compile(p, re.I) for p in v.get("negations", [])]
                           for k, v in self.entries.items()}
         self.any_cue = {k: combined(c) for k, c in self.cues.items()}
-        self._cue_memo: dict[str, list[tuple[float, list[str]]]] = {}
+        self._cue_memo: dict[str, tuple[tuple[float, tuple[str, ...]], ...]] = {}
         self.exemplars = {k: list(v.get("exemplars", [])) for k, v in self.entries.items()}
         self.definitions = {k: v.get("definition", "") for k, v in self.entries.items()}
         self.generic = list(lex["context"].get("generic_exemplars", []))
 
-    def cue_row(self, text: str) -> list[tuple[float, list[str]]]:
+    def cue_row(self, text: str) -> tuple[tuple[float, tuple[str, ...]], ...]:
         """Per code (in ``keys`` order): the cue strength of ``text`` and its hits. Kept by text
         for a while: ingest first asks which sentences need a parse, then scores them."""
         row = self._cue_memo.get(text)
         if row is None:
-            row = [cue_strength(text, self.cues[k], self.negations[k], self.any_cue[k]) for k in self.keys]
+            row = tuple((strength, tuple(h)) for strength, h in
+                        (cue_strength(text, self.cues[k], self.negations[k], self.any_cue[k]) for k in self.keys))
             if len(self._cue_memo) >= 20_000:
                 self._cue_memo.clear()
             self._cue_memo[text] = row
-        return [(strength, list(h)) for strength, h in row]
+        return row
 
     def prototype_texts(self, key: str) -> list[str]:
         texts = list(self.exemplars[key])
