@@ -1,8 +1,8 @@
 """Machine work for many documents at once: sentences, embeddings, proposals.
 
 Database records (title + abstract) are split into sentences by one spaCy
-``pipe`` over the whole batch, their sentences parsed (tagger, dependency parser)
-by one more ``pipe`` and embedded by one call to the embedder; the proposers that
+``pipe`` over the whole batch, the sentences a proposer reads the parse of parsed (tagger,
+dependency parser) by one more ``pipe`` and embedded by one call to the embedder; the proposers that
 read the parse get the batch's parses (``parses=``, by sentence text) and find
 every vector in the embedder's cache, so no sentence is parsed or embedded twice. Full texts (sections, pages)
 keep the per-document path, where proposers embed only the sentences they need.
@@ -84,7 +84,7 @@ def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[
         notes += cap_sizes(doc, name)
     annotate_batch(docs)
     texts = batch_sentences(docs)
-    parses = parse_batch(texts, proposers)
+    parses = parse_batch(docs, texts, proposers, context)
     if texts and context is not None and any(getattr(p, "model", "rules") != "rules" for p in proposers):
         for proposer in proposers:  # what a proposer embeds beyond the sentences (e.g. open-code labels)
             if hasattr(proposer, "batch_texts"):
@@ -99,14 +99,29 @@ def propose_batch(docs: list[Document], context, proposers, name: str) -> tuple[
     return out, problems, notes
 
 
-def parse_batch(texts: list[str], proposers) -> dict | None:
+def parse_batch(docs: list[Document], texts: list[str], proposers, context=None) -> dict | None:
     """The parses of a batch's record sentences, by text: one parser pass for the whole batch,
-    handed to every proposer that reads the parse (``reads_parse``); None when none does."""
-    if not texts or not any(getattr(p, "reads_parse", False) for p in proposers):
+    handed to every proposer that reads the parse (``reads_parse``); None when none does.
+
+    Only the sentences some proposer will read the parse of are parsed: a proposer with
+    ``parse_wanted(doc, context)`` names them (the parse is the slowest step after the embedding,
+    and most sentences of a database export trigger no parse-reading rule); one without it gets
+    every sentence of the record parsed, as before."""
+    readers = [p for p in proposers if getattr(p, "reads_parse", False)]
+    if not texts or not readers:
         return None
+    from pipeline.propose.base import ProposalContext
     from pipeline.propose.nlp import parse_texts
 
-    return parse_texts(texts)
+    context = context if context is not None else ProposalContext()
+    wanted: list[str] = []
+    for doc in docs:
+        if not is_record(doc):
+            continue
+        for proposer in readers:
+            ask = getattr(proposer, "parse_wanted", None)
+            wanted += ask(doc, context) if ask is not None else [s.text for s in doc.sentences if s.text.strip()]
+    return parse_texts(wanted)
 
 
 def _parsed(proposer, parses: dict | None) -> dict:

@@ -60,20 +60,26 @@ class ChallengeHybridV5(ChallengeHybridV4):
         than the phrases); the first document of an embedder also queues the prototypes. The parse
         made here (or found in the batch's ``parses``) is kept for the following :meth:`propose`."""
         from pipeline.propose.goals import phrases, prototypes
-        from pipeline.propose.nlp import parse
 
         located = locate(doc) if self.structure_aware else []
         if not self.use_goals or (located and is_full_text(located)):
             return []  # full text is read by section; the goal phrases are not used there
-        sents = [s.text for s in ensure_sentences(doc) if s.text.strip()]
-        parsed = parse(sents, known=parses)
-        self._parsed[id(doc)] = (sents, parsed)
-        out = [p for d in parsed for _, p in phrases(d)]
+        out: list[str] = []
+        if not self.cannot_pass(doc, context):  # (else propose reads nothing of the record)
+            sentences = [s for s in ensure_sentences(doc) if s.text.strip()]
+            parsed = self.parse_needed(sentences, parses)
+            self._parsed[id(doc)] = ([s.text for s in sentences], parsed)
+            out = [p for d in parsed if d is not None for _, p in phrases(d)]
         emb = context.get_embedder()
         if self._protos_for != id(emb):
             self._protos_for = id(emb)
             out += [t for texts in prototypes().values() for t in texts]
         return out
+
+    def trigger_words(self) -> frozenset[str]:
+        from pipeline.propose.goals import TRIGGER_WORDS
+
+        return super().trigger_words() | (TRIGGER_WORDS if self.use_goals else frozenset())
 
     def parse_evidence(self, doc: Document, sents: list[Sentence],
                        parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:

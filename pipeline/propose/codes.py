@@ -22,7 +22,7 @@ import numpy as np
 from pipeline.document import Document, Proposal, Sentence
 from pipeline.propose.base import PROPOSERS, ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal
 from pipeline.propose.roles import sentence_roles
-from pipeline.propose.scoring import CodeSpace, cue_strength, exemplar_similarity, noisy_or, p_from_cues
+from pipeline.propose.scoring import CodeSpace, exemplar_similarity, noisy_or, p_from_cues
 from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
 
 if TYPE_CHECKING:
@@ -113,8 +113,8 @@ class CodeProposer(Proposer):
             for i, s in enumerate(sents):
                 mult = space.context.multiplier(s.text, title=is_title(doc, s), role=roles[i] if roles else None) \
                     if self.use_context else 1.0
-                for j, key in enumerate(space.keys):
-                    strength, h = cue_strength(s.text, space.cues[key], space.negations[key])
+                for j, (strength, found) in enumerate(space.cue_row(s.text)):
+                    key, h = space.keys[j], list(found)
                     if frames and key in frames[i] and frames[i][key][0] > strength:  # the parse's frame
                         strength, h = frames[i][key][0], [*h, frames[i][key][1]]
                     if strength:
@@ -161,6 +161,26 @@ class CodeProposer(Proposer):
                 score *= self.non_fl_factor
             out.append(Scored(key, score, sents[best], hits.get((best, j), [])))
         return out
+
+    def cannot_pass(self, doc: Document, context: ProposalContext) -> bool:
+        """True when no challenge of a title + abstract record can reach its threshold: a record
+        that never names the federated setting has every score damped to at most
+        ``non_fl_factor``, so scoring (and parsing) it would give no proposal."""
+        if self.kind != "challenge":
+            return False
+        if any(context.threshold(self.kind, k) <= self.non_fl_factor for k in self.space.keys):
+            return False
+        memo = self.__dict__.setdefault("_unfederated", {})  # id -> (document held, its text, answer)
+        kept = memo.get(id(doc))
+        if kept is None or kept[0] is not doc or kept[1] != doc.text:
+            located = locate(doc) if self.structure_aware else []
+            sents = [s for s in ensure_sentences(doc) if s.text.strip()]
+            unfed = not (located and is_full_text(located)) and \
+                not self.space.context.is_federated(doc.text or " ".join(s.text for s in sents))
+            if len(memo) >= 4096:
+                memo.clear()
+            kept = memo[id(doc)] = (doc, doc.text, unfed)
+        return kept[2]
 
     def parse_evidence(self, doc: Document, sents: list[Sentence],
                        parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:
@@ -224,6 +244,8 @@ class CodeProposer(Proposer):
                 parses: Mapping[str, Doc] | None = None) -> list[Proposal]:
         context = context or ProposalContext()
         proposals = []
+        if self.cannot_pass(doc, context):
+            return proposals
         for sc in self.score_document(doc, context, parses):
             if sc.score >= context.threshold(self.kind, sc.key):
                 rationale = ("cues: " + ", ".join(repr(h) for h in sc.hits)) if sc.hits else None

@@ -37,6 +37,9 @@ PROBLEM_NOUNS = frozenset({"challenge", "problem", "issue", "difficulty", "bottl
 #: "according to X", "based on X", "depending on X", "adapted to X", "aware of X"
 CONDITION_HEADS = frozenset({"according", "accord", "based", "base", "depending", "depend", "adapt", "adapted",
                              "tailor", "tailored", "aware", "conditioned", "subject"})
+#: a sentence none of whose tokens has one of these as lower form or lemma has no phrase
+#: (``-aware`` ends with "aware"): it need not be parsed
+TRIGGER_WORDS = PURPOSE_VERBS | PROBLEM_VERBS | PROBLEM_NOUNS | CONDITION_HEADS
 #: words that carry no topic of their own: a phrase of only these (and function words) is skipped
 _EMPTY = PROBLEM_NOUNS | {"need", "this", "that", "it", "these", "those", "they", "key", "main", "major",
                           "primary", "critical", "significant", "such", "two", "several", "many", "new",
@@ -198,7 +201,7 @@ class GoalMatcher:
 
     def hits(self, docs) -> list[dict[str, tuple[float, str]]]:
         """Per parsed sentence: challenge key -> (strength, phrase) of its best goal/problem phrase."""
-        per = [phrases(d) for d in docs]
+        per = [phrases(d) if d is not None else [] for d in docs]  # None: a sentence left unparsed
         flat = [(i, text) for i, ph in enumerate(per) for _, text in ph]
         sims = self.similarities([t for _, t in flat])
         out: list[dict[str, tuple[float, str]]] = [{} for _ in docs]

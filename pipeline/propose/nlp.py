@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 from pipeline.document import Document, Sentence
 
 __all__ = ["Entity", "split_sentences", "annotate", "match_entities", "get_nlp", "get_parser", "parse",
-           "parse_texts", "PIPELINE_VERSION", "PARSER_MODEL"]
+           "parse_texts", "lemma_trigger", "PIPELINE_VERSION", "PARSER_MODEL"]
 
 PIPELINE_VERSION = "sci-sentences-v1"
 #: The English tagger + dependency parser (Explosion's en_core_web_sm 3.8, re-uploaded offline).
@@ -193,6 +193,41 @@ def parse_texts(texts: list[str], batch_size: int = 64) -> dict[str, Doc]:
     """One parse per distinct text, by text (a text's parse does not depend on its batch)."""
     distinct = list(dict.fromkeys(texts))
     return dict(zip(distinct, parse(distinct, batch_size=batch_size)))
+
+
+@lru_cache(maxsize=8)
+def lemma_trigger(words: frozenset[str]) -> re.Pattern:
+    """A pattern that matches the lower-cased text of every sentence in which some token's lower
+    form or lemma is one of ``words`` (it may match more): a sentence it does not match need not
+    be parsed by a rule that only fires on those words.
+
+    Derived from the parser's own lemmatizer (rule mode): a lemma is the token's lower form, a
+    rule's stem + new suffix (so the token starts with the stem), an exception form, or one the
+    attribute ruler sets. Each surface stem is searched at a word start: the English tokenizer
+    starts a token after a space or a split at a non-word character (punctuation, hyphen, slash),
+    and the suffixes it splits off after a letter or digit ("'s", "n't", units) begin no stem."""
+    nlp = get_parser()
+    lem = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+    rules = lem.lookups.get_table("lemma_rules", {}) if lem is not None else {}
+    excs = lem.lookups.get_table("lemma_exc", {}) if lem is not None else {}
+    stems = set(words)
+    for word in words:
+        for pos_rules in rules.values():
+            stems.update(word[: len(word) - len(new)] for _, new in pos_rules if word.endswith(new))
+        for table in excs.values():
+            stems.update(form for form, lemmas in table.items() if word in lemmas)
+    if "attribute_ruler" in nlp.pipe_names:
+        for pat in nlp.get_pipe("attribute_ruler").patterns:
+            if str(pat.get("attrs", {}).get("LEMMA", "")).lower() in words:
+                for tok in (t for alt in pat["patterns"] for t in alt):
+                    low = tok.get("LOWER")
+                    stems.update(low.get("IN", []) if isinstance(low, dict) else [low] if low else [])
+                    if not low:
+                        stems.add("")  # a pattern not tied to a word: every sentence is parsed
+    stems = {x.lower() for x in stems}
+    if "" in stems:
+        return re.compile("")
+    return re.compile(r"\b(?:" + "|".join(re.escape(x) for x in sorted(stems, key=lambda x: (-len(x), x))) + ")")
 
 
 @lru_cache(maxsize=1)

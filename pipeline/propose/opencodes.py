@@ -86,21 +86,16 @@ class TechniqueOpenV3(Proposer):
         self.cap = cap
         self.dup_cosine = dup_cosine
         self._found: dict[int, list] = {}  # candidates found by batch_texts, by id of the document
+        self._todo_kept: dict[int, tuple] = {}  # parse_wanted's (document, its text, _todo), by id
 
     # ------------------------------------------------------------------ finding
     def candidates(self, doc: Document, parses: Mapping[str, Doc] | None = None) -> list[tuple[Sentence, Mechanism, float]]:
         """(sentence, mechanism, score) for every mechanism of the paper's own sentences
         (``parses``: their parses by text when made already, e.g. by ingest for a batch)."""
-        if not _FEDERATED.search(" ".join([doc.title or "", *(s.text for s in ensure_sentences(doc))])):
+        found = self._todo(doc)
+        if found is None:
             return []
-        located = locate(doc)
-        full = is_full_text(located)
-        own = [(loc.sentence, OPEN_ROLES[loc.role]) for loc in located if loc.role in OPEN_ROLES]
-        framework = framework_names(doc.title or "", [s.text for s, _ in own[:60]])
-        todo = [(s, w) for s, w in own
-                if 6 <= len(s.text.split()) <= 90 and not is_result_sentence(s.text) and not is_junk(s.text)
-                and (_OWN_CUE.search(s.text) or _NAMED.search(s.text))
-                and not (full and (_CITED.search(s.text) or "\t" in s.text or "\n" in s.text.strip()))]
+        todo, framework = found
         from pipeline.propose.nlp import parse
 
         out = []
@@ -111,6 +106,34 @@ class TechniqueOpenV3(Proposer):
                 score = min(0.95, (SHAPE_SCORES.get(m.shape, 0.6) + fl + motive) * weight)
                 out.append((sent, m, score))
         return out
+
+    def _todo(self, doc: Document) -> tuple[list[tuple[Sentence, float]], list[str]] | None:
+        """The paper's own sentences that can state a mechanism (to parse) and its framework names;
+        None for a paper that never names the federated setting."""
+        kept = self._todo_kept.pop(id(doc), None)
+        if kept is not None and kept[0] is doc and kept[1] == doc.text:
+            return kept[2]
+        out = None
+        if _FEDERATED.search(" ".join([doc.title or "", *(s.text for s in ensure_sentences(doc))])):
+            located = locate(doc)
+            full = is_full_text(located)
+            own = [(loc.sentence, OPEN_ROLES[loc.role]) for loc in located if loc.role in OPEN_ROLES]
+            framework = framework_names(doc.title or "", [s.text for s, _ in own[:60]])
+            todo = [(s, w) for s, w in own
+                    if 6 <= len(s.text.split()) <= 90 and not is_result_sentence(s.text) and not is_junk(s.text)
+                    and (_OWN_CUE.search(s.text) or _NAMED.search(s.text))
+                    and not (full and (_CITED.search(s.text) or "\t" in s.text or "\n" in s.text.strip()))]
+            out = (todo, framework)
+        return out
+
+    def parse_wanted(self, doc: Document, context: ProposalContext) -> list[str]:
+        """The sentences whose parse :meth:`candidates` reads (ingest parses only these); the
+        answer is kept for the :meth:`candidates` of the same document that follows."""
+        found = self._todo(doc)
+        if len(self._todo_kept) > 10_000:
+            self._todo_kept.clear()
+        self._todo_kept[id(doc)] = (doc, doc.text, found)  # the document held: its id is not reused
+        return [s.text for s, _ in found[0]] if found else []
 
     def batch_texts(self, doc: Document, context: ProposalContext,
                     parses: Mapping[str, Doc] | None = None) -> list[str]:

@@ -54,9 +54,14 @@ class Context:
 
 
 def cue_strength(text: str, cues: list[tuple[re.Pattern, float]],
-                 negations: Sequence[re.Pattern] = ()) -> tuple[float, list[str]]:
+                 negations: Sequence[re.Pattern] = (), any_cue: re.Pattern | None = None) -> tuple[float, list[str]]:
     """Sum of weights of matching cues, each counted once and only where its match does not
-    overlap an earlier (stronger, listed first) cue's match; negated phrases are removed."""
+    overlap an earlier (stronger, listed first) cue's match; negated phrases are removed.
+
+    ``any_cue``: the cues as one alternation (:func:`combined`); a text it does not match has no
+    cue, so the per-cue scans are skipped (most sentences match no cue of most codes)."""
+    if any_cue is not None and not negations and any_cue.search(text) is None:
+        return 0.0, []
     for neg in negations:
         text = neg.sub(lambda m: " " * len(m.group(0)), text)
     total = 0.0
@@ -71,6 +76,19 @@ def cue_strength(text: str, cues: list[tuple[re.Pattern, float]],
             hits.append(m.group(0))
             break
     return min(total, 2.5), hits
+
+
+def combined(cues: list[tuple[re.Pattern, float]]) -> re.Pattern | None:
+    """One pattern that matches where any of ``cues`` matches (None when they cannot be joined:
+    back-references or global flags would change meaning inside an alternation)."""
+    sources = [p.pattern for p, _ in cues]
+    if not sources or any(re.search(r"\\\d|\(\?P[=<]|^\(\?[a-zA-Z]+\)", s) for s in sources) \
+            or any(p.flags & ~(re.I | re.U) for p, _ in cues) or any(not p.flags & re.I for p, _ in cues):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{s})" for s in sources), re.I)
+    except re.error:
+        return None
 
 
 def p_from_cues(strength: float, multiplier: float = 1.0, k: float = 1.3) -> float:
@@ -100,9 +118,23 @@ class CodeSpace:
         self.cues = {k: compile_patterns(v["cues"]) for k, v in self.entries.items()}
         self.negations = {k: [re.compile(p, re.I) for p in v.get("negations", [])]
                           for k, v in self.entries.items()}
+        self.any_cue = {k: combined(c) for k, c in self.cues.items()}
+        self._cue_memo: dict[str, tuple[tuple[float, tuple[str, ...]], ...]] = {}
         self.exemplars = {k: list(v.get("exemplars", [])) for k, v in self.entries.items()}
         self.definitions = {k: v.get("definition", "") for k, v in self.entries.items()}
         self.generic = list(lex["context"].get("generic_exemplars", []))
+
+    def cue_row(self, text: str) -> tuple[tuple[float, tuple[str, ...]], ...]:
+        """Per code (in ``keys`` order): the cue strength of ``text`` and its hits. Kept by text
+        for a while: ingest first asks which sentences need a parse, then scores them."""
+        row = self._cue_memo.get(text)
+        if row is None:
+            row = tuple((strength, tuple(h)) for strength, h in
+                        (cue_strength(text, self.cues[k], self.negations[k], self.any_cue[k]) for k in self.keys))
+            if len(self._cue_memo) >= 20_000:
+                self._cue_memo.clear()
+            self._cue_memo[text] = row
+        return row
 
     def prototype_texts(self, key: str) -> list[str]:
         texts = list(self.exemplars[key])

@@ -180,3 +180,42 @@ def test_batch_parses_change_no_proposal(monkeypatch):
         want += [(p.proposer, p.code, p.label, p.score, p.start, p.end, p.rationale)
                  for proposer in proposers for p in by_proposer[proposer.name]]
     assert got == want and any(p[0] == "technique-open-v3" for p in got)
+
+
+def test_the_parse_filter_changes_no_proposal():
+    """Parsing only the sentences a parse-reading rule can use (``parse_wanted``) proposes exactly
+    what parsing every sentence does, on the development abstracts and generated records."""
+    import json
+
+    from pipeline.propose import ProposalContext, default_proposers
+    from pipeline.propose.base import document_from_record
+
+    dev = Path(__file__).resolve().parents[3] / "shared" / "dev-gold" / "abstracts.jsonl"
+    recs = [json.loads(line) for line in dev.read_text().splitlines()] if dev.is_file() else []
+    recs += _records(40)
+
+    def run(filtered: bool) -> list[tuple]:
+        proposers = default_proposers()
+        for p in proposers:
+            if hasattr(p, "parse_filter"):
+                p.parse_filter = filtered
+        docs = [document_from_record(r) for r in recs]
+        pairs, problems, _ = propose_batch(docs, ProposalContext(), proposers, "a.bib")
+        assert problems == []
+        return [(p.proposer, p.code, p.score, p.start, p.end, p.rationale) for _, props in pairs for p in props]
+
+    assert run(True) == run(False) != []
+
+
+def test_the_lemma_trigger_finds_every_token_of_its_words():
+    """A sentence the trigger skips has no token whose lower form or lemma is a trigger word."""
+    from pipeline.propose import frames, goals
+    from pipeline.propose.nlp import lemma_trigger, parse
+
+    words = frozenset().union(*(f.words for f in frames.FAMILIES)) | goals.TRIGGER_WORDS
+    texts = [s for r in _records(30) for s in r["abstract"].split(". ")]
+    texts += ["The devices varies widely.", "We overcame the bottlenecks.", "Costs were lower.", "A resource-aware plan."]
+    trigger = lemma_trigger(words)
+    for text, doc in zip(texts, parse(texts)):
+        if any(t.lower_ in words or t.lemma_.lower() in words or t.lower_.endswith("-aware") for t in doc):
+            assert trigger.search(text.lower()), text
