@@ -228,7 +228,9 @@ def anaphoric_goal(doc) -> bool:
     is only a problem noun pointing back ("To address this problem", "to tackle these
     challenges", "To resolve the issue") or a bare pronoun ("to address it"). The preceding
     sentence is then the paper's problem statement, whatever its words (roles alone read it as
-    background or 'other')."""
+    background or 'other'). A sentence the batch left unparsed (``None``) sets out nothing."""
+    if doc is None:
+        return False
     for t in doc:
         if t.lemma_.lower() not in PURPOSE_VERBS or t.pos_ not in ("VERB", "AUX"):
             continue
