@@ -243,7 +243,7 @@ class CodeProposer(Proposer):
     def propose(self, doc: Document, context: ProposalContext | None = None,
                 parses: Mapping[str, Doc] | None = None) -> list[Proposal]:
         context = context or ProposalContext()
-        proposals = []
+        proposals: list[Proposal] = []
         if self.cannot_pass(doc, context):
             return proposals
         for sc in self.score_document(doc, context, parses):

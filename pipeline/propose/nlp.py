@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -207,7 +208,7 @@ def lemma_trigger(words: frozenset[str]) -> re.Pattern:
     starts a token after a space or a split at a non-word character (punctuation, hyphen, slash),
     and the suffixes it splits off after a letter or digit ("'s", "n't", units) begin no stem."""
     nlp = get_parser()
-    lem = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+    lem: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
     rules = lem.lookups.get_table("lemma_rules", {}) if lem is not None else {}
     excs = lem.lookups.get_table("lemma_exc", {}) if lem is not None else {}
     stems = set(words)
@@ -217,7 +218,8 @@ def lemma_trigger(words: frozenset[str]) -> re.Pattern:
         for table in excs.values():
             stems.update(form for form, lemmas in table.items() if word in lemmas)
     if "attribute_ruler" in nlp.pipe_names:
-        for pat in nlp.get_pipe("attribute_ruler").patterns:
+        ruler: Any = nlp.get_pipe("attribute_ruler")
+        for pat in ruler.patterns:
             if str(pat.get("attrs", {}).get("LEMMA", "")).lower() in words:
                 for tok in (t for alt in pat["patterns"] for t in alt):
                     low = tok.get("LOWER")

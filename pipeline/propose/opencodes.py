@@ -107,7 +107,7 @@ class TechniqueOpenV3(Proposer):
                 out.append((sent, m, score))
         return out
 
-    def _todo(self, doc: Document) -> tuple[list[tuple[Sentence, float]], list[str]] | None:
+    def _todo(self, doc: Document) -> tuple[list[tuple[Sentence, float]], set[str]] | None:
         """The paper's own sentences that can state a mechanism (to parse) and its framework names;
         None for a paper that never names the federated setting."""
         kept = self._todo_kept.pop(id(doc), None)
