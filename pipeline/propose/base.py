@@ -189,3 +189,29 @@ def make_proposal(proposer: Proposer, doc: Document, kind: str, code: str, label
                     evidence=evidence, start=start, end=end, proposer=proposer.name,
                     model=proposer.model, model_version=proposer.model_version,
                     page=doc.page_of(start) if sent is not None else None, **extra)
+
+
+class DocumentMemo:
+    """An answer a proposer worked out for a document, kept until the next step of ingest asks
+    again (``parse_wanted`` first, then ``propose``): held by the document's id with the
+    document itself (so the id is not reused while kept) and its text (an edited document is
+    worked out again); cleared when it grows past ``cap``."""
+
+    def __init__(self, cap: int = 10_000) -> None:
+        self.cap = cap
+        self._kept: dict[int, tuple[Document, str, object]] = {}
+
+    def get(self, doc: Document, compute):
+        kept = self._kept.get(id(doc))
+        if kept is None or kept[0] is not doc or kept[1] != doc.text:
+            if len(self._kept) >= self.cap:
+                self._kept.clear()
+            kept = self._kept[id(doc)] = (doc, doc.text, compute(doc))
+        return kept[2]
+
+    def take(self, doc: Document, compute):
+        """The kept answer, released (the step that asked for it last), or a fresh one."""
+        kept = self._kept.pop(id(doc), None)
+        if kept is not None and kept[0] is doc and kept[1] == doc.text:
+            return kept[2]
+        return compute(doc)

@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import PROPOSERS, ProposalContext, Proposer, ensure_sentences, iri_for, is_title, make_proposal
+from pipeline.propose.base import (
+    PROPOSERS,
+    DocumentMemo,
+    ProposalContext,
+    Proposer,
+    ensure_sentences,
+    iri_for,
+    is_title,
+    make_proposal,
+)
 from pipeline.propose.roles import sentence_roles
 from pipeline.propose.scoring import CodeSpace, exemplar_similarity, noisy_or, p_from_cues
 from pipeline.propose.structure import KEY_ROLES, ROLE_WEIGHTS, Located, first_person, is_full_text, locate
@@ -170,17 +179,14 @@ class CodeProposer(Proposer):
             return False
         if any(context.threshold(self.kind, k) <= self.non_fl_factor for k in self.space.keys):
             return False
-        memo = self.__dict__.setdefault("_unfederated", {})  # id -> (document held, its text, answer)
-        kept = memo.get(id(doc))
-        if kept is None or kept[0] is not doc or kept[1] != doc.text:
-            located = locate(doc) if self.structure_aware else []
-            sents = [s for s in ensure_sentences(doc) if s.text.strip()]
-            unfed = not (located and is_full_text(located)) and \
-                not self.space.context.is_federated(doc.text or " ".join(s.text for s in sents))
-            if len(memo) >= 4096:
-                memo.clear()
-            kept = memo[id(doc)] = (doc, doc.text, unfed)
-        return kept[2]
+        memo = self.__dict__.setdefault("_unfederated_memo", DocumentMemo(4096))
+        return memo.get(doc, self._unfederated)
+
+    def _unfederated(self, doc: Document) -> bool:
+        located = locate(doc) if self.structure_aware else []
+        sents = [s for s in ensure_sentences(doc) if s.text.strip()]
+        return not (located and is_full_text(located)) and \
+            not self.space.context.is_federated(doc.text or " ".join(s.text for s in sents))
 
     def parse_evidence(self, doc: Document, sents: list[Sentence],
                        parses: Mapping[str, Doc] | None = None) -> tuple[list | None, list | None]:

@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.document import Document, Proposal, Sentence
-from pipeline.propose.base import PROPOSERS, CodebookEntry, ProposalContext, Proposer, ensure_sentences, make_proposal
+from pipeline.propose.base import (
+    PROPOSERS,
+    CodebookEntry,
+    DocumentMemo,
+    ProposalContext,
+    Proposer,
+    ensure_sentences,
+    make_proposal,
+)
 from pipeline.propose.mechanisms import Mechanism, framework_names, is_result_sentence, mechanisms
 from pipeline.propose.review import is_review
 from pipeline.propose.structure import is_full_text, is_junk, locate
@@ -86,13 +94,13 @@ class TechniqueOpenV3(Proposer):
         self.cap = cap
         self.dup_cosine = dup_cosine
         self._found: dict[int, list] = {}  # candidates found by batch_texts, by id of the document
-        self._todo_kept: dict[int, tuple] = {}  # parse_wanted's (document, its text, _todo), by id
+        self._todo_kept = DocumentMemo()  # parse_wanted's answer, for the candidates that follow
 
     # ------------------------------------------------------------------ finding
     def candidates(self, doc: Document, parses: Mapping[str, Doc] | None = None) -> list[tuple[Sentence, Mechanism, float]]:
         """(sentence, mechanism, score) for every mechanism of the paper's own sentences
         (``parses``: their parses by text when made already, e.g. by ingest for a batch)."""
-        found = self._todo(doc)
+        found = self._todo_kept.take(doc, self._todo)
         if found is None:
             return []
         todo, framework = found
@@ -110,9 +118,6 @@ class TechniqueOpenV3(Proposer):
     def _todo(self, doc: Document) -> tuple[list[tuple[Sentence, float]], set[str]] | None:
         """The paper's own sentences that can state a mechanism (to parse) and its framework names;
         None for a paper that never names the federated setting."""
-        kept = self._todo_kept.pop(id(doc), None)
-        if kept is not None and kept[0] is doc and kept[1] == doc.text:
-            return kept[2]
         out = None
         if _FEDERATED.search(" ".join([doc.title or "", *(s.text for s in ensure_sentences(doc))])):
             located = locate(doc)
@@ -129,10 +134,7 @@ class TechniqueOpenV3(Proposer):
     def parse_wanted(self, doc: Document, context: ProposalContext) -> list[str]:
         """The sentences whose parse :meth:`candidates` reads (ingest parses only these); the
         answer is kept for the :meth:`candidates` of the same document that follows."""
-        found = self._todo(doc)
-        if len(self._todo_kept) > 10_000:
-            self._todo_kept.clear()
-        self._todo_kept[id(doc)] = (doc, doc.text, found)  # the document held: its id is not reused
+        found = self._todo_kept.get(doc, self._todo)
         return [s.text for s, _ in found[0]] if found else []
 
     def batch_texts(self, doc: Document, context: ProposalContext,
