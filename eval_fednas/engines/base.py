@@ -34,15 +34,21 @@ class FitJob:
     bn_mode: str = "batch"
     arch_lr: float = 0.01
 
-    def group_key(self) -> tuple:
-        """Jobs with equal keys can be stacked together (super-net subnets of one super-net share a key)."""
+    def stack_arch_key(self):
+        """The architecture as stacking sees it (super-net subnets of one super-net share it)."""
         from ..models import arch_key
         from .forwards import STACKED
 
         arch = self.arch
         if STACKED.get(arch["family"], (None, False))[1]:
             arch = dict(arch, choice=None)
-        return (arch_key(arch), self.epochs, self.lr, self.batch_size, self.eval_split, self.bn_mode, self.arch_lr)
+        return arch_key(arch)
+
+    def group_key(self, stack_arch_key=None) -> tuple:
+        """Jobs with equal keys can be stacked together; ``stack_arch_key``: :meth:`stack_arch_key`
+        when the caller has it already (jobs of a round usually share one arch dict)."""
+        akey = self.stack_arch_key() if stack_arch_key is None else stack_arch_key
+        return (akey, self.epochs, self.lr, self.batch_size, self.eval_split, self.bn_mode, self.arch_lr)
 
 
 @dataclass

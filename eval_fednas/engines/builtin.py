@@ -46,16 +46,15 @@ class BuiltinEngine(Engine):
     def fit(self, jobs: list[FitJob]) -> list[FitResult]:
         out: list[FitResult | None] = [None] * len(jobs)
         groups: dict[tuple, list[int]] = defaultdict(list)
-        keys: dict[tuple, tuple] = {}  # jobs usually share one arch dict: serialise it once per call
+        akeys: dict[int, object] = {}  # jobs usually share one arch dict: serialise it once per call
         for i, j in enumerate(jobs):
             name = j.arch["family"]
             if not vectorisable(name):
                 raise AtlasError(f"the builtin engine cannot vectorise model family {name!r}",
                                  hint="run it with --engine loop, or give the family a stacked forward")
-            k = (id(j.arch), j.epochs, j.lr, j.batch_size, j.eval_split, j.bn_mode, j.arch_lr)
-            if k not in keys:
-                keys[k] = j.group_key()
-            groups[keys[k]].append(i)
+            if id(j.arch) not in akeys:
+                akeys[id(j.arch)] = j.stack_arch_key()
+            groups[j.group_key(akeys[id(j.arch)])].append(i)
         for members in groups.values():
             for s in range(0, len(members), self.chunk):
                 part = members[s:s + self.chunk]
