@@ -103,8 +103,9 @@ class ProposalContext:
 #: Every proposer class by versioned name: built-ins register with ``@PROPOSERS.register`` in
 #: their module, plugins through the entry-point group ``fedatlas.proposers`` (never hiding a built-in).
 PROPOSERS: registry.Registry[type[Proposer]] = registry.Registry(
-    "proposers", builtins=("pipeline.propose.codes", "pipeline.propose.challenge_v4", "pipeline.propose.challenge_v5",
-                           "pipeline.propose.technique", "pipeline.propose.opencodes", "pipeline.propose.llm"))
+    "proposers", builtins=("pipeline.propose.codes", "pipeline.propose.nas_types", "pipeline.propose.challenge_v4",
+                           "pipeline.propose.challenge_v5", "pipeline.propose.technique", "pipeline.propose.opencodes",
+                           "pipeline.propose.llm"))
 
 
 class Proposer:
